@@ -1,0 +1,14 @@
+# Warnings are errors for every target of this project; sanitizers apply to all
+# of them so that a sanitizer build covers the simulators and plugins too.
+add_compile_options(-Wall -Wextra -Wpedantic -Werror)
+
+if(HARBORROBOT_SANITIZE)
+  add_compile_options(-fsanitize=${HARBORROBOT_SANITIZE} -fno-omit-frame-pointer
+                      -fno-sanitize-recover=all)
+  add_link_options(-fsanitize=${HARBORROBOT_SANITIZE})
+endif()
+
+# Every binary finds the core library and the plugin directory relative to itself,
+# so a build tree and an installed tree both run without LD_LIBRARY_PATH.
+set(CMAKE_BUILD_RPATH_USE_ORIGIN ON)
+set(CMAKE_INSTALL_RPATH "$ORIGIN/../lib")
