@@ -18,7 +18,8 @@ int main(int argc, char** argv) {
     std::printf("harborrobot-agent %s\n", HARBORROBOT_VERSION);
     return 0;
   }
-  std::fprintf(stderr, "harborrobot-agent: unknown role \"%s\" (expected hub, namespace or failover)\n%s",
+  std::fprintf(stderr,
+               "harborrobot-agent: unknown role \"%s\" (expected hub, namespace or failover)\n%s",
                argv[1], kUsage.data());
   return 2;
 }

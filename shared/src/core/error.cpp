@@ -95,9 +95,8 @@ std::string quoteForMessage(std::string_view value) {
 
 Error fieldError(std::string_view path, std::string_view value, std::string_view problem,
                  std::string_view expected) {
-  return Error(ErrorCode::kInvalidArgument,
-               fmt::format("{}: {} {} (expected {})", path, quoteForMessage(value), problem,
-                           expected));
+  return Error(ErrorCode::kInvalidArgument, fmt::format("{}: {} {} (expected {})", path,
+                                                        quoteForMessage(value), problem, expected));
 }
 
 Error fieldErrorWithoutValue(std::string_view path, std::string_view problem,

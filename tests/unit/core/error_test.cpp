@@ -16,8 +16,8 @@ TEST(Error, ContextReadsOutermostFirst) {
 }
 
 TEST(Error, FieldErrorNamesPathValueAndExpectation) {
-  const Error error = fieldError("spec.refreshInterval", "6 hours", "is not a duration",
-                                 "e.g. 6h, 1h30m, 90s");
+  const Error error =
+      fieldError("spec.refreshInterval", "6 hours", "is not a duration", "e.g. 6h, 1h30m, 90s");
   EXPECT_EQ(error.code(), ErrorCode::kInvalidArgument);
   EXPECT_EQ(error.message(),
             R"(spec.refreshInterval: "6 hours" is not a duration (expected e.g. 6h, 1h30m, 90s))");

@@ -22,6 +22,8 @@ inline tl::unexpected<Error> makeError(Error error) {
   return tl::unexpected<Error>(std::move(error));
 }
 
-inline Status ok() { return {}; }
+inline Status ok() {
+  return {};
+}
 
 } // namespace harborrobot

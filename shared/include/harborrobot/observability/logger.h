@@ -50,7 +50,8 @@ public:
   Logger(std::string component, LogSink sink, LogLevel minimum = LogLevel::kInfo,
          std::function<std::chrono::system_clock::time_point()> clock = {});
 
-  void log(LogLevel level, std::string_view message, std::initializer_list<LogField> fields = {}) const;
+  void log(LogLevel level, std::string_view message,
+           std::initializer_list<LogField> fields = {}) const;
   void debug(std::string_view message, std::initializer_list<LogField> fields = {}) const;
   void info(std::string_view message, std::initializer_list<LogField> fields = {}) const;
   void warn(std::string_view message, std::initializer_list<LogField> fields = {}) const;
