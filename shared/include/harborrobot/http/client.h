@@ -20,23 +20,23 @@ struct CaseInsensitiveLess {
 using Headers = std::map<std::string, std::string, CaseInsensitiveLess>;
 
 struct BasicAuth {
-  std::string username;
-  SecretString password;
+  std::string username{};
+  SecretString password{};
 };
 
 struct Request {
   std::string method = "GET";
-  std::string url;
-  Headers headers;
-  std::string body;
-  std::optional<BasicAuth> basicAuth; // kept apart from headers so it is never logged
+  std::string url{};
+  Headers headers{};
+  std::string body{};
+  std::optional<BasicAuth> basicAuth{}; // kept apart from headers so it is never logged
   std::chrono::milliseconds timeout{30000};
 };
 
 struct Response {
   int status = 0;
-  Headers headers;
-  std::string body;
+  Headers headers{};
+  std::string body{};
 };
 
 class Client {

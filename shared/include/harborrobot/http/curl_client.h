@@ -1,0 +1,51 @@
+// The real HTTP client (libcurl): TLS with an explicit CA, client certificates,
+// connection reuse, and streaming for watches. One instance per peer is the norm
+// (a Kubernetes API server, a Harbor); it is safe to use from several threads.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "harborrobot/http/client.h"
+#include "harborrobot/observability/secret.h"
+
+namespace harborrobot::http {
+
+struct TlsOptions {
+  std::string caPem;         // trusted CAs (PEM); empty = the system store
+  std::string caFile;        // or a file of them
+  std::string clientCertPem; // client certificate for mutual TLS
+  SecretString clientKeyPem;
+  bool insecureSkipVerify = false; // only when a user asked for it explicitly
+};
+
+struct ClientOptions {
+  TlsOptions tls;
+  std::chrono::milliseconds connectTimeout{10000};
+  std::string userAgent = "harborrobot/" HARBORROBOT_VERSION;
+};
+
+// Receives body bytes as they arrive; return false to stop the stream.
+using ChunkHandler = std::function<bool(std::string_view chunk)>;
+
+class CurlClient final : public Client {
+public:
+  explicit CurlClient(ClientOptions options);
+  ~CurlClient() override;
+  CurlClient(const CurlClient&) = delete;
+  CurlClient& operator=(const CurlClient&) = delete;
+
+  [[nodiscard]] Result<Response> send(const Request& request) override;
+
+  // Like send(), but the body goes to `onChunk` instead of Response::body. The
+  // request's timeout bounds the whole stream (0 = no limit, for watches). Stopping
+  // from the handler is not an error.
+  [[nodiscard]] Result<Response> stream(const Request& request, const ChunkHandler& onChunk);
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+} // namespace harborrobot::http
