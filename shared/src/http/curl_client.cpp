@@ -25,8 +25,19 @@ using HeaderList = std::unique_ptr<curl_slist, ListDeleter>;
 struct Transfer {
   Response response;
   const ChunkHandler* onChunk = nullptr;
+  const std::atomic<bool>* cancel = nullptr;
   bool stoppedByHandler = false;
 };
+
+// libcurl calls this about once a second even on an idle connection.
+int onProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  auto& transfer = *static_cast<Transfer*>(user);
+  if (transfer.cancel != nullptr && transfer.cancel->load()) {
+    transfer.stoppedByHandler = true;
+    return 1; // aborts with CURLE_ABORTED_BY_CALLBACK
+  }
+  return 0;
+}
 
 std::size_t onBody(char* data, std::size_t size, std::size_t count, void* user) {
   auto& transfer = *static_cast<Transfer*>(user);
@@ -134,7 +145,8 @@ struct CurlClient::Impl {
     }
   }
 
-  Result<Response> perform(const Request& request, const ChunkHandler* onChunk) {
+  Result<Response> perform(const Request& request, const ChunkHandler* onChunk,
+                           const std::atomic<bool>* cancel) {
     EasyHandle handle = borrow();
     if (!handle) {
       return makeError(ErrorCode::kInternal, "curl_easy_init failed");
@@ -142,6 +154,7 @@ struct CurlClient::Impl {
     CURL* easy = handle.get();
     Transfer transfer;
     transfer.onChunk = onChunk;
+    transfer.cancel = cancel;
     char errorBuffer[CURL_ERROR_SIZE] = {};
 
     curl_easy_setopt(easy, CURLOPT_URL, request.url.c_str());
@@ -157,6 +170,11 @@ struct CurlClient::Impl {
     curl_easy_setopt(easy, CURLOPT_WRITEDATA, &transfer);
     curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, onHeader);
     curl_easy_setopt(easy, CURLOPT_HEADERDATA, &transfer);
+    if (cancel != nullptr) {
+      curl_easy_setopt(easy, CURLOPT_NOPROGRESS, 0L);
+      curl_easy_setopt(easy, CURLOPT_XFERINFOFUNCTION, onProgress);
+      curl_easy_setopt(easy, CURLOPT_XFERINFODATA, &transfer);
+    }
     if (request.method == "HEAD") {
       curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
     }
@@ -191,7 +209,9 @@ struct CurlClient::Impl {
     userPassword.assign(userPassword.size(), '\0');
     giveBack(std::move(handle));
 
-    if (code != CURLE_OK && !(code == CURLE_WRITE_ERROR && transfer.stoppedByHandler)) {
+    const bool stopped = transfer.stoppedByHandler &&
+                         (code == CURLE_WRITE_ERROR || code == CURLE_ABORTED_BY_CALLBACK);
+    if (code != CURLE_OK && !stopped) {
       // The URL is named without its query, which may carry tokens on some APIs.
       const std::string where = request.url.substr(0, request.url.find('?'));
       const std::string detail = errorBuffer[0] != '\0' ? errorBuffer : curl_easy_strerror(code);
@@ -209,11 +229,12 @@ CurlClient::CurlClient(ClientOptions options) : impl_(std::make_unique<Impl>()) 
 CurlClient::~CurlClient() = default;
 
 Result<Response> CurlClient::send(const Request& request) {
-  return impl_->perform(request, nullptr);
+  return impl_->perform(request, nullptr, nullptr);
 }
 
-Result<Response> CurlClient::stream(const Request& request, const ChunkHandler& onChunk) {
-  return impl_->perform(request, &onChunk);
+Result<Response> CurlClient::stream(const Request& request, const ChunkHandler& onChunk,
+                                    const std::atomic<bool>* cancel) {
+  return impl_->perform(request, &onChunk, cancel);
 }
 
 } // namespace harborrobot::http

@@ -100,7 +100,8 @@ Client::Client(RestConfig config)
 
 Client::~Client() = default;
 
-Result<http::Response> Client::send(http::Request request, const http::ChunkHandler* onChunk) {
+Result<http::Response> Client::send(http::Request request, const http::ChunkHandler* onChunk,
+                                    const std::atomic<bool>* cancel) {
   request.headers["Accept"] = "application/json";
   for (bool afterUnauthorized : {false, true}) {
     if (config_.tokens) {
@@ -110,7 +111,8 @@ Result<http::Response> Client::send(http::Request request, const http::ChunkHand
       }
       request.headers["Authorization"] = fmt::format("Bearer {}", token->reveal());
     }
-    auto response = onChunk != nullptr ? http_->stream(request, *onChunk) : http_->send(request);
+    auto response =
+        onChunk != nullptr ? http_->stream(request, *onChunk, cancel) : http_->send(request);
     if (!response) {
       return makeError(response.error());
     }
@@ -325,7 +327,7 @@ Result<WatchEnd> Client::watch(const ResourceType& type, std::string_view ns,
   http::Request request{.url = config_.server + resourcePath(type, ns) + query};
   // The server ends the watch after timeoutSeconds; the client allows a margin.
   request.timeout = std::chrono::seconds(options.timeoutSeconds + 30);
-  auto response = send(std::move(request), &onChunk);
+  auto response = send(std::move(request), &onChunk, options.cancel);
   if (!response) {
     return makeError(response.error());
   }

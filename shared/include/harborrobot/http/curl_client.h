@@ -3,6 +3,7 @@
 // (a Kubernetes API server, a Harbor); it is safe to use from several threads.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
@@ -40,8 +41,10 @@ public:
 
   // Like send(), but the body goes to `onChunk` instead of Response::body. The
   // request's timeout bounds the whole stream (0 = no limit, for watches). Stopping
-  // from the handler is not an error.
-  [[nodiscard]] Result<Response> stream(const Request& request, const ChunkHandler& onChunk);
+  // from the handler is not an error; nor is `cancel` becoming true, which is
+  // checked about once a second even while no data arrives.
+  [[nodiscard]] Result<Response> stream(const Request& request, const ChunkHandler& onChunk,
+                                        const std::atomic<bool>* cancel = nullptr);
 
 private:
   struct Impl;

@@ -48,6 +48,7 @@ struct WatchOptions {
   std::string fieldSelector{};
   int timeoutSeconds = 300; // the server ends the watch after this; callers resume
   bool allowBookmarks = true;
+  const std::atomic<bool>* cancel = nullptr; // ends the watch promptly when set
 };
 
 struct WatchEvent {
@@ -109,7 +110,8 @@ public:
 
 private:
   [[nodiscard]] Result<http::Response> send(http::Request request,
-                                            const http::ChunkHandler* onChunk = nullptr);
+                                            const http::ChunkHandler* onChunk = nullptr,
+                                            const std::atomic<bool>* cancel = nullptr);
   RestConfig config_;
   std::unique_ptr<http::CurlClient> http_;
 };

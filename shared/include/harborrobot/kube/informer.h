@@ -1,0 +1,75 @@
+// An informer: a cache of one resource type kept current by list + watch, calling
+// handlers on each change. It resumes a broken watch from the last resourceVersion,
+// re-lists on 410 Expired (emitting the differences), and backs off on errors.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "harborrobot/kube/client.h"
+
+namespace harborrobot::kube {
+
+struct InformerHandlers {
+  std::function<void(const Json& object)> onAdd{};
+  std::function<void(const Json& before, const Json& after)> onUpdate{};
+  std::function<void(const Json& object)> onDelete{};
+  std::function<void(const Error& error)> onError{}; // list/watch failures, for logs
+};
+
+struct InformerOptions {
+  std::string ns{}; // empty = all namespaces (or cluster-scoped)
+  std::string labelSelector{};
+  std::string fieldSelector{};
+  int watchTimeoutSeconds = 300;
+  std::chrono::milliseconds initialBackoff{500};
+  std::chrono::milliseconds maximumBackoff{std::chrono::seconds(30)};
+};
+
+class Informer {
+public:
+  Informer(Client& client, ResourceType type, InformerOptions options, InformerHandlers handlers);
+  ~Informer(); // stops and joins
+  Informer(const Informer&) = delete;
+  Informer& operator=(const Informer&) = delete;
+
+  void start();
+  void stop();
+  // True once the first list has been delivered to the handlers.
+  bool waitForSync(std::chrono::milliseconds timeout);
+
+  std::optional<Json> get(std::string_view ns, std::string_view name) const;
+  std::vector<Json> list() const;
+  int lists() const { return lists_.load(); }
+  int watches() const { return watches_.load(); }
+
+private:
+  void run();
+  bool relist(std::string& resourceVersion);
+  void apply(const WatchEvent& event);
+  void backoff(std::chrono::milliseconds& delay);
+
+  Client& client_;
+  ResourceType type_;
+  InformerOptions options_;
+  InformerHandlers handlers_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable changed_;
+  std::map<std::string, Json> cache_; // "ns/name" (or "name") → object
+  bool synced_ = false;
+  std::atomic<bool> stopping_{false};
+  std::atomic<int> lists_{0};
+  std::atomic<int> watches_{0};
+  std::thread thread_;
+};
+
+} // namespace harborrobot::kube
