@@ -1,0 +1,120 @@
+// HarborApi: one place for auth, headers and error mapping.
+#include "harbor_api.h"
+
+#include <cctype>
+
+#include <fmt/format.h>
+
+namespace harborrobot::plugins::harbor {
+
+namespace {
+
+ErrorCode codeFor(int status) {
+  switch (status) {
+  case 400:
+  case 422:
+    return ErrorCode::kInvalidArgument;
+  case 401:
+    return ErrorCode::kUnauthenticated;
+  case 403:
+    return ErrorCode::kPermissionDenied;
+  case 404:
+    return ErrorCode::kNotFound;
+  case 409:
+    return ErrorCode::kAlreadyExists;
+  case 412:
+    return ErrorCode::kFailedPrecondition;
+  case 429:
+    return ErrorCode::kResourceExhausted;
+  default:
+    return status >= 500 ? ErrorCode::kUnavailable : ErrorCode::kInternal;
+  }
+}
+
+} // namespace
+
+std::string escape(std::string_view value) {
+  std::string out;
+  for (const char c : value) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (std::isalnum(byte) != 0 || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += c;
+    } else {
+      out += fmt::format("%{:02X}", byte);
+    }
+  }
+  return out;
+}
+
+Error harborError(const http::Response& response, std::string_view method, std::string_view path) {
+  std::string detail;
+  const Json body = Json::parse(response.body, nullptr, false);
+  if (body.is_object() && body.contains("errors") && body["errors"].is_array() &&
+      !body["errors"].empty() && body["errors"][0].is_object()) {
+    const Json& first = body["errors"][0];
+    detail = fmt::format("{}: {}", first.value("code", "UNKNOWN"), first.value("message", ""));
+  } else {
+    // Not Harbor's shape (a proxy, a load balancer): a bounded excerpt only.
+    detail = response.body.substr(0, 120);
+  }
+  const std::string plainPath(path.substr(0, path.find('?')));
+  return Error(codeFor(response.status),
+               fmt::format("{} {}: HTTP {}{}{}", method, plainPath, response.status,
+                           detail.empty() ? "" : " ", detail));
+}
+
+HarborApi::HarborApi(std::string baseUrl, std::string username, SecretString password,
+                     http::Client& client)
+    : baseUrl_(std::move(baseUrl)), username_(std::move(username)), password_(std::move(password)),
+      client_(client) {
+  while (!baseUrl_.empty() && baseUrl_.back() == '/') {
+    baseUrl_.pop_back();
+  }
+}
+
+Result<http::Response> HarborApi::call(std::string_view method, std::string_view path,
+                                       const std::optional<Json>& body,
+                                       http::Headers headers) const {
+  http::Request request;
+  request.method = std::string(method);
+  request.url = baseUrl_ + std::string(path);
+  request.headers = std::move(headers);
+  request.headers["Accept"] = "application/json";
+  request.basicAuth = http::BasicAuth{username_, password_};
+  if (body) {
+    request.body = body->dump();
+    request.headers["Content-Type"] = "application/json";
+  }
+  auto response = client_.send(request);
+  if (!response) {
+    return makeError(response.error());
+  }
+  if (response->status < 200 || response->status > 299) {
+    return makeError(harborError(*response, method, path));
+  }
+  return response;
+}
+
+Result<Json> HarborApi::callJson(std::string_view method, std::string_view path,
+                                 const std::optional<Json>& body, http::Headers headers) const {
+  auto response = call(method, path, body, std::move(headers));
+  if (!response) {
+    return makeError(response.error());
+  }
+  Json parsed = Json::parse(response->body, nullptr, false);
+  if (parsed.is_discarded()) {
+    return makeError(ErrorCode::kUnavailable, fmt::format("{} {}: the response is not JSON", method,
+                                                          path.substr(0, path.find('?'))));
+  }
+  return parsed;
+}
+
+Result<http::Response> HarborApi::callAs(std::string_view username, const SecretString& secret,
+                                         std::string_view path) const {
+  http::Request request;
+  request.url = baseUrl_ + std::string(path);
+  request.basicAuth = http::BasicAuth{std::string(username), secret};
+  return client_.send(request);
+}
+
+} // namespace harborrobot::plugins::harbor
