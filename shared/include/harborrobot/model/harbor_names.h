@@ -1,0 +1,41 @@
+// Names Harbor accepts: project names, robot names, and the derivation of a
+// robot's name from (binding, namespace, generation).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "harborrobot/core/result.h"
+
+namespace harborrobot {
+
+// Harbor's project names: 1–255 characters of ^[a-z0-9]+(?:[._-][a-z0-9]+)*$.
+[[nodiscard]] Status validateProjectName(std::string_view name, std::string_view path);
+
+// Robot names use the same pattern (checked by Harbor before anything else).
+bool isValidRobotName(std::string_view name);
+
+// Robot names are capped at this many characters so "robot$<project>+<name>" stays
+// readable in Harbor's UI and in docker's credential helpers; longer names are
+// truncated and made unique again with a hash.
+inline constexpr std::size_t kMaxRobotNameLength = 64;
+
+struct RobotNameInput {
+  std::string_view binding;
+  std::string_view ns;
+  std::string_view clusterId;
+  std::string_view bindingUid;
+  std::int64_t generation = 0;
+};
+
+// "<binding>-<namespace>-<6 hex>", where the hex is a hash of the cluster, binding
+// UID, namespace and generation: deterministic (a retried rotation asks for the
+// same name), distinct per generation, always valid for Harbor, at most
+// kMaxRobotNameLength characters.
+std::string robotNameFor(const RobotNameInput& input);
+
+// Lower-case hex SHA-256, used for stable short hashes.
+std::string sha256Hex(std::string_view data);
+
+} // namespace harborrobot
