@@ -12,3 +12,10 @@ endif()
 # so a build tree and an installed tree both run without LD_LIBRARY_PATH.
 set(CMAKE_BUILD_RPATH_USE_ORIGIN ON)
 set(CMAKE_INSTALL_RPATH "$ORIGIN/../lib")
+
+# The "fuzz" preset instruments every target for coverage, so libFuzzer sees into
+# the core library and not only into the fuzz target's own file.
+if(HARBORROBOT_LIBFUZZER)
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
+endif()

@@ -1,6 +1,6 @@
 // kubectl JSONPath templates ("{.metadata.labels.cpaas\.io/inner-namespace}"),
-// evaluated on nlohmann::json. Used for the connection Secret's
-// harbor-robot-gen/projectFieldsPath and for CRD printer columns.
+// evaluated on nlohmann::json with client-go's semantics. Used for the connection
+// Secret's harbor-robot-gen/projectFieldsPath and for CRD printer columns.
 #pragma once
 
 #include <memory>
@@ -15,26 +15,30 @@
 namespace harborrobot::jsonpath {
 
 namespace internal {
-struct Node;
+struct Segment;
 } // namespace internal
 
-// A parsed template: literal text and {…} expressions with fields, "\."-escaped
-// keys, ['key'], [n], [start:end], [*], .., filters [?(@.a=="b")], range/end.
 class Template {
 public:
   ~Template();
   Template(Template&&) noexcept;
   Template& operator=(Template&&) noexcept;
 
+  // Literal text and {…} actions: fields (.a.b, with "\." escaping a dot in a key),
+  // ['key'] and ["key"], [n] and negative n, [start:end:step], [*], .., unions
+  // [a,b], filters [?(@.a=="b")] with == != < > <= >= and existence [?(@.a)],
+  // range … end, string literals {"\n"}, and @ / $.
   [[nodiscard]] static Result<Template> parse(std::string_view text);
 
-  // Renders as kubectl does: each expression's results printed and joined by a
-  // space; strings unquoted, other values as compact JSON. A key that does not
-  // exist is an error with code kNotFound (kubectl: "<path> is not found"), so a
+  // Renders as kubectl does: strings raw, other values as compact JSON, several
+  // results of one action joined by a space. A key that does not exist is an error
+  // with code kNotFound ("<field> is not found") unless `allowMissingKeys`, so a
   // caller can tell "absent" from "present but empty".
-  [[nodiscard]] Result<std::string> execute(const nlohmann::json& input) const;
+  [[nodiscard]] Result<std::string> execute(const nlohmann::json& input,
+                                            bool allowMissingKeys = false) const;
 
-  // The raw values each expression yields (for printer columns and resolvers).
+  // The values the template's actions yield, in order (literal text excluded).
+  // Missing keys yield nothing.
   [[nodiscard]] Result<std::vector<nlohmann::json>> values(const nlohmann::json& input) const;
 
   const std::string& source() const { return source_; }
@@ -42,7 +46,7 @@ public:
 private:
   Template();
   std::string source_;
-  std::vector<std::unique_ptr<internal::Node>> nodes_;
+  std::vector<std::unique_ptr<internal::Segment>> segments_;
 };
 
 } // namespace harborrobot::jsonpath
