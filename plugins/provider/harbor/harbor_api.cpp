@@ -1,5 +1,6 @@
 // HarborApi: one place for auth, headers and error mapping.
 #include "harbor_api.h"
+#include "harborrobot/util/json_text.h"
 
 #include <cctype>
 
@@ -82,7 +83,7 @@ Result<http::Response> HarborApi::call(std::string_view method, std::string_view
   request.headers["Accept"] = "application/json";
   request.basicAuth = http::BasicAuth{username_, password_};
   if (body) {
-    request.body = body->dump();
+    request.body = jsonText(*body);
     request.headers["Content-Type"] = "application/json";
   }
   auto response = client_.send(request);

@@ -1,6 +1,7 @@
 // Template: parse once, execute many times (once per namespace for project names,
 // once per row for printer columns).
 #include "harborrobot/jsonpath/jsonpath.h"
+#include "harborrobot/util/json_text.h"
 
 #include <fmt/format.h>
 
@@ -16,7 +17,7 @@ using internal::Json;
 using internal::Segment;
 
 std::string printed(const Json& value) {
-  return value.is_string() ? value.get<std::string>() : value.dump();
+  return value.is_string() ? value.get<std::string>() : jsonText(value);
 }
 
 struct Renderer {

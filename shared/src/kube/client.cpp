@@ -1,6 +1,7 @@
 // The Kubernetes REST client: request building, authentication, Status mapping,
 // paging, conflict retries and watch stream parsing.
 #include "harborrobot/kube/client.h"
+#include "harborrobot/util/json_text.h"
 
 #include <fmt/format.h>
 
@@ -129,7 +130,7 @@ Result<Json> Client::call(std::string_view method, std::string_view path,
   http::Request request{.method = std::string(method), .url = config_.server + std::string(path)};
   request.timeout = config_.timeout;
   if (body) {
-    request.body = body->dump();
+    request.body = jsonText(*body);
     request.headers["Content-Type"] = std::string(contentType);
   }
   auto response = send(std::move(request));

@@ -1,5 +1,6 @@
 // EventRecorder: create or bump Events, keyed as client-go aggregates them.
 #include "harborrobot/kube/event_recorder.h"
+#include "harborrobot/util/json_text.h"
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
@@ -65,7 +66,7 @@ Status EventRecorder::record(const ObjectReference& object, EventType type, std:
     const std::string name = seen.eventName;
     const std::string ns = seen.eventNamespace;
     lock.unlock();
-    auto patched = client_.patch(resources::events(), ns, name, PatchType::kMerge, patch.dump());
+    auto patched = client_.patch(resources::events(), ns, name, PatchType::kMerge, jsonText(patch));
     if (patched || patched.error().code() != ErrorCode::kNotFound) {
       return patched ? ok() : makeError(patched.error());
     }

@@ -1,5 +1,6 @@
 // .dockerconfigjson building and parsing.
 #include "harborrobot/model/dockerconfig.h"
+#include "harborrobot/util/json_text.h"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -16,7 +17,7 @@ SecretString buildDockerConfigJson(const RegistryCredential& credential) {
                                     {{"auth", base64Encode(credential.username + ":" + password)},
                                      {"password", password},
                                      {"username", credential.username}}}}}};
-  return SecretString(config.dump());
+  return SecretString(jsonText(config));
 }
 
 Result<RegistryCredential> parseDockerConfigJson(std::string_view json, std::string_view registry) {

@@ -1,5 +1,6 @@
 // Label selectors: validation with apimachinery's rules, matching, the string form.
 #include "harborrobot/model/label_selector.h"
+#include "harborrobot/util/json_text.h"
 
 #include <algorithm>
 #include <charconv>
@@ -238,7 +239,7 @@ Result<LabelSelector> labelSelectorFromJson(const Json& json, std::string_view p
     return LabelSelector::nothing();
   }
   if (!json.is_object()) {
-    return makeError(fieldError(base, json.dump(), "is not an object",
+    return makeError(fieldError(base, jsonText(json), "is not an object",
                                 "{matchLabels: {...}, matchExpressions: [...]}"));
   }
   std::vector<SelectorRequirement> requirements;
@@ -251,7 +252,7 @@ Result<LabelSelector> labelSelectorFromJson(const Json& json, std::string_view p
   if (json.contains("matchLabels") && !json["matchLabels"].is_null()) {
     const Json& matchLabels = json["matchLabels"];
     if (!matchLabels.is_object()) {
-      return makeError(fieldError(base + ".matchLabels", matchLabels.dump(), "is not an object",
+      return makeError(fieldError(base + ".matchLabels", jsonText(matchLabels), "is not an object",
                                   "a map of label keys to values"));
     }
     for (const auto& [key, value] : matchLabels.items()) {
@@ -260,7 +261,7 @@ Result<LabelSelector> labelSelectorFromJson(const Json& json, std::string_view p
         return makeError(valid.error());
       }
       if (!value.is_string()) {
-        return makeError(fieldError(keyPath, value.dump(), "is not a string", "a label value"));
+        return makeError(fieldError(keyPath, jsonText(value), "is not a string", "a label value"));
       }
       if (auto valid = validateLabelValue(value.get<std::string>(), keyPath); !valid) {
         return makeError(valid.error());
@@ -271,15 +272,15 @@ Result<LabelSelector> labelSelectorFromJson(const Json& json, std::string_view p
   if (json.contains("matchExpressions") && !json["matchExpressions"].is_null()) {
     const Json& expressions = json["matchExpressions"];
     if (!expressions.is_array()) {
-      return makeError(fieldError(base + ".matchExpressions", expressions.dump(), "is not a list",
-                                  "a list of {key, operator, values}"));
+      return makeError(fieldError(base + ".matchExpressions", jsonText(expressions),
+                                  "is not a list", "a list of {key, operator, values}"));
     }
     for (std::size_t i = 0; i < expressions.size(); ++i) {
       const Json& expression = expressions[i];
       const std::string itemPath = fmt::format("{}.matchExpressions[{}]", base, i);
       if (!expression.is_object()) {
-        return makeError(
-            fieldError(itemPath, expression.dump(), "is not an object", "{key, operator, values}"));
+        return makeError(fieldError(itemPath, jsonText(expression), "is not an object",
+                                    "{key, operator, values}"));
       }
       for (const auto& [field, value] : expression.items()) {
         if (field != "key" && field != "operator" && field != "values") {
@@ -310,13 +311,13 @@ Result<LabelSelector> labelSelectorFromJson(const Json& json, std::string_view p
       }
       if (expression.contains("values") && !expression["values"].is_null()) {
         if (!expression["values"].is_array()) {
-          return makeError(fieldError(itemPath + ".values", expression["values"].dump(),
+          return makeError(fieldError(itemPath + ".values", jsonText(expression["values"]),
                                       "is not a list", "a list of label values"));
         }
         for (std::size_t j = 0; j < expression["values"].size(); ++j) {
           const Json& value = expression["values"][j];
           if (!value.is_string()) {
-            return makeError(fieldError(fmt::format("{}.values[{}]", itemPath, j), value.dump(),
+            return makeError(fieldError(fmt::format("{}.values[{}]", itemPath, j), jsonText(value),
                                         "is not a string", "a label value"));
           }
           requirement.values.push_back(value);

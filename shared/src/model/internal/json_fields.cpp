@@ -1,5 +1,6 @@
 // JSON field helpers for the model parsers.
 #include "json_fields.h"
+#include "harborrobot/util/json_text.h"
 
 #include <algorithm>
 
@@ -12,7 +13,7 @@ std::string childPath(std::string_view parent, std::string_view key) {
 }
 
 std::string shown(const Json& value) {
-  return value.is_string() ? value.get<std::string>() : value.dump();
+  return value.is_string() ? value.get<std::string>() : jsonText(value);
 }
 
 Status requireObject(const Json& value, std::string_view path, std::string_view expected) {
