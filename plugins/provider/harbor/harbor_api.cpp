@@ -53,7 +53,8 @@ Error harborError(const http::Response& response, std::string_view method, std::
   if (body.is_object() && body.contains("errors") && body["errors"].is_array() &&
       !body["errors"].empty() && body["errors"][0].is_object()) {
     const Json& first = body["errors"][0];
-    detail = fmt::format("{}: {}", first.value("code", "UNKNOWN"), first.value("message", ""));
+    detail =
+        fmt::format("{}: {}", stringField(first, "code", "UNKNOWN"), stringField(first, "message"));
   } else {
     // Not Harbor's shape (a proxy, a load balancer): a bounded excerpt only.
     detail = response.body.substr(0, 120);

@@ -1,5 +1,6 @@
 // HarborProvider: each Provider call mapped to Harbor's endpoints.
 #include "harbor_provider.h"
+#include "harborrobot/util/json_text.h"
 
 #include <algorithm>
 #include <ctime>
@@ -27,7 +28,7 @@ std::int64_t durationDays(std::chrono::seconds lifetime) {
 }
 
 std::optional<std::chrono::system_clock::time_point> expiry(const Json& robot) {
-  const std::int64_t expiresAt = robot.value("expires_at", static_cast<std::int64_t>(-1));
+  const std::int64_t expiresAt = intField(robot, "expires_at", -1);
   if (expiresAt < 0) {
     return std::nullopt;
   }
@@ -199,17 +200,17 @@ HarborProvider::listCredentials(std::string_view project, std::string_view descr
       return makeError(ErrorCode::kUnavailable, "GET /api/v2.0/robots: the answer is not a list");
     }
     for (const auto& robot : *robots) {
-      const std::string description = robot.value("description", "");
+      const std::string description = stringField(robot, "description");
       if (!description.starts_with(descriptionPrefix)) {
         continue;
       }
       plugin::CredentialSummary summary;
-      summary.id = robot.value("id", static_cast<std::int64_t>(0));
-      summary.username = robot.value("name", "");
+      summary.id = intField(robot, "id", 0);
+      summary.username = stringField(robot, "name");
       summary.description = description;
-      summary.disabled = robot.value("disable", false);
+      summary.disabled = boolField(robot, "disable", false);
       summary.expiresAt = expiry(robot);
-      if (auto created = parseHarborTime(robot.value("creation_time", "")); created) {
+      if (auto created = parseHarborTime(stringField(robot, "creation_time")); created) {
         summary.createdAt = *created;
       }
       ours.push_back(std::move(summary));

@@ -1,5 +1,6 @@
 // JWT payload decoding (base64url, no padding) and the access claim.
 #include "registry_token.h"
+#include "harborrobot/util/json_text.h"
 
 #include <sstream>
 
@@ -51,11 +52,11 @@ Result<GrantedAccess> readGrantedAccess(std::string_view tokenResponse,
                      "registry token service: the token's claims are not JSON");
   }
   GrantedAccess granted;
-  granted.subject = claims.value("sub", "");
+  granted.subject = stringField(claims, "sub");
   if (claims.contains("access") && claims["access"].is_array()) {
     for (const auto& access : claims["access"]) {
-      if (access.is_object() && access.value("type", "") == "repository" &&
-          access.value("name", "") == repository && access.contains("actions") &&
+      if (access.is_object() && stringField(access, "type") == "repository" &&
+          stringField(access, "name") == repository && access.contains("actions") &&
           access["actions"].is_array()) {
         for (const auto& action : access["actions"]) {
           if (action.is_string()) {

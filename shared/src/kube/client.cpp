@@ -85,9 +85,9 @@ std::string urlEncode(std::string_view value) {
 Error errorFromResponse(const http::Response& response, std::string_view method,
                         std::string_view path) {
   const Json status = Json::parse(response.body, nullptr, false);
-  if (status.is_object() && status.value("kind", "") == "Status") {
-    const std::string reason = status.value("reason", "");
-    return Error(codeForStatus(response.status, reason), status.value("message", reason));
+  if (status.is_object() && stringField(status, "kind") == "Status") {
+    const std::string reason = stringField(status, "reason");
+    return Error(codeForStatus(response.status, reason), stringField(status, "message", reason));
   }
   std::string body = response.body.substr(0, 200);
   return Error(codeForStatus(response.status, ""),
@@ -198,7 +198,7 @@ Result<Json> Client::create(const ResourceType& type, std::string_view ns, const
 
 Result<Json> Client::update(const ResourceType& type, std::string_view ns, const Json& object,
                             const WriteOptions& options) {
-  const std::string name = object.value("/metadata/name"_json_pointer, std::string());
+  const std::string name = stringAt(object, "/metadata/name"_json_pointer);
   if (name.empty()) {
     return makeError(fieldErrorWithoutValue("metadata.name", "is missing", "the object's name"));
   }
@@ -303,22 +303,22 @@ Result<WatchEnd> Client::watch(const ResourceType& type, std::string_view ns,
         return false;
       }
       // A non-2xx answer arrives through this handler too, as a bare Status.
-      if (event.value("kind", "") == "Status" && !event.contains("type")) {
+      if (stringField(event, "kind") == "Status" && !event.contains("type")) {
         event = Json{{"type", "ERROR"}, {"object", std::move(event)}};
       }
-      WatchEvent parsed{event.value("type", ""), std::move(event["object"])};
+      WatchEvent parsed{stringField(event, "type"), std::move(event["object"])};
       if (parsed.type == "ERROR") {
-        const int code = parsed.object.value("code", 0);
+        const int code = intField(parsed.object, "code", 0);
         if (code == 410) {
           end.expired = true;
         } else {
-          streamError = Error(codeForStatus(code, parsed.object.value("reason", "")),
-                              parsed.object.value("message", "watch error"));
+          streamError = Error(codeForStatus(code, stringField(parsed.object, "reason")),
+                              stringField(parsed.object, "message", "watch error"));
         }
         return false;
       }
-      end.lastResourceVersion =
-          parsed.object.value("/metadata/resourceVersion"_json_pointer, end.lastResourceVersion);
+      end.lastResourceVersion = stringAt(parsed.object, "/metadata/resourceVersion"_json_pointer,
+                                         end.lastResourceVersion);
       if (!onEvent(parsed)) {
         return false;
       }

@@ -26,10 +26,10 @@ std::string capped(std::string_view message) {
 } // namespace
 
 ObjectReference ObjectReference::of(const Json& object) {
-  const Json metadata = object.value("metadata", Json::object());
-  return {object.value("apiVersion", ""),  object.value("kind", ""),
-          metadata.value("namespace", ""), metadata.value("name", ""),
-          metadata.value("uid", ""),       metadata.value("resourceVersion", "")};
+  const Json metadata = objectField(object, "metadata");
+  return {stringField(object, "apiVersion"),  stringField(object, "kind"),
+          stringField(metadata, "namespace"), stringField(metadata, "name"),
+          stringField(metadata, "uid"),       stringField(metadata, "resourceVersion")};
 }
 
 EventRecorder::EventRecorder(Client& client, std::string component, std::string host,

@@ -1,18 +1,19 @@
 // Informer loop: list, then watch from the list's resourceVersion until stopped.
 #include "harborrobot/kube/informer.h"
+#include "harborrobot/util/json_text.h"
 
 namespace harborrobot::kube {
 
 namespace {
 
 std::string keyOf(const Json& object) {
-  const std::string ns = object.value("/metadata/namespace"_json_pointer, std::string());
-  const std::string name = object.value("/metadata/name"_json_pointer, std::string());
+  const std::string ns = stringAt(object, "/metadata/namespace"_json_pointer);
+  const std::string name = stringAt(object, "/metadata/name"_json_pointer);
   return ns.empty() ? name : ns + "/" + name;
 }
 
 std::string versionOf(const Json& object) {
-  return object.value("/metadata/resourceVersion"_json_pointer, std::string());
+  return stringAt(object, "/metadata/resourceVersion"_json_pointer);
 }
 
 } // namespace

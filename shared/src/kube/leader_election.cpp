@@ -1,5 +1,6 @@
 // LeaderElector: the acquire/renew step and the loop around it.
 #include "harborrobot/kube/leader_election.h"
+#include "harborrobot/util/json_text.h"
 
 #include <condition_variable>
 
@@ -79,10 +80,10 @@ Result<bool> LeaderElector::tryAcquireOrRenew() {
   }
 
   Json& lease = *current;
-  const Json spec = lease.value("spec", Json::object());
-  const std::string holder = spec.value("holderIdentity", "");
-  const std::string renewTime = spec.value("renewTime", "");
-  const auto duration = std::chrono::seconds(spec.value("leaseDurationSeconds", 0));
+  const Json spec = objectField(lease, "spec");
+  const std::string holder = stringField(spec, "holderIdentity");
+  const std::string renewTime = stringField(spec, "renewTime");
+  const auto duration = std::chrono::seconds(intField(spec, "leaseDurationSeconds", 0));
   bool expired = false;
   std::string previousHolder;
   {
@@ -108,7 +109,7 @@ Result<bool> LeaderElector::tryAcquireOrRenew() {
   lease["spec"]["renewTime"] = stamp;
   if (takeover) {
     lease["spec"]["acquireTime"] = stamp;
-    lease["spec"]["leaseTransitions"] = spec.value("leaseTransitions", 0) + 1;
+    lease["spec"]["leaseTransitions"] = intField(spec, "leaseTransitions", 0) + 1;
   }
   auto written = client_.update(resources::leases(), config_.ns, lease);
   if (!written) {
@@ -127,7 +128,7 @@ Result<bool> LeaderElector::tryAcquireOrRenew() {
 
 Status LeaderElector::release() {
   auto released = client_.modify(resources::leases(), config_.ns, config_.name, [&](Json& lease) {
-    if (lease.value("/spec/holderIdentity"_json_pointer, std::string()) != config_.identity) {
+    if (stringAt(lease, "/spec/holderIdentity"_json_pointer) != config_.identity) {
       return Result<bool>(false);
     }
     lease["spec"]["holderIdentity"] = "";

@@ -1,6 +1,7 @@
 // HarborRobotBinding parsing: apiVersion/kind, metadata, and every spec field
 // with the seed's semantics and the project's optional additions.
 #include "harborrobot/model/binding.h"
+#include "harborrobot/util/json_text.h"
 
 #include <fmt/format.h>
 
@@ -278,12 +279,12 @@ Result<HarborRobotBinding> parseBinding(const Json& json) {
     return makeError(
         fieldError("(document)", shown(json), "is not an object", "a HarborRobotBinding object"));
   }
-  const std::string apiVersion = json.value("apiVersion", "");
+  const std::string apiVersion = stringField(json, "apiVersion");
   if (apiVersion != kBindingApiVersion) {
     return makeError(fieldError("apiVersion", apiVersion, "is not the binding API version",
                                 std::string(kBindingApiVersion)));
   }
-  const std::string kind = json.value("kind", "");
+  const std::string kind = stringField(json, "kind");
   if (kind != kBindingKind) {
     return makeError(
         fieldError("kind", kind, "is not HarborRobotBinding", std::string(kBindingKind)));
@@ -301,9 +302,9 @@ Result<HarborRobotBinding> parseBinding(const Json& json) {
     return makeError(status.error());
   }
   binding.name = *name;
-  binding.uid = metadata.value("uid", "");
-  binding.generation = metadata.value("generation", static_cast<std::int64_t>(0));
-  binding.resourceVersion = metadata.value("resourceVersion", "");
+  binding.uid = stringField(metadata, "uid");
+  binding.generation = intField(metadata, "generation", 0);
+  binding.resourceVersion = stringField(metadata, "resourceVersion");
   binding.deleting =
       metadata.contains("deletionTimestamp") && !metadata["deletionTimestamp"].is_null();
   if (metadata.contains("finalizers") && metadata["finalizers"].is_array()) {

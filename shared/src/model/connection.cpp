@@ -1,5 +1,6 @@
 // Connection Secret parsing with the seed's keys and defaults.
 #include "harborrobot/model/connection.h"
+#include "harborrobot/util/json_text.h"
 
 #include <arpa/inet.h>
 
@@ -118,13 +119,13 @@ Result<HarborConnection> parseConnectionSecret(const Json& secret) {
     return makeError(fieldError("apiVersion", shown(secret["apiVersion"]), "is not v1", "v1"));
   }
   HarborConnection connection;
-  const Json metadata = secret.value("metadata", Json::object());
-  connection.name = metadata.value("name", "");
-  connection.ns = metadata.value("namespace", "");
+  const Json metadata = objectField(secret, "metadata");
+  connection.name = stringField(metadata, "name");
+  connection.ns = stringField(metadata, "namespace");
   if (connection.name.empty()) {
     return makeError(fieldErrorWithoutValue("metadata.name", "is required", "the Secret's name"));
   }
-  const Json labels = metadata.value("labels", Json::object());
+  const Json labels = objectField(metadata, "labels");
   const std::string labelPath = fmt::format("metadata.labels[{}]", kConnectionLabel);
   if (!labels.contains(std::string(kConnectionLabel))) {
     return makeError(fieldErrorWithoutValue(labelPath, "is missing",
@@ -134,12 +135,12 @@ Result<HarborConnection> parseConnectionSecret(const Json& secret) {
     return makeError(fieldError(labelPath, shown(labels[std::string(kConnectionLabel)]),
                                 "is not \"true\"", "\"true\" (quoted in YAML)"));
   }
-  const std::string type = secret.value("type", "Opaque");
+  const std::string type = stringField(secret, "type", "Opaque");
   if (type != "Opaque" && type != "kubernetes.io/opaque") {
     return makeError(
         fieldError("type", type, "is not an opaque Secret type", "kubernetes.io/opaque or Opaque"));
   }
-  const Json annotations = metadata.value("annotations", Json::object());
+  const Json annotations = objectField(metadata, "annotations");
   if (annotations.contains(std::string(kProjectFieldsPathAnnotation))) {
     const Json& value = annotations[std::string(kProjectFieldsPathAnnotation)];
     const std::string path = fmt::format("metadata.annotations[{}]", kProjectFieldsPathAnnotation);
