@@ -232,17 +232,18 @@ TEST(KubeClient, WatchParsesEventsSplitAcrossChunksAndTracksTheResourceVersion) 
 
 TEST(KubeClient, WatchReportsAnExpiredResourceVersion) {
   testing::HttpsTestServer server([&](HTTPServerRequest&, HTTPServerResponse& response, auto&) {
-  response.setChunkedTransferEncoding(true);
-  response.send() << R"({"type":"ERROR","object":{"kind":"Status","code":410,"reason":"Expired",)"
-                  << R"json("message":"too old resource version: 1 (50)"}})json" << "\n";
-});
-Client client(configFor(server));
-int events = 0;
-auto end = client.watch(resources::secrets(), "ns", {.resourceVersion = "1"},
-                        [&](const WatchEvent&) { return ++events > 0; });
-ASSERT_TRUE(end) << end.error().message();
-EXPECT_TRUE(end->expired);
-EXPECT_EQ(events, 0);
+    response.setChunkedTransferEncoding(true);
+    response.send() << R"({"type":"ERROR","object":{"kind":"Status","code":410,"reason":"Expired",)"
+                    << R"json("message":"too old resource version: 1 (50)"}})json"
+                    << "\n";
+  });
+  Client client(configFor(server));
+  int events = 0;
+  auto end = client.watch(resources::secrets(), "ns", {.resourceVersion = "1"},
+                          [&](const WatchEvent&) { return ++events > 0; });
+  ASSERT_TRUE(end) << end.error().message();
+  EXPECT_TRUE(end->expired);
+  EXPECT_EQ(events, 0);
 }
 
 TEST(KubeClient, RereadsARotatedTokenFileAfterUnauthorized) {

@@ -90,8 +90,12 @@ TEST(GoDuration, RejectsWithGosMessages) {
       {"1d", R"(time: unknown unit "d" in duration "1d")"},
       {"6 hours", R"(time: unknown unit " hours" in duration "6 hours")"},
       {"\x85\x85", R"(time: invalid duration "\x85\x85")"},
-      {"\xff" "ff", R"(time: invalid duration "\xffff")"},
-      {"hello \xff" "ff world", R"(time: invalid duration "hello \xffff world")"},
+      {"\xff"
+       "ff",
+       R"(time: invalid duration "\xffff")"},
+      {"hello \xff"
+       "ff world",
+       R"(time: invalid duration "hello \xffff world")"},
       {"9223372036854775810ns", R"(time: invalid duration "9223372036854775810ns")"},
       {"9223372036854775808ns", R"(time: invalid duration "9223372036854775808ns")"},
       {"-9223372036854775809ns", R"(time: invalid duration "-9223372036854775809ns")"},
