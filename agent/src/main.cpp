@@ -1,11 +1,20 @@
 // harborrobot-agent entry point: picks the role from the first argument.
-// The roles themselves are added by their own issues (hub, namespace, failover).
 #include <cstdio>
+#include <string>
 #include <string_view>
+#include <vector>
+
+#include "failover/failover_role.h"
 
 namespace {
-constexpr std::string_view kUsage = "usage: harborrobot-agent hub|namespace|failover [flags]\n"
-                                    "       harborrobot-agent version\n";
+
+constexpr std::string_view kUsage =
+    "usage: harborrobot-agent ROLE [flags]\n"
+    "roles:\n"
+    "  failover   seed 003's Harbor DR start/stop watchdog (--config FILE)\n"
+    "  version    print the version\n"
+    "The hub and namespace roles are not part of this build yet.\n";
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -14,12 +23,19 @@ int main(int argc, char** argv) {
     return 2;
   }
   const std::string_view role = argv[1];
+  const std::vector<std::string> rest(argv + 2, argv + argc);
   if (role == "version" || role == "--version") {
     std::printf("harborrobot-agent %s\n", HARBORROBOT_VERSION);
     return 0;
   }
-  std::fprintf(stderr,
-               "harborrobot-agent: unknown role \"%s\" (expected hub, namespace or failover)\n%s",
+  if (role == "failover") {
+    return harborrobot::agent::runFailoverRole(rest);
+  }
+  if (role == "--help" || role == "-h" || role == "help") {
+    std::fputs(kUsage.data(), stdout);
+    return 0;
+  }
+  std::fprintf(stderr, "harborrobot-agent: unknown role \"%s\" (expected failover or version)\n%s",
                argv[1], kUsage.data());
   return 2;
 }
