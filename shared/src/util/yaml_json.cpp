@@ -4,7 +4,6 @@
 
 #include <cmath>
 #include <limits>
-#include <regex>
 #include <set>
 
 #include <fmt/format.h>
@@ -26,6 +25,64 @@ Error positioned(const YAML::Mark& mark, std::string_view message) {
                                                         mark.line + 1, mark.column + 1, message));
 }
 
+// Scanners for YAML 1.1 numbers. Hand-written rather than std::regex: libstdc++'s
+// regex recurses once per character, and a scalar of a few thousand digits would
+// exhaust the stack.
+bool allOf(std::string_view text, std::string_view alphabet) {
+  return !text.empty() && text.find_first_not_of(alphabet) == std::string_view::npos &&
+         text.front() != '_';
+}
+
+std::string_view withoutSign(std::string_view text) {
+  return !text.empty() && (text.front() == '-' || text.front() == '+') ? text.substr(1) : text;
+}
+
+bool isDecimal(std::string_view text) {
+  const auto digits = withoutSign(text);
+  return digits == "0" || (allOf(digits, "0123456789_") && digits.front() != '0');
+}
+
+bool isPrefixed(std::string_view text, std::string_view prefix, std::string_view alphabet) {
+  const auto digits = withoutSign(text);
+  return digits.starts_with(prefix) && allOf(digits.substr(prefix.size()), alphabet);
+}
+
+bool isOctal(std::string_view text) {
+  const auto digits = withoutSign(text);
+  return digits.size() > 1 && digits.front() == '0' && allOf(digits.substr(1), "01234567_");
+}
+
+bool isFloat(std::string_view text) {
+  auto rest = withoutSign(text);
+  const auto mantissaEnd = rest.find_first_of("eE");
+  const auto mantissa = rest.substr(0, mantissaEnd);
+  const auto dot = mantissa.find('.');
+  if (mantissa.empty() || mantissa == ".") {
+    return false;
+  }
+  const auto whole = mantissa.substr(0, dot);
+  const auto fraction =
+      dot == std::string_view::npos ? std::string_view() : mantissa.substr(dot + 1);
+  if (dot == std::string_view::npos && whole.empty()) {
+    return false;
+  }
+  if (!whole.empty() && (!allOf(whole, "0123456789_") || whole.front() == '_')) {
+    return false;
+  }
+  if (!fraction.empty() && fraction.find_first_not_of("0123456789_") != std::string_view::npos) {
+    return false;
+  }
+  if (whole.empty() && fraction.empty()) {
+    return false;
+  }
+  if (mantissaEnd == std::string_view::npos) {
+    return dot != std::string_view::npos || !whole.empty();
+  }
+  auto exponent = rest.substr(mantissaEnd + 1);
+  exponent = withoutSign(exponent);
+  return !exponent.empty() && exponent.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
 // A plain scalar's JSON value: null, bool, integer, float, or the string itself.
 Json resolvePlain(const std::string& text) {
   if (text.empty() || text == "~" || text == "null" || text == "Null" || text == "NULL") {
@@ -37,52 +94,44 @@ Json resolvePlain(const std::string& text) {
   if (kFalse.contains(text)) {
     return false;
   }
-  static const std::regex decimal(R"([-+]?(0|[1-9][0-9_]*))");
-  static const std::regex hex(R"([-+]?0x[0-9a-fA-F_]+)");
-  static const std::regex octal(R"([-+]?0[0-7_]+)");
-  static const std::regex binary(R"([-+]?0b[01_]+)");
-  static const std::regex floating(R"([-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?)");
+  // Longer than any int64 or double anyone writes by hand: a string.
+  if (text.size() > 64) {
+    return text;
+  }
   std::string digits;
   for (const char c : text) {
     if (c != '_') {
       digits += c;
     }
   }
+  const bool negative = !digits.empty() && digits.front() == '-';
+  const std::string unsignedDigits(withoutSign(digits));
   try {
-    if (std::regex_match(text, decimal)) {
+    if (isDecimal(text)) {
       return std::stoll(digits);
     }
-    const bool negative = digits.front() == '-';
-    const std::string unsigned_ =
-        digits.front() == '-' || digits.front() == '+' ? digits.substr(1) : digits;
-    if (std::regex_match(text, hex)) {
-      const long long value = std::stoll(unsigned_.substr(2), nullptr, 16);
+    if (isPrefixed(text, "0x", "0123456789abcdefABCDEF_")) {
+      const long long value = std::stoll(unsignedDigits.substr(2), nullptr, 16);
       return negative ? -value : value;
     }
-    if (std::regex_match(text, binary)) {
-      const long long value = std::stoll(unsigned_.substr(2), nullptr, 2);
+    if (isPrefixed(text, "0b", "01_")) {
+      const long long value = std::stoll(unsignedDigits.substr(2), nullptr, 2);
       return negative ? -value : value;
     }
-    if (std::regex_match(text, octal)) {
-      const long long value = std::stoll(unsigned_, nullptr, 8);
+    if (isOctal(text)) {
+      const long long value = std::stoll(unsignedDigits, nullptr, 8);
       return negative ? -value : value;
     }
-    if (std::regex_match(text, floating)) {
+    if (isFloat(text)) {
       return std::stod(digits);
     }
-  } catch (const std::out_of_range&) {
+  } catch (const std::exception&) {
     // Integers beyond int64 become floats, as go-yaml does; past double, a string.
     try {
       return std::stod(digits);
     } catch (const std::exception&) {
       return text;
     }
-  }
-  if (text == ".inf" || text == ".Inf" || text == ".INF" || text == "+.inf" || text == "-.inf" ||
-      text == ".nan" || text == ".NaN" || text == ".NAN") {
-    // JSON has no infinities or NaN: keep the text, as a string is what a
-    // Kubernetes schema would then reject with a clear message.
-    return text;
   }
   return text;
 }

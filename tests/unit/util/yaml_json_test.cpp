@@ -119,3 +119,22 @@ TEST(YamlJson, RefusesAliasBombs) {
 
 } // namespace
 } // namespace harborrobot
+
+namespace harborrobot {
+namespace {
+
+TEST(YamlJson, HugePlainScalarsStayStringsWithoutRecursion) {
+  const std::string digits(100000, '1');
+  auto json = yamlToJson("a: " + digits + "\nb: 1_000\nc: -0x1F\nd: 0b101\ne: .5\nf: 1.\ng: 1e\n");
+  ASSERT_TRUE(json) << json.error().message();
+  EXPECT_EQ((*json)["a"], digits);
+  EXPECT_EQ((*json)["b"], 1000);
+  EXPECT_EQ((*json)["c"], -31);
+  EXPECT_EQ((*json)["d"], 5);
+  EXPECT_EQ((*json)["e"], 0.5);
+  EXPECT_EQ((*json)["f"], 1.0);
+  EXPECT_EQ((*json)["g"], "1e");
+}
+
+} // namespace
+} // namespace harborrobot
