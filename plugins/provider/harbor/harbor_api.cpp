@@ -34,19 +34,6 @@ ErrorCode codeFor(int status) {
 
 } // namespace
 
-std::string escape(std::string_view value) {
-  std::string out;
-  for (const char c : value) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (std::isalnum(byte) != 0 || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += c;
-    } else {
-      out += fmt::format("%{:02X}", byte);
-    }
-  }
-  return out;
-}
-
 Error harborError(const http::Response& response, std::string_view method, std::string_view path) {
   std::string detail;
   const Json body = Json::parse(response.body, nullptr, false);

@@ -10,6 +10,7 @@
 
 #include "harborrobot/core/result.h"
 #include "harborrobot/http/client.h"
+#include "harborrobot/http/percent_encode.h"
 #include "harborrobot/observability/secret.h"
 
 namespace harborrobot::plugins::harbor {
@@ -46,8 +47,5 @@ private:
 // The Error for a Harbor response: its HTTP status mapped to a code, and the
 // message "<METHOD> <path>: HTTP <status> <CODE>: <message>".
 Error harborError(const http::Response& response, std::string_view method, std::string_view path);
-
-// Percent-encoding for path segments and query values.
-std::string escape(std::string_view value);
 
 } // namespace harborrobot::plugins::harbor

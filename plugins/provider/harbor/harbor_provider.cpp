@@ -112,8 +112,9 @@ Result<plugin::ServerInfo> HarborProvider::serverInfo() {
 }
 
 Result<std::int64_t> HarborProvider::projectId(std::string_view project) const {
-  auto found = api_.callJson("GET", fmt::format("{}/projects/{}", kApi, escape(project)),
-                             std::nullopt, {{"X-Is-Resource-Name", "true"}});
+  auto found =
+      api_.callJson("GET", fmt::format("{}/projects/{}", kApi, http::percentEncode(project)),
+                    std::nullopt, {{"X-Is-Resource-Name", "true"}});
   if (!found) {
     return makeError(found.error());
   }
@@ -126,7 +127,8 @@ Result<std::int64_t> HarborProvider::projectId(std::string_view project) const {
 }
 
 Result<bool> HarborProvider::ensureProject(std::string_view project) {
-  auto head = api_.call("HEAD", fmt::format("{}/projects?project_name={}", kApi, escape(project)));
+  auto head = api_.call(
+      "HEAD", fmt::format("{}/projects?project_name={}", kApi, http::percentEncode(project)));
   if (head) {
     return false;
   }
@@ -227,10 +229,10 @@ HarborProvider::verifyCredential(std::string_view project, std::string_view user
                                  const SecretString& secret,
                                  const std::vector<plugin::Permission>& expected) {
   const std::string repository = fmt::format("{}/{}", project, kProbeRepository);
-  auto response =
-      api_.callAs(username, secret,
-                  fmt::format("/service/token?service=harbor-registry&scope={}",
-                              escape(fmt::format("repository:{}:pull,push,delete", repository))));
+  auto response = api_.callAs(
+      username, secret,
+      fmt::format("/service/token?service=harbor-registry&scope={}",
+                  http::percentEncode(fmt::format("repository:{}:pull,push,delete", repository))));
   if (!response) {
     return makeError(response.error());
   }

@@ -1,6 +1,7 @@
 // The Kubernetes REST client: request building, authentication, Status mapping,
 // paging, conflict retries and watch stream parsing.
 #include "harborrobot/kube/client.h"
+#include "harborrobot/http/percent_encode.h"
 #include "harborrobot/util/json_text.h"
 
 #include <fmt/format.h>
@@ -57,7 +58,7 @@ ErrorCode codeForStatus(int status, std::string_view reason) {
 }
 
 std::string writeQuery(const WriteOptions& options, bool isApply) {
-  std::string query = "?fieldManager=" + urlEncode(options.fieldManager);
+  std::string query = "?fieldManager=" + http::percentEncode(options.fieldManager);
   if (options.dryRun) {
     query += "&dryRun=All";
   }
@@ -68,19 +69,6 @@ std::string writeQuery(const WriteOptions& options, bool isApply) {
 }
 
 } // namespace
-
-std::string urlEncode(std::string_view value) {
-  std::string out;
-  for (const char c : value) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (std::isalnum(byte) != 0 || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += c;
-    } else {
-      out += fmt::format("%{:02X}", byte);
-    }
-  }
-  return out;
-}
 
 Error errorFromResponse(const http::Response& response, std::string_view method,
                         std::string_view path) {
@@ -160,13 +148,13 @@ Result<Json> Client::list(const ResourceType& type, std::string_view ns,
   do {
     std::string query = fmt::format("?limit={}", options.pageSize);
     if (!options.labelSelector.empty()) {
-      query += "&labelSelector=" + urlEncode(options.labelSelector);
+      query += "&labelSelector=" + http::percentEncode(options.labelSelector);
     }
     if (!options.fieldSelector.empty()) {
-      query += "&fieldSelector=" + urlEncode(options.fieldSelector);
+      query += "&fieldSelector=" + http::percentEncode(options.fieldSelector);
     }
     if (!continueToken.empty()) {
-      query += "&continue=" + urlEncode(continueToken);
+      query += "&continue=" + http::percentEncode(continueToken);
     }
     auto page = call("GET", resourcePath(type, ns) + query);
     if (!page) {
@@ -271,16 +259,16 @@ Result<WatchEnd> Client::watch(const ResourceType& type, std::string_view ns,
                                const std::function<bool(const WatchEvent&)>& onEvent) {
   std::string query = fmt::format("?watch=true&timeoutSeconds={}", options.timeoutSeconds);
   if (!options.resourceVersion.empty()) {
-    query += "&resourceVersion=" + urlEncode(options.resourceVersion);
+    query += "&resourceVersion=" + http::percentEncode(options.resourceVersion);
   }
   if (options.allowBookmarks) {
     query += "&allowWatchBookmarks=true";
   }
   if (!options.labelSelector.empty()) {
-    query += "&labelSelector=" + urlEncode(options.labelSelector);
+    query += "&labelSelector=" + http::percentEncode(options.labelSelector);
   }
   if (!options.fieldSelector.empty()) {
-    query += "&fieldSelector=" + urlEncode(options.fieldSelector);
+    query += "&fieldSelector=" + http::percentEncode(options.fieldSelector);
   }
   WatchEnd end;
   end.lastResourceVersion = options.resourceVersion;

@@ -121,7 +121,4 @@ private:
 Error errorFromResponse(const http::Response& response, std::string_view method,
                         std::string_view path);
 
-// Percent-encodes a query parameter value.
-std::string urlEncode(std::string_view value);
-
 } // namespace harborrobot::kube
