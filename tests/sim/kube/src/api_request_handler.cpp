@@ -56,6 +56,28 @@ json apiGroupList() {
   return {{"kind", "APIGroupList"}, {"apiVersion", "v1"}, {"groups", json::array()}};
 }
 
+json coreV1Resources() {
+  return {{"kind", "APIResourceList"},
+          {"groupVersion", "v1"},
+          {"resources",
+           {{{"name", "namespaces"},
+             {"singularName", "namespace"},
+             {"namespaced", false},
+             {"kind", "Namespace"},
+             {"shortNames", {"ns"}},
+             {"verbs", {"create", "get", "list"}}}}}};
+}
+
+// Fills what the apiserver defaults on a new Namespace.
+json admitNamespace(json object) {
+  object["apiVersion"] = "v1";
+  object["kind"] = "Namespace";
+  object["spec"] = {{"finalizers", {"kubernetes"}}};
+  object["status"] = {{"phase", "Active"}};
+  object["metadata"].erase("namespace");
+  return object;
+}
+
 } // namespace
 
 bool ApiRequestHandler::authenticated(Poco::Net::HTTPServerRequest& request) const {
@@ -82,9 +104,60 @@ void ApiRequestHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
     sendJson(response, HTTPResponse::HTTP_OK, coreApiVersions());
   } else if (request.getMethod() == "GET" && path == "/apis") {
     sendJson(response, HTTPResponse::HTTP_OK, apiGroupList());
+  } else if (request.getMethod() == "GET" && path == "/api/v1") {
+    sendJson(response, HTTPResponse::HTTP_OK, coreV1Resources());
+  } else if (path == "/api/v1/namespaces") {
+    serveNamespaces(request, response, "");
+  } else if (path.starts_with("/api/v1/namespaces/") &&
+             path.find('/', std::string("/api/v1/namespaces/").size()) == std::string::npos) {
+    serveNamespaces(request, response, path.substr(std::string("/api/v1/namespaces/").size()));
   } else {
     sendJson(response, HTTPResponse::HTTP_NOT_FOUND,
              status(404, "NotFound", "the server could not find the requested resource"));
+  }
+}
+
+void ApiRequestHandler::serveNamespaces(Poco::Net::HTTPServerRequest& request,
+                                        Poco::Net::HTTPServerResponse& response,
+                                        const std::string& name) {
+  const std::string& method = request.getMethod();
+  if (method == "GET" && !name.empty()) {
+    if (auto found = store_.get("namespaces", name)) {
+      sendJson(response, HTTPResponse::HTTP_OK, *found);
+    } else {
+      json body = status(404, "NotFound", "namespaces \"" + name + "\" not found");
+      body["details"] = {{"name", name}, {"kind", "namespaces"}};
+      sendJson(response, HTTPResponse::HTTP_NOT_FOUND, body);
+    }
+  } else if (method == "GET") {
+    json items = json::array();
+    for (auto& object : store_.list("namespaces"))
+      items.push_back(std::move(object));
+    sendJson(response, HTTPResponse::HTTP_OK,
+             {{"kind", "NamespaceList"},
+              {"apiVersion", "v1"},
+              {"metadata", {{"resourceVersion", store_.currentResourceVersion()}}},
+              {"items", items}});
+  } else if (method == "POST" && name.empty()) {
+    json object = json::parse(request.stream(), nullptr, false);
+    if (!object.is_object() || !object["metadata"].is_object() ||
+        !object["metadata"]["name"].is_string()) {
+      sendJson(response, HTTPResponse::HTTP_BAD_REQUEST,
+               status(400, "BadRequest", "the body of the request was in an unknown format"));
+      return;
+    }
+    const std::string newName = object["metadata"]["name"];
+    if (auto created = store_.create("namespaces", admitNamespace(std::move(object)))) {
+      sendJson(response, HTTPResponse::HTTP_CREATED, *created);
+    } else {
+      json body = status(409, "AlreadyExists", "namespaces \"" + newName + "\" already exists");
+      body["details"] = {{"name", newName}, {"kind", "namespaces"}};
+      sendJson(response, HTTPResponse::HTTP_CONFLICT, body);
+    }
+  } else {
+    sendJson(response, HTTPResponse::HTTP_METHOD_NOT_ALLOWED,
+             status(405, "MethodNotAllowed",
+                    "the server does not allow this method on the requested resource"));
   }
 }
 

@@ -7,30 +7,39 @@
 
 #include <string>
 
+#include "object_store.h"
+
 namespace harborrobot::kubesim {
 
 class ApiRequestHandler : public Poco::Net::HTTPRequestHandler {
 public:
-  explicit ApiRequestHandler(std::string token) : token_(std::move(token)) {}
+  ApiRequestHandler(std::string token, ObjectStore& store)
+      : token_(std::move(token)), store_(store) {}
   void handleRequest(Poco::Net::HTTPServerRequest& request,
                      Poco::Net::HTTPServerResponse& response) override;
 
 private:
   bool authenticated(Poco::Net::HTTPServerRequest& request) const;
+  void serveNamespaces(Poco::Net::HTTPServerRequest& request,
+                       Poco::Net::HTTPServerResponse& response, const std::string& name);
   std::string token_;
+  ObjectStore& store_;
 };
 
 class ApiRequestHandlerFactory : public Poco::Net::HTTPRequestHandlerFactory {
 public:
-  explicit ApiRequestHandlerFactory(std::string token) : token_(std::move(token)) {}
+  // The store outlives the server; main owns both.
+  ApiRequestHandlerFactory(std::string token, ObjectStore& store)
+      : token_(std::move(token)), store_(store) {}
   Poco::Net::HTTPRequestHandler*
   createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
     // Poco's HTTPServer takes ownership of the returned handler.
-    return new ApiRequestHandler(token_);
+    return new ApiRequestHandler(token_, store_);
   }
 
 private:
   std::string token_;
+  ObjectStore& store_;
 };
 
 } // namespace harborrobot::kubesim

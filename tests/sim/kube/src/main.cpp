@@ -15,6 +15,7 @@
 #include "api_request_handler.h"
 #include "harborrobot/sim/test_pki.h"
 #include "kubeconfig_writer.h"
+#include "object_store.h"
 
 namespace {
 
@@ -64,6 +65,7 @@ int main(int argc, char** argv) {
 
   Poco::Net::initializeSSL();
   int exitCode = 0;
+  harborrobot::kubesim::ObjectStore store;
   {
     Poco::Net::Context::Ptr context = new Poco::Net::Context(
         Poco::Net::Context::TLS_SERVER_USE, pki->serverKey.string(), pki->serverCert.string(),
@@ -71,8 +73,8 @@ int main(int argc, char** argv) {
     Poco::Net::SecureServerSocket socket(
         Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(port)), 64, context);
     const unsigned boundPort = socket.address().port();
-    Poco::Net::HTTPServer server(new harborrobot::kubesim::ApiRequestHandlerFactory(token), socket,
-                                 new Poco::Net::HTTPServerParams);
+    Poco::Net::HTTPServer server(new harborrobot::kubesim::ApiRequestHandlerFactory(token, store),
+                                 socket, new Poco::Net::HTTPServerParams);
     server.start();
 
     const std::string url = "https://127.0.0.1:" + std::to_string(boundPort);

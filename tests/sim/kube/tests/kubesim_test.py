@@ -79,7 +79,26 @@ def version_and_auth(sim):
                  "unknown path message")
 
 
-SCENARIOS = {"version_and_auth": version_and_auth}
+def namespaces(sim):
+    manifest = os.path.join(sim.root, "ns.json")
+    with open(manifest, "w") as f:
+        json.dump({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team-a"}}, f)
+    # No OpenAPI is served yet, so client-side validation must be off.
+    created = sim.kubectl("create", "-f", manifest, "--validate=false")
+    expect_equal((created.returncode, created.stdout), (0, "namespace/team-a created\n"), "create")
+    again = sim.kubectl("create", "-f", manifest, "--validate=false")
+    expect_equal(again.returncode, 1, "second create exit code")
+    expect_equal(again.stderr, f'Error from server (AlreadyExists): error when creating "{manifest}": '
+                 'namespaces "team-a" already exists\n', "second create message")
+    expect_equal(sim.kubectl("get", "ns", "-o", "name").stdout, "namespace/team-a\n", "get -o name")
+    phase = sim.kubectl("get", "namespace", "team-a", "-o", "jsonpath={.status.phase}")
+    expect_equal(phase.stdout, "Active", "status.phase")
+    missing = sim.kubectl("get", "ns", "nope")
+    expect_equal((missing.returncode, missing.stderr),
+                 (1, 'Error from server (NotFound): namespaces "nope" not found\n'), "get missing")
+
+
+SCENARIOS = {"version_and_auth": version_and_auth, "namespaces": namespaces}
 
 
 def main():
