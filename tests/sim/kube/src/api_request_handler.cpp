@@ -10,6 +10,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <sstream>
+#include <vector>
+
 namespace harborrobot::kubesim {
 namespace {
 
@@ -56,16 +59,63 @@ json apiGroupList() {
   return {{"kind", "APIGroupList"}, {"apiVersion", "v1"}, {"groups", json::array()}};
 }
 
+// The core/v1 resources the simulator stores; part 2 extends this table.
+const std::vector<ResourceInfo>& coreResources() {
+  static const std::vector<ResourceInfo> resources = {
+      {"namespaces", "namespace", "Namespace", false, {"ns"}},
+      {"serviceaccounts", "serviceaccount", "ServiceAccount", true, {"sa"}},
+      {"configmaps", "configmap", "ConfigMap", true, {"cm"}},
+      {"secrets", "secret", "Secret", true, {}},
+  };
+  return resources;
+}
+
+const ResourceInfo* findResource(const std::string& name) {
+  for (const auto& resource : coreResources()) {
+    if (resource.name == name)
+      return &resource;
+  }
+  return nullptr;
+}
+
 json coreV1Resources() {
-  return {{"kind", "APIResourceList"},
-          {"groupVersion", "v1"},
-          {"resources",
-           {{{"name", "namespaces"},
-             {"singularName", "namespace"},
-             {"namespaced", false},
-             {"kind", "Namespace"},
-             {"shortNames", {"ns"}},
-             {"verbs", {"create", "get", "list"}}}}}};
+  json list = json::array();
+  for (const auto& resource : coreResources()) {
+    list.push_back({{"name", resource.name},
+                    {"singularName", resource.singular},
+                    {"namespaced", resource.namespaced},
+                    {"kind", resource.kind},
+                    {"shortNames", resource.shortNames},
+                    {"verbs", {"create", "get", "list"}}});
+  }
+  return {{"kind", "APIResourceList"}, {"groupVersion", "v1"}, {"resources", list}};
+}
+
+json notFound(const std::string& resource, const std::string& name) {
+  json body = status(404, "NotFound", resource + " \"" + name + "\" not found");
+  body["details"] = {{"name", name}, {"kind", resource}};
+  return body;
+}
+
+// Splits /api/v1/... into namespace, resource and name; false for other paths.
+bool parseCorePath(const std::string& path, std::string& namespaceName, std::string& resource,
+                   std::string& name) {
+  const std::string prefix = "/api/v1/";
+  if (!path.starts_with(prefix))
+    return false;
+  std::vector<std::string> parts;
+  std::istringstream rest(path.substr(prefix.size()));
+  for (std::string part; std::getline(rest, part, '/');)
+    parts.push_back(part);
+  if (parts.size() >= 3 && parts[0] == "namespaces") {
+    namespaceName = parts[1];
+    resource = parts[2];
+    name = parts.size() > 3 ? parts[3] : "";
+    return parts.size() <= 4;
+  }
+  resource = parts.empty() ? "" : parts[0];
+  name = parts.size() > 1 ? parts[1] : "";
+  return !parts.empty() && parts.size() <= 2;
 }
 
 // Fills what the apiserver defaults on a new Namespace.
@@ -106,39 +156,39 @@ void ApiRequestHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
     sendJson(response, HTTPResponse::HTTP_OK, apiGroupList());
   } else if (request.getMethod() == "GET" && path == "/api/v1") {
     sendJson(response, HTTPResponse::HTTP_OK, coreV1Resources());
-  } else if (path == "/api/v1/namespaces") {
-    serveNamespaces(request, response, "");
-  } else if (path.starts_with("/api/v1/namespaces/") &&
-             path.find('/', std::string("/api/v1/namespaces/").size()) == std::string::npos) {
-    serveNamespaces(request, response, path.substr(std::string("/api/v1/namespaces/").size()));
+  } else if (std::string ns, resource, name;
+             parseCorePath(path, ns, resource, name) && findResource(resource) != nullptr) {
+    serveResource(request, response, *findResource(resource), ns, name);
   } else {
     sendJson(response, HTTPResponse::HTTP_NOT_FOUND,
              status(404, "NotFound", "the server could not find the requested resource"));
   }
 }
 
-void ApiRequestHandler::serveNamespaces(Poco::Net::HTTPServerRequest& request,
-                                        Poco::Net::HTTPServerResponse& response,
-                                        const std::string& name) {
+void ApiRequestHandler::serveResource(Poco::Net::HTTPServerRequest& request,
+                                      Poco::Net::HTTPServerResponse& response,
+                                      const ResourceInfo& resource, const std::string& ns,
+                                      const std::string& name) {
   const std::string& method = request.getMethod();
   if (method == "GET" && !name.empty()) {
-    if (auto found = store_.get("namespaces", name)) {
+    if (auto found = store_.get(resource.name, objectKey(ns, name))) {
       sendJson(response, HTTPResponse::HTTP_OK, *found);
     } else {
-      json body = status(404, "NotFound", "namespaces \"" + name + "\" not found");
-      body["details"] = {{"name", name}, {"kind", "namespaces"}};
-      sendJson(response, HTTPResponse::HTTP_NOT_FOUND, body);
+      sendJson(response, HTTPResponse::HTTP_NOT_FOUND, notFound(resource.name, name));
     }
   } else if (method == "GET") {
     json items = json::array();
-    for (auto& object : store_.list("namespaces"))
-      items.push_back(std::move(object));
+    for (auto& object : store_.list(resource.name)) {
+      if (ns.empty() || object["metadata"].value("namespace", "") == ns) {
+        items.push_back(std::move(object));
+      }
+    }
     sendJson(response, HTTPResponse::HTTP_OK,
-             {{"kind", "NamespaceList"},
+             {{"kind", resource.kind + "List"},
               {"apiVersion", "v1"},
               {"metadata", {{"resourceVersion", store_.currentResourceVersion()}}},
               {"items", items}});
-  } else if (method == "POST" && name.empty()) {
+  } else if (method == "POST" && name.empty() && ns.empty() == !resource.namespaced) {
     json object = json::parse(request.stream(), nullptr, false);
     if (!object.is_object() || !object["metadata"].is_object() ||
         !object["metadata"]["name"].is_string()) {
@@ -146,12 +196,25 @@ void ApiRequestHandler::serveNamespaces(Poco::Net::HTTPServerRequest& request,
                status(400, "BadRequest", "the body of the request was in an unknown format"));
       return;
     }
+    if (resource.namespaced && !store_.get("namespaces", ns)) {
+      sendJson(response, HTTPResponse::HTTP_NOT_FOUND, notFound("namespaces", ns));
+      return;
+    }
     const std::string newName = object["metadata"]["name"];
-    if (auto created = store_.create("namespaces", admitNamespace(std::move(object)))) {
+    object["apiVersion"] = "v1";
+    object["kind"] = resource.kind;
+    if (resource.namespaced)
+      object["metadata"]["namespace"] = ns;
+    if (resource.name == "namespaces")
+      object = admitNamespace(std::move(object));
+    if (auto created = store_.create(resource.name, std::move(object))) {
+      if (resource.name == "namespaces")
+        populateNamespace(newName);
       sendJson(response, HTTPResponse::HTTP_CREATED, *created);
     } else {
-      json body = status(409, "AlreadyExists", "namespaces \"" + newName + "\" already exists");
-      body["details"] = {{"name", newName}, {"kind", "namespaces"}};
+      json body =
+          status(409, "AlreadyExists", resource.name + " \"" + newName + "\" already exists");
+      body["details"] = {{"name", newName}, {"kind", resource.name}};
       sendJson(response, HTTPResponse::HTTP_CONFLICT, body);
     }
   } else {
@@ -159,6 +222,17 @@ void ApiRequestHandler::serveNamespaces(Poco::Net::HTTPServerRequest& request,
              status(405, "MethodNotAllowed",
                     "the server does not allow this method on the requested resource"));
   }
+}
+
+// The controllers of a real cluster add these to every new namespace.
+void ApiRequestHandler::populateNamespace(const std::string& ns) {
+  store_.create("serviceaccounts", {{"apiVersion", "v1"},
+                                    {"kind", "ServiceAccount"},
+                                    {"metadata", {{"name", "default"}, {"namespace", ns}}}});
+  store_.create("configmaps", {{"apiVersion", "v1"},
+                               {"kind", "ConfigMap"},
+                               {"metadata", {{"name", "kube-root-ca.crt"}, {"namespace", ns}}},
+                               {"data", {{"ca.crt", caPem_}}}});
 }
 
 } // namespace harborrobot::kubesim

@@ -28,6 +28,11 @@ std::string randomToken() {
   return token;
 }
 
+std::string readFile(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
 // Blocks SIGINT/SIGTERM before any thread starts, so sigwait() in main receives
 // them and the server shuts down cleanly.
 sigset_t blockStopSignals() {
@@ -73,8 +78,9 @@ int main(int argc, char** argv) {
     Poco::Net::SecureServerSocket socket(
         Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(port)), 64, context);
     const unsigned boundPort = socket.address().port();
-    Poco::Net::HTTPServer server(new harborrobot::kubesim::ApiRequestHandlerFactory(token, store),
-                                 socket, new Poco::Net::HTTPServerParams);
+    Poco::Net::HTTPServer server(
+        new harborrobot::kubesim::ApiRequestHandlerFactory(token, readFile(pki->caCert), store),
+        socket, new Poco::Net::HTTPServerParams);
     server.start();
 
     const std::string url = "https://127.0.0.1:" + std::to_string(boundPort);

@@ -98,7 +98,43 @@ def namespaces(sim):
                  (1, 'Error from server (NotFound): namespaces "nope" not found\n'), "get missing")
 
 
-SCENARIOS = {"version_and_auth": version_and_auth, "namespaces": namespaces}
+def write_json(sim, filename, document):
+    path = os.path.join(sim.root, filename)
+    with open(path, "w") as f:
+        json.dump(document, f)
+    return path
+
+
+def namespace_defaults_and_secrets(sim):
+    secret = write_json(sim, "secret.json", {
+        "apiVersion": "v1", "kind": "Secret", "type": "Opaque",
+        "metadata": {"name": "pull", "namespace": "x"}, "data": {"token": "aGVsbG8="}})
+    early = sim.kubectl("create", "-f", secret, "--validate=false")
+    expect_equal((early.returncode, early.stderr),
+                 (1, f'Error from server (NotFound): error when creating "{secret}": '
+                     'namespaces "x" not found\n'), "secret before its namespace")
+    namespace = write_json(sim, "ns.json",
+                           {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "x"}})
+    expect_equal(sim.kubectl("create", "-f", namespace, "--validate=false").returncode, 0, "create ns")
+    expect_equal(sim.kubectl("create", "-f", secret, "--validate=false").stdout,
+                 "secret/pull created\n", "create secret")
+    names = sim.kubectl("get", "sa,cm,secret", "-n", "x", "-o", "name")
+    expect_equal(names.stdout, "serviceaccount/default\nconfigmap/kube-root-ca.crt\nsecret/pull\n",
+                 "objects in namespace x")
+    token = sim.kubectl("get", "secret", "pull", "-n", "x", "-o", "jsonpath={.data.token}")
+    expect_equal(token.stdout, "aGVsbG8=", "secret data")
+    ca = sim.kubectl("get", "cm", "kube-root-ca.crt", "-n", "x", "-o", "jsonpath={.data.ca\\.crt}")
+    with open(os.path.join(sim.state, "pki", "ca.crt")) as f:
+        expect_equal(ca.stdout, f.read(), "kube-root-ca.crt holds the simulator CA")
+    expect_equal(sim.kubectl("get", "secret", "-A", "-o", "name").stdout, "secret/pull\n",
+                 "secrets across namespaces")
+
+
+SCENARIOS = {
+    "version_and_auth": version_and_auth,
+    "namespaces": namespaces,
+    "namespace_defaults_and_secrets": namespace_defaults_and_secrets,
+}
 
 
 def main():
