@@ -86,7 +86,7 @@ json coreV1Resources() {
                     {"namespaced", resource.namespaced},
                     {"kind", resource.kind},
                     {"shortNames", resource.shortNames},
-                    {"verbs", {"create", "get", "list"}}});
+                    {"verbs", {"create", "delete", "get", "list"}}});
   }
   return {{"kind", "APIResourceList"}, {"groupVersion", "v1"}, {"resources", list}};
 }
@@ -216,6 +216,16 @@ void ApiRequestHandler::serveResource(Poco::Net::HTTPServerRequest& request,
           status(409, "AlreadyExists", resource.name + " \"" + newName + "\" already exists");
       body["details"] = {{"name", newName}, {"kind", resource.name}};
       sendJson(response, HTTPResponse::HTTP_CONFLICT, body);
+    }
+  } else if (method == "DELETE" && !name.empty()) {
+    // Simplification until finalizers land (part 2): deletion is immediate and a
+    // namespace takes its contents with it.
+    if (auto removed = store_.remove(resource.name, objectKey(ns, name))) {
+      if (resource.name == "namespaces")
+        store_.removeNamespaceContents(name);
+      sendJson(response, HTTPResponse::HTTP_OK, *removed);
+    } else {
+      sendJson(response, HTTPResponse::HTTP_NOT_FOUND, notFound(resource.name, name));
     }
   } else {
     sendJson(response, HTTPResponse::HTTP_METHOD_NOT_ALLOWED,

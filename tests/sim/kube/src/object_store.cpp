@@ -62,6 +62,28 @@ std::vector<nlohmann::json> ObjectStore::list(const std::string& resource) const
   return result;
 }
 
+std::optional<nlohmann::json> ObjectStore::remove(const std::string& resource,
+                                                  const std::string& key) {
+  std::lock_guard lock(mutex_);
+  auto& objects = objects_[resource];
+  const auto found = objects.find(key);
+  if (found == objects.end())
+    return std::nullopt;
+  nlohmann::json removed = std::move(found->second);
+  objects.erase(found);
+  ++revision_;
+  return removed;
+}
+
+void ObjectStore::removeNamespaceContents(const std::string& namespaceName) {
+  std::lock_guard lock(mutex_);
+  const std::string prefix = namespaceName + "/";
+  for (auto& [resource, objects] : objects_) {
+    std::erase_if(objects, [&](const auto& entry) { return entry.first.starts_with(prefix); });
+  }
+  ++revision_;
+}
+
 std::string ObjectStore::currentResourceVersion() const {
   std::lock_guard lock(mutex_);
   return std::to_string(revision_);

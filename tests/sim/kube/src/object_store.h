@@ -19,6 +19,10 @@ public:
   std::optional<nlohmann::json> create(const std::string& resource, nlohmann::json object);
   std::optional<nlohmann::json> get(const std::string& resource, const std::string& key) const;
   std::vector<nlohmann::json> list(const std::string& resource) const;
+  // Removes the object and returns it as last stored; nullopt when absent.
+  std::optional<nlohmann::json> remove(const std::string& resource, const std::string& key);
+  // Removes every namespaced object of `namespaceName` (the namespace controller's job).
+  void removeNamespaceContents(const std::string& namespaceName);
   std::string currentResourceVersion() const;
 
 private:

@@ -128,6 +128,15 @@ def namespace_defaults_and_secrets(sim):
         expect_equal(ca.stdout, f.read(), "kube-root-ca.crt holds the simulator CA")
     expect_equal(sim.kubectl("get", "secret", "-A", "-o", "name").stdout, "secret/pull\n",
                  "secrets across namespaces")
+    deleted = sim.kubectl("delete", "secret", "pull", "-n", "x")
+    expect_equal(deleted.stdout, 'secret "pull" deleted\n', "delete secret")
+    gone = sim.kubectl("delete", "secret", "pull", "-n", "x")
+    expect_equal((gone.returncode, gone.stderr),
+                 (1, 'Error from server (NotFound): secrets "pull" not found\n'), "delete again")
+    expect_equal(sim.kubectl("delete", "ns", "x", "--wait=false").stdout,
+                 'namespace "x" deleted\n', "delete namespace")
+    expect_equal(sim.kubectl("get", "sa", "-A", "-o", "name").stdout, "",
+                 "namespace contents removed")
 
 
 SCENARIOS = {
