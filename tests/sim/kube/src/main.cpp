@@ -1,0 +1,105 @@
+// harborrobot-kube-sim: a kube-apiserver stand-in for tests. Serves HTTPS on
+// 127.0.0.1, writes its port, CA, keys and a kubeconfig into --state-dir.
+#include <CLI/CLI.hpp>
+#include <Poco/Net/Context.h>
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/SSLManager.h>
+#include <Poco/Net/SecureServerSocket.h>
+
+#include <csignal>
+#include <fstream>
+#include <iostream>
+#include <random>
+
+#include "api_request_handler.h"
+#include "harborrobot/sim/test_pki.h"
+#include "kubeconfig_writer.h"
+#include "object_store.h"
+
+namespace {
+
+std::string randomToken() {
+  std::random_device entropy;
+  static constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+  std::string token;
+  for (int i = 0; i < 32; ++i)
+    token += kAlphabet[entropy() % (sizeof(kAlphabet) - 1)];
+  return token;
+}
+
+std::string readFile(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// Blocks SIGINT/SIGTERM before any thread starts, so sigwait() in main receives
+// them and the server shuts down cleanly.
+sigset_t blockStopSignals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  return signals;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"harborrobot-kube-sim: a Kubernetes API simulator for tests"};
+  unsigned port = 0;
+  std::string stateDir;
+  std::string token;
+  app.add_option("--port", port, "TCP port on 127.0.0.1; 0 picks a free one")
+      ->capture_default_str();
+  app.add_option("--state-dir", stateDir, "directory for port, kubeconfig, CA and keys")
+      ->required();
+  app.add_option("--token", token, "bearer token the token user presents (random if empty)");
+  CLI11_PARSE(app, argc, argv);
+  if (token.empty())
+    token = randomToken();
+
+  const sigset_t stopSignals = blockStopSignals();
+  const std::filesystem::path state(stateDir);
+  auto pki = harborrobot::sim::writeTestPki(state / "pki", "kube-sim-admin");
+  if (!pki) {
+    std::cerr << "error: " << pki.error().message() << "\n";
+    return 1;
+  }
+
+  Poco::Net::initializeSSL();
+  int exitCode = 0;
+  harborrobot::kubesim::ObjectStore store;
+  {
+    Poco::Net::Context::Ptr context = new Poco::Net::Context(
+        Poco::Net::Context::TLS_SERVER_USE, pki->serverKey.string(), pki->serverCert.string(),
+        pki->caCert.string(), Poco::Net::Context::VERIFY_RELAXED);
+    Poco::Net::SecureServerSocket socket(
+        Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(port)), 64, context);
+    const unsigned boundPort = socket.address().port();
+    Poco::Net::HTTPServer server(
+        new harborrobot::kubesim::ApiRequestHandlerFactory(token, readFile(pki->caCert), store),
+        socket, new Poco::Net::HTTPServerParams);
+    server.start();
+
+    const std::string url = "https://127.0.0.1:" + std::to_string(boundPort);
+    if (auto written =
+            harborrobot::kubesim::writeKubeconfig(state / "kubeconfig", url, token, *pki);
+        !written) {
+      std::cerr << "error: " << written.error().message() << "\n";
+      exitCode = 1;
+    } else {
+      // The port file is written last: its presence tells a launcher we are ready.
+      const auto portTmp = state / "port.tmp";
+      std::ofstream(portTmp) << boundPort << "\n";
+      std::filesystem::rename(portTmp, state / "port");
+      std::cout << "listening on " << url << std::endl;
+      int received = 0;
+      sigwait(&stopSignals, &received);
+    }
+    server.stop();
+  }
+  Poco::Net::uninitializeSSL();
+  return exitCode;
+}
