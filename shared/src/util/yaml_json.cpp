@@ -255,24 +255,65 @@ Result<Json> convertDocument(const YAML::Node& document) {
   return convert(document, 0, budget);
 }
 
+// Splits a stream into documents the way kubectl's YAML reader does: a line that
+// starts with "---" and has nothing after it but spaces or a comment separates
+// documents. Each document is then loaded alone, which also keeps yaml-cpp's
+// LoadAll out of the way: on some malformed streams it never returns (found by
+// libFuzzer).
+struct Chunk {
+  std::string text;
+  int firstLine = 0; // 0-based line of the chunk's first line in the stream
+};
+
+Result<std::vector<Chunk>> splitDocuments(std::string_view text) {
+  std::vector<Chunk> chunks(1);
+  int line = 0;
+  while (!text.empty()) {
+    const auto end = text.find('\n');
+    const std::string_view current = text.substr(0, end);
+    if (current.starts_with("---")) {
+      auto rest = current.substr(3);
+      const auto first = rest.find_first_not_of(" \t\r");
+      if (first != std::string_view::npos && rest[first] != '#') {
+        return makeError(ErrorCode::kInvalidArgument,
+                         fmt::format("yaml: line {}: invalid document separator: {}", line + 1,
+                                     std::string(current.substr(0, 80))));
+      }
+      chunks.push_back({std::string(), line + 1});
+    } else {
+      chunks.back().text.append(current);
+      chunks.back().text += '\n';
+    }
+    ++line;
+    text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
+  }
+  return chunks;
+}
+
 } // namespace
 
 Result<std::vector<nlohmann::json>> yamlDocumentsToJson(std::string_view text) {
-  try {
-    std::vector<Json> documents;
-    for (const auto& document : YAML::LoadAll(std::string(text))) {
-      auto converted = convertDocument(document);
+  auto chunks = splitDocuments(text);
+  if (!chunks) {
+    return makeError(chunks.error());
+  }
+  std::vector<Json> documents;
+  for (const auto& chunk : *chunks) {
+    try {
+      auto converted = convertDocument(YAML::Load(chunk.text));
       if (!converted) {
         return makeError(converted.error());
       }
       if (!converted->is_null()) {
         documents.push_back(std::move(*converted));
       }
+    } catch (const YAML::Exception& error) {
+      YAML::Mark mark = error.mark;
+      mark.line += chunk.firstLine;
+      return makeError(positioned(mark, error.msg));
     }
-    return documents;
-  } catch (const YAML::Exception& error) {
-    return makeError(positioned(error.mark, error.msg));
   }
+  return documents;
 }
 
 Result<nlohmann::json> yamlToJson(std::string_view text) {

@@ -138,3 +138,30 @@ TEST(YamlJson, HugePlainScalarsStayStringsWithoutRecursion) {
 
 } // namespace
 } // namespace harborrobot
+
+namespace harborrobot {
+namespace {
+
+TEST(YamlJson, AStreamYamlCppsLoadAllNeverFinishesOnLoadsPerDocument) {
+  // Found by libFuzzer: yaml-cpp 0.7's LoadAll does not return on this input;
+  // loaded document by document it is a single empty document.
+  auto documents = yamlDocumentsToJson(",' &a [<, xx]\nb: \n");
+  ASSERT_TRUE(documents) << documents.error().message();
+  EXPECT_TRUE(documents->empty());
+}
+
+TEST(YamlJson, SeparatorsFollowKubectlsReaderAndErrorsKeepStreamLines) {
+  auto ok = yamlDocumentsToJson("a: 1\n--- # next\nb: 2\n---\n");
+  ASSERT_TRUE(ok) << ok.error().message();
+  ASSERT_EQ(ok->size(), 2u);
+  auto bad = yamlDocumentsToJson("a: 1\n--- b: 2\n");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().message(), "yaml: line 2: invalid document separator: --- b: 2");
+  auto positioned = yamlDocumentsToJson("a: 1\n---\nb: [1\n");
+  ASSERT_FALSE(positioned);
+  EXPECT_TRUE(positioned.error().message().starts_with("yaml: line 4"))
+      << positioned.error().message();
+}
+
+} // namespace
+} // namespace harborrobot
