@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <iterator>
 #include <sstream>
 #include <vector>
 
@@ -142,6 +143,9 @@ bool ApiRequestHandler::authenticated(Poco::Net::HTTPServerRequest& request) con
 
 void ApiRequestHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
                                       Poco::Net::HTTPServerResponse& response) {
+  // Read the whole body before answering: bytes left unread on a keep-alive
+  // connection would be parsed as the next request (kubectl's DELETE carries a body).
+  body_.assign(std::istreambuf_iterator<char>(request.stream()), {});
   if (!authenticated(request)) {
     sendJson(response, HTTPResponse::HTTP_UNAUTHORIZED,
              status(401, "Unauthorized", "Unauthorized"));
@@ -189,7 +193,7 @@ void ApiRequestHandler::serveResource(Poco::Net::HTTPServerRequest& request,
               {"metadata", {{"resourceVersion", store_.currentResourceVersion()}}},
               {"items", items}});
   } else if (method == "POST" && name.empty() && ns.empty() == !resource.namespaced) {
-    json object = json::parse(request.stream(), nullptr, false);
+    json object = json::parse(body_, nullptr, false);
     if (!object.is_object() || !object["metadata"].is_object() ||
         !object["metadata"]["name"].is_string()) {
       sendJson(response, HTTPResponse::HTTP_BAD_REQUEST,

@@ -36,6 +36,7 @@ private:
   std::string token_;
   std::string caPem_;
   ObjectStore& store_;
+  std::string body_;
 };
 
 class ApiRequestHandlerFactory : public Poco::Net::HTTPRequestHandlerFactory {
