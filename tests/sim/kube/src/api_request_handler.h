@@ -1,59 +1,43 @@
-// Answers one kube-apiserver request: authentication first (bearer token or a
-// client certificate signed by the simulator's CA), then the routes it knows.
+// The Poco side of the simulator: authenticates the caller, reads the request
+// and hands it to ApiServer, streaming watch responses chunk by chunk.
 #pragma once
 
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 
+#include <optional>
 #include <string>
-#include <vector>
 
-#include "object_store.h"
+#include "api_server.h"
 
 namespace harborrobot::kubesim {
 
-// One REST resource the simulator serves (its plural name is the URL segment).
-struct ResourceInfo {
-  std::string name;
-  std::string singular;
-  std::string kind;
-  bool namespaced;
-  std::vector<std::string> shortNames;
-};
-
 class ApiRequestHandler : public Poco::Net::HTTPRequestHandler {
 public:
-  ApiRequestHandler(std::string token, std::string caPem, ObjectStore& store)
-      : token_(std::move(token)), caPem_(std::move(caPem)), store_(store) {}
+  ApiRequestHandler(const std::string& adminToken, ApiServer& server)
+      : adminToken_(adminToken), server_(server) {}
   void handleRequest(Poco::Net::HTTPServerRequest& request,
                      Poco::Net::HTTPServerResponse& response) override;
 
 private:
-  bool authenticated(Poco::Net::HTTPServerRequest& request) const;
-  void serveResource(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
-                     const ResourceInfo& resource, const std::string& ns, const std::string& name);
-  void populateNamespace(const std::string& ns);
-  std::string token_;
-  std::string caPem_;
-  ObjectStore& store_;
-  std::string body_;
+  std::optional<UserInfo> authenticate(Poco::Net::HTTPServerRequest& request) const;
+  const std::string& adminToken_;
+  ApiServer& server_;
 };
 
 class ApiRequestHandlerFactory : public Poco::Net::HTTPRequestHandlerFactory {
 public:
-  // The store outlives the server; main owns both.
-  ApiRequestHandlerFactory(std::string token, std::string caPem, ObjectStore& store)
-      : token_(std::move(token)), caPem_(std::move(caPem)), store_(store) {}
+  ApiRequestHandlerFactory(std::string adminToken, ApiServer& server)
+      : adminToken_(std::move(adminToken)), server_(server) {}
   Poco::Net::HTTPRequestHandler*
-  createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
-    // Poco's HTTPServer takes ownership of the returned handler.
-    return new ApiRequestHandler(token_, caPem_, store_);
+  createRequestHandler(const Poco::Net::HTTPServerRequest& /*request*/) override {
+    // Poco's interface hands ownership of the raw pointer to the server.
+    return new ApiRequestHandler(adminToken_, server_);
   }
 
 private:
-  std::string token_;
-  std::string caPem_;
-  ObjectStore& store_;
+  std::string adminToken_;
+  ApiServer& server_;
 };
 
 } // namespace harborrobot::kubesim

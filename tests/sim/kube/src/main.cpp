@@ -6,6 +6,7 @@
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/SSLManager.h>
 #include <Poco/Net/SecureServerSocket.h>
+#include <Poco/ThreadPool.h>
 
 #include <csignal>
 #include <fstream>
@@ -18,6 +19,8 @@
 #include "object_store.h"
 
 namespace {
+
+constexpr int kMaxConnections = 1024;
 
 std::string randomToken() {
   std::random_device entropy;
@@ -71,16 +74,26 @@ int main(int argc, char** argv) {
   Poco::Net::initializeSSL();
   int exitCode = 0;
   harborrobot::kubesim::ObjectStore store;
+  harborrobot::kubesim::TypeRegistry registry;
   {
     Poco::Net::Context::Ptr context = new Poco::Net::Context(
         Poco::Net::Context::TLS_SERVER_USE, pki->serverKey.string(), pki->serverCert.string(),
         pki->caCert.string(), Poco::Net::Context::VERIFY_RELAXED);
     Poco::Net::SecureServerSocket socket(
-        Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(port)), 64, context);
+        Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(port)), 256, context);
     const unsigned boundPort = socket.address().port();
-    Poco::Net::HTTPServer server(
-        new harborrobot::kubesim::ApiRequestHandlerFactory(token, readFile(pki->caCert), store),
-        socket, new Poco::Net::HTTPServerParams);
+    harborrobot::kubesim::ApiServer api(
+        store, registry,
+        {"127.0.0.1:" + std::to_string(boundPort), readFile(pki->caCert), {}});
+    // Every watch holds a connection thread, so the pool must fit many watchers.
+    Poco::ThreadPool threads(8, kMaxConnections);
+    auto* params = new Poco::Net::HTTPServerParams; // ref-counted by Poco
+    params->setMaxThreads(kMaxConnections);
+    params->setMaxQueued(kMaxConnections);
+    params->setKeepAlive(true);
+    params->setMaxKeepAliveRequests(0);
+    Poco::Net::HTTPServer server(new harborrobot::kubesim::ApiRequestHandlerFactory(token, api),
+                                 threads, socket, params);
     server.start();
 
     const std::string url = "https://127.0.0.1:" + std::to_string(boundPort);
@@ -98,7 +111,9 @@ int main(int argc, char** argv) {
       int received = 0;
       sigwait(&stopSignals, &received);
     }
-    server.stop();
+    store.stop(); // ends open watches so their threads can be joined
+    server.stopAll(true);
+    threads.joinAll();
   }
   Poco::Net::uninitializeSSL();
   return exitCode;

@@ -1,92 +1,170 @@
-// Implements ObjectStore; the uid is derived from the revision so that runs are
-// reproducible and no two objects ever share one.
 #include "object_store.h"
 
-#include <fmt/chrono.h>
-#include <fmt/format.h>
-
-#include <ctime>
-
 namespace harborrobot::kubesim {
-namespace {
 
-std::string nowRfc3339() {
-  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(std::time(nullptr)));
+using nlohmann::json;
+
+const char* changeTypeName(ChangeType type) {
+  switch (type) {
+  case ChangeType::kAdded:
+    return "ADDED";
+  case ChangeType::kModified:
+    return "MODIFIED";
+  case ChangeType::kDeleted:
+    return "DELETED";
+  }
+  return "ERROR";
 }
-
-std::string uidFor(unsigned long long revision) {
-  return fmt::format("00000000-0000-4000-8000-{:012d}", revision);
-}
-
-} // namespace
 
 std::string objectKey(const std::string& namespaceName, const std::string& name) {
   return namespaceName.empty() ? name : namespaceName + "/" + name;
 }
 
-std::optional<nlohmann::json> ObjectStore::create(const std::string& resource,
-                                                  nlohmann::json object) {
-  auto& metadata = object["metadata"];
-  const std::string key = objectKey(metadata.value("namespace", ""), metadata.value("name", ""));
-  std::lock_guard lock(mutex_);
-  auto& objects = objects_[resource];
-  if (objects.contains(key))
-    return std::nullopt;
-  ++revision_;
-  metadata["uid"] = uidFor(revision_);
-  metadata["resourceVersion"] = std::to_string(revision_);
-  metadata["creationTimestamp"] = nowRfc3339();
-  objects.emplace(key, object);
-  return object;
+namespace {
+
+std::string keyOf(const json& object) {
+  const json& metadata = object.at("metadata");
+  return objectKey(metadata.value("namespace", ""), metadata.value("name", ""));
 }
 
-std::optional<nlohmann::json> ObjectStore::get(const std::string& resource,
-                                               const std::string& key) const {
-  std::lock_guard lock(mutex_);
-  const auto byResource = objects_.find(resource);
-  if (byResource == objects_.end())
+} // namespace
+
+std::optional<json> StoreWriter::get(const std::string& storageKey, const std::string& key) const {
+  const auto kind = store_.objects_.find(storageKey);
+  if (kind == store_.objects_.end())
     return std::nullopt;
-  const auto found = byResource->second.find(key);
-  if (found == byResource->second.end())
+  const auto found = kind->second.find(key);
+  if (found == kind->second.end())
     return std::nullopt;
   return found->second;
 }
 
-std::vector<nlohmann::json> ObjectStore::list(const std::string& resource) const {
-  std::lock_guard lock(mutex_);
-  std::vector<nlohmann::json> result;
-  if (const auto byResource = objects_.find(resource); byResource != objects_.end()) {
-    for (const auto& [key, object] : byResource->second)
-      result.push_back(object);
+std::vector<json> StoreWriter::list(const std::string& storageKey) const {
+  std::vector<json> items;
+  if (const auto kind = store_.objects_.find(storageKey); kind != store_.objects_.end()) {
+    for (const auto& [key, object] : kind->second)
+      items.push_back(object);
   }
-  return result;
+  return items;
 }
 
-std::optional<nlohmann::json> ObjectStore::remove(const std::string& resource,
-                                                  const std::string& key) {
-  std::lock_guard lock(mutex_);
-  auto& objects = objects_[resource];
-  const auto found = objects.find(key);
-  if (found == objects.end())
+json StoreWriter::put(const std::string& storageKey, json object) {
+  const std::string key = keyOf(object);
+  auto& objects = store_.objects_[storageKey];
+  const bool existed = objects.contains(key);
+  ++store_.revision_;
+  object["metadata"]["resourceVersion"] = std::to_string(store_.revision_);
+  objects[key] = object;
+  store_.record(existed ? ChangeType::kModified : ChangeType::kAdded, storageKey, object);
+  return object;
+}
+
+std::optional<json> StoreWriter::erase(const std::string& storageKey, const std::string& key) {
+  const auto kind = store_.objects_.find(storageKey);
+  if (kind == store_.objects_.end())
     return std::nullopt;
-  nlohmann::json removed = std::move(found->second);
-  objects.erase(found);
-  ++revision_;
-  return removed;
+  const auto found = kind->second.find(key);
+  if (found == kind->second.end())
+    return std::nullopt;
+  json object = std::move(found->second);
+  kind->second.erase(found);
+  ++store_.revision_;
+  object["metadata"]["resourceVersion"] = std::to_string(store_.revision_);
+  store_.record(ChangeType::kDeleted, storageKey, object);
+  return object;
 }
 
-void ObjectStore::removeNamespaceContents(const std::string& namespaceName) {
-  std::lock_guard lock(mutex_);
-  const std::string prefix = namespaceName + "/";
-  for (auto& [resource, objects] : objects_) {
-    std::erase_if(objects, [&](const auto& entry) { return entry.first.starts_with(prefix); });
+std::uint64_t StoreWriter::revision() const { return store_.revision_; }
+
+ObjectStore::ObjectStore(std::size_t historyLimit) : historyLimit_(historyLimit) {}
+
+void ObjectStore::record(ChangeType type, const std::string& storageKey, const json& object) {
+  history_.push_back({revision_, type, storageKey, object});
+  while (history_.size() > historyLimit_) {
+    compactedThrough_ = history_.front().revision;
+    history_.pop_front();
   }
-  ++revision_;
 }
 
-std::string ObjectStore::currentResourceVersion() const {
+std::optional<json> ObjectStore::get(const std::string& storageKey, const std::string& key) const {
   std::lock_guard lock(mutex_);
-  return std::to_string(revision_);
+  const auto kind = objects_.find(storageKey);
+  if (kind == objects_.end())
+    return std::nullopt;
+  const auto found = kind->second.find(key);
+  if (found == kind->second.end())
+    return std::nullopt;
+  return found->second;
+}
+
+ObjectStore::Snapshot ObjectStore::list(const std::string& storageKey,
+                                        const std::string& namespaceName) const {
+  std::lock_guard lock(mutex_);
+  Snapshot snapshot;
+  snapshot.revision = revision_;
+  const auto kind = objects_.find(storageKey);
+  if (kind == objects_.end())
+    return snapshot;
+  // Keys are "namespace/name", so map order is namespace, then name.
+  for (const auto& [key, object] : kind->second) {
+    if (namespaceName.empty() || key.starts_with(namespaceName + "/"))
+      snapshot.items.push_back(object);
+  }
+  return snapshot;
+}
+
+std::uint64_t ObjectStore::revision() const {
+  std::lock_guard lock(mutex_);
+  return revision_;
+}
+
+std::optional<std::vector<Change>>
+ObjectStore::changesSince(std::uint64_t sinceRevision,
+                          std::chrono::steady_clock::time_point deadline) {
+  std::unique_lock lock(mutex_);
+  if (sinceRevision < compactedThrough_)
+    return std::nullopt;
+  changed_.wait_until(lock, deadline, [&] { return stopped_ || revision_ > sinceRevision; });
+  std::vector<Change> changes;
+  if (stopped_)
+    return changes;
+  if (sinceRevision < compactedThrough_)
+    return std::nullopt;
+  // History is ordered by revision; find the first newer change from the back,
+  // since watchers are usually close to the head.
+  auto first = history_.end();
+  while (first != history_.begin() && std::prev(first)->revision > sinceRevision)
+    --first;
+  changes.assign(first, history_.end());
+  return changes;
+}
+
+std::uint64_t ObjectStore::oldestRetainedRevision() const {
+  std::lock_guard lock(mutex_);
+  return compactedThrough_;
+}
+
+void ObjectStore::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopped_ = true;
+  }
+  changed_.notify_all();
+}
+
+bool ObjectStore::stopped() const {
+  std::lock_guard lock(mutex_);
+  return stopped_;
+}
+
+std::vector<std::pair<std::string, json>> ObjectStore::dump() const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::pair<std::string, json>> all;
+  for (const auto& [storageKey, objects] : objects_) {
+    for (const auto& [key, object] : objects)
+      all.emplace_back(storageKey, object);
+  }
+  return all;
 }
 
 } // namespace harborrobot::kubesim

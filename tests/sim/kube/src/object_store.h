@@ -1,7 +1,13 @@
-// In-memory object storage of the simulator: one map per resource, keyed by
-// namespace/name, with a cluster-wide resourceVersion counter like etcd's revision.
+// In-memory object storage: objects keyed by storage key (group/plural) and
+// namespace/name, one cluster-wide revision counter like etcd's, and a bounded
+// history of changes that watches replay from.
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -12,26 +18,89 @@
 
 namespace harborrobot::kubesim {
 
-class ObjectStore {
-public:
-  // Stores a new object, stamping uid, resourceVersion and creationTimestamp;
-  // returns nullopt when namespace/name already exists.
-  std::optional<nlohmann::json> create(const std::string& resource, nlohmann::json object);
-  std::optional<nlohmann::json> get(const std::string& resource, const std::string& key) const;
-  std::vector<nlohmann::json> list(const std::string& resource) const;
-  // Removes the object and returns it as last stored; nullopt when absent.
-  std::optional<nlohmann::json> remove(const std::string& resource, const std::string& key);
-  // Removes every namespaced object of `namespaceName` (the namespace controller's job).
-  void removeNamespaceContents(const std::string& namespaceName);
-  std::string currentResourceVersion() const;
+enum class ChangeType { kAdded, kModified, kDeleted };
 
-private:
-  mutable std::mutex mutex_;
-  std::map<std::string, std::map<std::string, nlohmann::json>> objects_;
-  unsigned long long revision_ = 1;
+struct Change {
+  std::uint64_t revision = 0;
+  ChangeType type = ChangeType::kAdded;
+  std::string storageKey;
+  nlohmann::json object;
 };
 
-// The storage key of an object: "namespace/name", or "name" for cluster scope.
+const char* changeTypeName(ChangeType type);
+
+// The storage key of one object: "namespace/name", or "name" at cluster scope.
 std::string objectKey(const std::string& namespaceName, const std::string& name);
+
+// A view of the store inside one write transaction. Every put/erase bumps the
+// revision, stamps metadata.resourceVersion and records a Change.
+class StoreWriter {
+public:
+  std::optional<nlohmann::json> get(const std::string& storageKey,
+                                    const std::string& key) const;
+  std::vector<nlohmann::json> list(const std::string& storageKey) const;
+  // Stores the object (added or modified) and returns it as stored.
+  nlohmann::json put(const std::string& storageKey, nlohmann::json object);
+  // Removes the object; the DELETED change carries it with a new resourceVersion.
+  std::optional<nlohmann::json> erase(const std::string& storageKey, const std::string& key);
+  std::uint64_t revision() const;
+
+private:
+  friend class ObjectStore;
+  explicit StoreWriter(class ObjectStore& store) : store_(store) {}
+  ObjectStore& store_;
+};
+
+class ObjectStore {
+public:
+  explicit ObjectStore(std::size_t historyLimit = 100000);
+
+  // Runs `body` with exclusive access, so read-check-write sequences (such as a
+  // resourceVersion precondition) are atomic; wakes watchers afterwards.
+  template <typename Body> auto write(Body&& body) {
+    std::unique_lock lock(mutex_);
+    StoreWriter writer(*this);
+    struct Notify {
+      std::condition_variable& changed;
+      ~Notify() { changed.notify_all(); }
+    } notify{changed_};
+    return body(writer);
+  }
+
+  std::optional<nlohmann::json> get(const std::string& storageKey, const std::string& key) const;
+  struct Snapshot {
+    std::vector<nlohmann::json> items; // ordered by namespace, then name
+    std::uint64_t revision = 0;
+  };
+  Snapshot list(const std::string& storageKey, const std::string& namespaceName) const;
+  std::uint64_t revision() const;
+
+  // Changes after `sinceRevision`, waiting until `deadline` for the first one.
+  // Returns nullopt when `sinceRevision` is older than the retained history
+  // (the caller answers 410 Expired) and an empty vector on timeout or stop().
+  std::optional<std::vector<Change>> changesSince(std::uint64_t sinceRevision,
+                                                  std::chrono::steady_clock::time_point deadline);
+  std::uint64_t oldestRetainedRevision() const;
+  // Wakes and ends every waiting watch (server shutdown).
+  void stop();
+  bool stopped() const;
+
+  // Every object of every kind (snapshots).
+  std::vector<std::pair<std::string, nlohmann::json>> dump() const;
+
+private:
+  friend class StoreWriter;
+  void record(ChangeType type, const std::string& storageKey, const nlohmann::json& object);
+
+  mutable std::mutex mutex_;
+  std::condition_variable changed_;
+  std::map<std::string, std::map<std::string, nlohmann::json>> objects_;
+  std::deque<Change> history_;
+  std::size_t historyLimit_;
+  std::uint64_t revision_ = 1;
+  // Revisions at or below this have been dropped from history_.
+  std::uint64_t compactedThrough_ = 1;
+  bool stopped_ = false;
+};
 
 } // namespace harborrobot::kubesim

@@ -1,0 +1,278 @@
+// Request dispatch of the simulated apiserver: non-resource paths, then the
+// verb on a resource path. Reads live in list_watch.cpp, writes in
+// resource_writes.cpp.
+#include "api_server.h"
+
+#include <fmt/format.h>
+
+#include "crd_schema.h"
+#include "discovery.h"
+#include "harborrobot/util/yaml_json.h"
+#include "validation.h"
+
+namespace harborrobot::kubesim {
+
+using nlohmann::json;
+
+std::string toJsonText(const json& value) {
+  return value.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+ApiServer::ApiServer(ObjectStore& store, TypeRegistry& registry, ApiServerOptions options)
+    : store_(store), registry_(registry), options_(std::move(options)),
+      random_(std::random_device{}()) {}
+
+bool ApiServer::Call::dryRun() const {
+  const auto found = query.find("dryRun");
+  return found != query.end() && found->second == "All";
+}
+
+std::string ApiServer::Call::fieldManager() const {
+  const auto found = query.find("fieldManager");
+  return found == query.end() ? "" : found->second;
+}
+
+std::string ApiServer::newUid() {
+  std::lock_guard lock(randomMutex_);
+  const auto high = random_();
+  const auto low = random_();
+  return fmt::format("{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}", high >> 32, (high >> 16) & 0xffff,
+                     high & 0xfff, 0x8000 | (low >> 48 & 0x3fff), low & 0xffffffffffffULL);
+}
+
+std::string ApiServer::randomSuffix() {
+  // The alphabet of apimachinery's rand.String: no vowels, no confusable digits.
+  static constexpr char kAlphabet[] = "bcdfghjklmnpqrstvwxz2456789";
+  std::lock_guard lock(randomMutex_);
+  std::string suffix;
+  for (int i = 0; i < 5; ++i)
+    suffix += kAlphabet[random_() % (sizeof(kAlphabet) - 1)];
+  return suffix;
+}
+
+namespace {
+
+void sendJson(ResponseWriter& writer, int status, const json& body, const Headers& headers = {}) {
+  writer.send(status, "application/json", toJsonText(body), headers);
+}
+
+void sendError(ResponseWriter& writer, const ApiError& error, const Headers& headers = {}) {
+  sendJson(writer, error.code, error.status, headers);
+}
+
+bool isWatch(const std::map<std::string, std::string>& query) {
+  const auto found = query.find("watch");
+  return found != query.end() && (found->second == "true" || found->second == "1");
+}
+
+std::string mediaType(const std::string& contentType) {
+  std::string type = contentType.substr(0, contentType.find(';'));
+  while (!type.empty() && type.back() == ' ')
+    type.pop_back();
+  return type;
+}
+
+} // namespace
+
+void ApiServer::handle(const ApiRequest& request, ResponseWriter& writer) {
+  const auto target = parseResourcePath(request.path);
+  if (!target) {
+    handleNonResource(request, writer);
+    return;
+  }
+  auto type = registry_.find(target->group, target->version, target->resource);
+  const bool scopeFits = type && (type->namespaced || target->namespaceName.empty());
+  if (!type || !scopeFits ||
+      (!target->subresource.empty() && !type->hasSubresource(target->subresource))) {
+    sendError(writer, pathNotFound());
+    return;
+  }
+  Call call{request, *target, *type, parseQuery(request.rawQuery), {}};
+  if (request.method == "GET" && target->name.empty() && isWatch(call.query)) {
+    watchObjects(call, writer);
+    return;
+  }
+  int status = 200;
+  auto result = dispatch(call, writer, status);
+  if (!result) {
+    sendError(writer, result.error(), call.warnings);
+    return;
+  }
+  sendJson(writer, status, *result, call.warnings);
+}
+
+ApiResult<json> ApiServer::dispatch(Call& call, ResponseWriter& writer, int& status) {
+  (void)writer;
+  const std::string& method = call.request.method;
+  const RequestTarget& target = call.target;
+  if (method == "GET")
+    return target.name.empty() ? listObjects(call) : getObject(call);
+  if (method == "POST" && target.name.empty()) {
+    if (call.type.namespaced && target.namespaceName.empty())
+      return tl::unexpected(pathNotFound());
+    auto body = decodeBody(call);
+    if (!body)
+      return body;
+    status = 201;
+    return createObject(call, std::move(*body));
+  }
+  if (method == "PUT" && !target.name.empty()) {
+    auto body = decodeBody(call);
+    if (!body)
+      return body;
+    return updateObject(call, std::move(*body));
+  }
+  if (method == "PATCH" && !target.name.empty())
+    return patchObject(call, status);
+  if (method == "DELETE")
+    return target.name.empty() ? deleteCollection(call) : deleteObject(call);
+  return tl::unexpected(methodNotAllowed());
+}
+
+void ApiServer::handleNonResource(const ApiRequest& request, ResponseWriter& writer) {
+  const std::string& path = request.path;
+  if (request.method != "GET") {
+    sendError(writer, methodNotAllowed());
+    return;
+  }
+  if (path == "/version") {
+    sendJson(writer, 200, versionInfo());
+  } else if (path == "/healthz" || path == "/livez" || path == "/readyz") {
+    writer.send(200, "text/plain; charset=utf-8", "ok", {});
+  } else if (path == "/api") {
+    sendJson(writer, 200, coreApiVersions(options_.serverAddress));
+  } else if (path == "/apis") {
+    sendJson(writer, 200, apiGroupList(registry_));
+  } else if (path == "/openapi/v3") {
+    sendJson(writer, 200, openApiIndex(registry_));
+  } else if (path.starts_with("/openapi/v3/api/") || path.starts_with("/openapi/v3/apis/")) {
+    const std::string rest = path.substr(std::string("/openapi/v3/").size());
+    std::optional<json> document;
+    if (rest.starts_with("api/")) {
+      document = openApiDocument(registry_, "", rest.substr(4));
+    } else if (const auto slash = rest.find('/', 5); slash != std::string::npos) {
+      document = openApiDocument(registry_, rest.substr(5, slash - 5), rest.substr(slash + 1));
+    }
+    if (document)
+      sendJson(writer, 200, *document);
+    else
+      sendError(writer, pathNotFound());
+  } else if (path == "/api/v1") {
+    sendJson(writer, 200, *apiResourceList(registry_, "", "v1"));
+  } else if (path.starts_with("/apis/")) {
+    const std::string rest = path.substr(6);
+    const auto slash = rest.find('/');
+    std::optional<json> body;
+    if (slash == std::string::npos)
+      body = apiGroup(registry_, rest);
+    else if (rest.find('/', slash + 1) == std::string::npos)
+      body = apiResourceList(registry_, rest.substr(0, slash), rest.substr(slash + 1));
+    if (body)
+      sendJson(writer, 200, *body);
+    else
+      sendError(writer, pathNotFound());
+  } else {
+    sendError(writer, pathNotFound());
+  }
+}
+
+ApiResult<json> ApiServer::decodeBody(const Call& call) const {
+  const std::string type = mediaType(call.request.contentType);
+  const ResourceType& resource = call.type;
+  if (type == "application/vnd.kubernetes.protobuf") {
+    if (!options_.decodeProtobuf) {
+      return tl::unexpected(unsupportedMediaType(
+          call.request.contentType, "application/json, application/yaml"));
+    }
+    return options_.decodeProtobuf(call.request.body);
+  }
+  json body;
+  if (type == "application/yaml") {
+    auto parsed = yamlToJson(call.request.body);
+    if (!parsed)
+      return tl::unexpected(badRequest(cannotBeHandled(resource, parsed.error().message())));
+    body = std::move(*parsed);
+  } else if (type.empty() || type == "application/json") {
+    body = json::parse(call.request.body, nullptr, false);
+    if (body.is_discarded()) {
+      return tl::unexpected(badRequest(
+          "couldn't get version/kind; json parse error: the request body is not valid JSON"));
+    }
+  } else {
+    return tl::unexpected(unsupportedMediaType(
+        call.request.contentType,
+        "application/json, application/yaml, application/vnd.kubernetes.protobuf"));
+  }
+  if (!body.is_object()) {
+    return tl::unexpected(badRequest(fmt::format(
+        "couldn't get version/kind; json parse error: the body is a JSON {}, not an object",
+        body.type_name())));
+  }
+  if (!body.contains("kind") || !body["kind"].is_string() || body["kind"] == "") {
+    return tl::unexpected(badRequest("Object 'Kind' is missing in '" + toJsonText(body) + "'"));
+  }
+  if (body["kind"] != resource.kind || body.value("apiVersion", "") != resource.apiVersion()) {
+    return tl::unexpected(badRequest(fmt::format(
+        "the API version in the data ({}) does not match the expected API version ({}), or "
+        "the kind ({}) does not match the expected kind ({})",
+        body.value("apiVersion", ""), resource.apiVersion(), body["kind"].get<std::string>(),
+        resource.kind)));
+  }
+  return body;
+}
+
+ApiResult<void> ApiServer::checkFields(Call& call, json& object) const {
+  if (auto decodeError = checkDecodable(call.type, object))
+    return tl::unexpected(*decodeError);
+  std::vector<std::string> unknown;
+  if (call.type.custom)
+    defaultAndPrune(call.type.schema, object, unknown);
+  else
+    unknown = unknownBuiltinFields(call.type, object);
+  if (unknown.empty())
+    return {};
+  const auto found = call.query.find("fieldValidation");
+  const std::string policy = found == call.query.end() ? "Warn" : found->second;
+  if (policy != "Strict" && policy != "Warn" && policy != "Ignore") {
+    return tl::unexpected(badRequest("fieldValidation parameter unsupported: " + policy));
+  }
+  if (policy == "Strict") {
+    std::string list;
+    for (const auto& field : unknown)
+      list += (list.empty() ? "" : ", ") + fmt::format("unknown field \"{}\"", field);
+    return tl::unexpected(badRequest(cannotBeHandled(call.type, "strict decoding error: " + list)));
+  }
+  if (policy == "Warn") {
+    for (const auto& field : unknown)
+      call.warnings.emplace_back("Warning",
+                                 fmt::format("299 - \"unknown field \\\"{}\\\"\"", field));
+  }
+  if (!call.type.custom) {
+    for (const auto& field : unknown) {
+      if (field.starts_with("metadata."))
+        object["metadata"].erase(field.substr(9));
+      else
+        object.erase(field);
+    }
+  }
+  return {};
+}
+
+ApiResult<void> ApiServer::validate(const Call& call, const json& object, const json& old) const {
+  std::vector<Cause> causes = validateObject(call.type, object, old);
+  if (call.type.custom) {
+    auto schemaCauses = validateAgainstSchema(call.type.schema, object);
+    causes.insert(causes.end(), schemaCauses.begin(), schemaCauses.end());
+  }
+  if (call.type.kind == "CustomResourceDefinition") {
+    auto crdCauses = validateCrd(object);
+    causes.insert(causes.end(), crdCauses.begin(), crdCauses.end());
+  }
+  if (causes.empty())
+    return {};
+  const std::string name = object["metadata"].value("name", "");
+  return tl::unexpected(
+      invalid(call.type.qualifiedKind(), name, call.type.group, call.type.kind, causes));
+}
+
+} // namespace harborrobot::kubesim

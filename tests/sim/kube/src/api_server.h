@@ -1,0 +1,117 @@
+// The simulated kube-apiserver's request handling, independent of the HTTP
+// library: a request in, a response (or a chunked watch stream) out.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <random>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "api_error.h"
+#include "object_store.h"
+#include "request_target.h"
+#include "resource_type.h"
+
+namespace harborrobot::kubesim {
+
+struct UserInfo {
+  std::string name;
+  std::vector<std::string> groups;
+};
+
+struct ApiRequest {
+  std::string method;
+  std::string path;
+  std::string rawQuery;
+  std::string accept;
+  std::string contentType;
+  std::string body;
+  UserInfo user;
+};
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+class ResponseWriter {
+public:
+  virtual ~ResponseWriter() = default;
+  virtual void send(int status, const std::string& contentType, const std::string& body,
+                    const Headers& headers) = 0;
+  // Starts a chunked response; writes return false once the client is gone.
+  virtual bool startStream(int status, const std::string& contentType) = 0;
+  virtual bool writeChunk(const std::string& data) = 0;
+};
+
+// Decodes a protobuf request body into the object's JSON form.
+using ProtobufDecoder = std::function<ApiResult<nlohmann::json>(const std::string& body)>;
+
+struct ApiServerOptions {
+  std::string serverAddress; // host:port advertised in /api
+  std::string caPem;         // kube-root-ca.crt contents
+  ProtobufDecoder decodeProtobuf;
+};
+
+class ApiServer {
+public:
+  ApiServer(ObjectStore& store, TypeRegistry& registry, ApiServerOptions options);
+
+  void handle(const ApiRequest& request, ResponseWriter& writer);
+
+private:
+  struct Call {
+    const ApiRequest& request;
+    RequestTarget target;
+    ResourceType type;
+    std::map<std::string, std::string> query;
+    Headers warnings;
+    bool dryRun() const;
+    std::string fieldManager() const;
+  };
+
+  void handleNonResource(const ApiRequest& request, ResponseWriter& writer);
+  ApiResult<nlohmann::json> dispatch(Call& call, ResponseWriter& writer, int& status);
+
+  // Reads (list_watch.cpp).
+  ApiResult<nlohmann::json> getObject(Call& call);
+  ApiResult<nlohmann::json> listObjects(Call& call);
+  void watchObjects(Call& call, ResponseWriter& writer);
+
+  // Writes (resource_writes.cpp).
+  ApiResult<nlohmann::json> createObject(Call& call, nlohmann::json object);
+  ApiResult<nlohmann::json> updateObject(Call& call, nlohmann::json object);
+  ApiResult<nlohmann::json> patchObject(Call& call, int& status);
+  ApiResult<nlohmann::json> deleteObject(Call& call);
+  ApiResult<nlohmann::json> deleteCollection(Call& call);
+
+  ApiResult<nlohmann::json> decodeBody(const Call& call) const;
+  // Decoding checks and the fieldValidation policy for a body about to be stored.
+  ApiResult<void> checkFields(Call& call, nlohmann::json& object) const;
+  ApiResult<void> validate(const Call& call, const nlohmann::json& object,
+                           const nlohmann::json& old) const;
+  ApiResult<nlohmann::json> commitUpdate(Call& call, StoreWriter& writer,
+                                         const nlohmann::json& old, nlohmann::json candidate,
+                                         bool toStatus);
+  ApiResult<nlohmann::json> insert(Call& call, StoreWriter& writer, nlohmann::json object);
+  void populateNamespace(StoreWriter& writer, const std::string& namespaceName);
+  void removeNamespaceContents(StoreWriter& writer, const std::string& namespaceName);
+  void collectGarbage(StoreWriter& writer, const std::string& ownerUid, bool orphan);
+  void onCrdStored(const nlohmann::json& crd);
+  void onCrdRemoved(StoreWriter& writer, const nlohmann::json& crd);
+
+  std::string newUid();
+  std::string randomSuffix();
+
+  ObjectStore& store_;
+  TypeRegistry& registry_;
+  ApiServerOptions options_;
+  std::mutex randomMutex_;
+  std::mt19937_64 random_;
+};
+
+std::string toJsonText(const nlohmann::json& value);
+
+} // namespace harborrobot::kubesim

@@ -1,0 +1,36 @@
+// Field selectors (?fieldSelector=metadata.name=x,type!=Opaque): only =, == and
+// !=, joined by commas, over the fields a resource makes selectable.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "api_error.h"
+
+namespace harborrobot::kubesim {
+
+struct FieldRequirement {
+  std::string field;
+  bool equals = true;
+  std::string value;
+};
+
+class FieldSelector {
+public:
+  // `selectable` lists the fields besides metadata.name and metadata.namespace.
+  static ApiResult<FieldSelector> parse(const std::string& text,
+                                        const std::vector<std::string>& selectable);
+  bool matches(const nlohmann::json& object) const;
+  bool empty() const { return requirements_.empty(); }
+
+private:
+  std::vector<FieldRequirement> requirements_;
+};
+
+// The value a selectable field has on an object, as the apiserver's field sets
+// render it ("" when absent; Event's "source" is source.component).
+std::string selectableFieldValue(const nlohmann::json& object, const std::string& field);
+
+} // namespace harborrobot::kubesim

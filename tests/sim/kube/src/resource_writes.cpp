@@ -1,0 +1,485 @@
+// Writes: create, update, patch, delete, and what controllers of a real
+// cluster do right after them (namespace contents, CRD serving, garbage
+// collection), done synchronously here.
+#include <set>
+
+#include <fmt/format.h>
+
+#include "admission.h"
+#include "api_server.h"
+#include "crd_schema.h"
+#include "harborrobot/util/yaml_json.h"
+#include "managed_fields.h"
+#include "patch.h"
+#include "timestamps.h"
+#include "validation.h"
+
+namespace harborrobot::kubesim {
+
+using nlohmann::json;
+
+namespace {
+
+std::string mediaTypeOf(const std::string& contentType) {
+  std::string type = contentType.substr(0, contentType.find(';'));
+  while (!type.empty() && type.back() == ' ')
+    type.pop_back();
+  return type;
+}
+
+bool hasFinalizers(const json& object) {
+  const json& metadata = object["metadata"];
+  return metadata.contains("finalizers") && metadata["finalizers"].is_array() &&
+         !metadata["finalizers"].empty();
+}
+
+bool beingDeleted(const json& object) {
+  return object["metadata"].contains("deletionTimestamp") &&
+         !object["metadata"]["deletionTimestamp"].is_null();
+}
+
+ApiResult<void> checkMetadataShape(const ResourceType& type, const json& object) {
+  if (object.contains("metadata") && !object["metadata"].is_object()) {
+    return tl::unexpected(badRequest(cannotBeHandled(
+        type, "json: cannot unmarshal " + std::string(object["metadata"].type_name()) +
+                  " into Go struct field " + type.kind + ".metadata of type v1.ObjectMeta")));
+  }
+  return {};
+}
+
+} // namespace
+
+ApiResult<json> ApiServer::createObject(Call& call, json object) {
+  if (auto shape = checkMetadataShape(call.type, object); !shape)
+    return tl::unexpected(shape.error());
+  json& metadata = object["metadata"];
+  if (metadata.is_null())
+    metadata = json::object();
+  if (auto fields = checkFields(call, object); !fields)
+    return tl::unexpected(fields.error());
+  const std::string& ns = call.target.namespaceName;
+  if (call.type.namespaced) {
+    const std::string bodyNamespace = object["metadata"].value("namespace", "");
+    if (!bodyNamespace.empty() && bodyNamespace != ns) {
+      return tl::unexpected(badRequest(
+          "the namespace of the provided object does not match the namespace sent on the request"));
+    }
+    object["metadata"]["namespace"] = ns;
+  } else {
+    object["metadata"].erase("namespace");
+  }
+  if (object["metadata"].value("name", "").empty() &&
+      !object["metadata"].value("generateName", "").empty()) {
+    object["metadata"]["name"] = object["metadata"]["generateName"].get<std::string>() + randomSuffix();
+  }
+  admitCreate(call.type, object);
+  stampNewObject(call.type, object, newUid(), nowTimestamp());
+  if (auto valid = validate(call, object, nullptr); !valid)
+    return tl::unexpected(valid.error());
+  if (call.type.kind == "CustomResourceDefinition")
+    object = establishCrd(std::move(object));
+  recordUpdate(json(), object, call.fieldManager(), call.type.apiVersion(), nowTimestamp());
+  return store_.write([&](StoreWriter& writer) { return insert(call, writer, std::move(object)); });
+}
+
+ApiResult<json> ApiServer::insert(Call& call, StoreWriter& writer, json object) {
+  const std::string ns = object["metadata"].value("namespace", "");
+  const std::string name = object["metadata"]["name"];
+  if (call.type.namespaced) {
+    auto namespaceObject = writer.get("/namespaces", ns);
+    if (!namespaceObject)
+      return tl::unexpected(notFound("namespaces", ns));
+    if (beingDeleted(*namespaceObject) ||
+        namespaceObject->value("status", json::object()).value("phase", "") == "Terminating") {
+      ApiError error = forbidden(fmt::format(
+          "{} \"{}\" is forbidden: unable to create new content in namespace {} because it is "
+          "being terminated",
+          call.type.qualifiedResource(), name, ns));
+      error.status["details"] = {{"name", name}, {"kind", call.type.plural}};
+      return tl::unexpected(error);
+    }
+  }
+  if (writer.get(call.type.storageKey(), objectKey(ns, name)))
+    return tl::unexpected(alreadyExists(call.type.qualifiedResource(), name));
+  if (call.dryRun())
+    return object;
+  json stored = writer.put(call.type.storageKey(), std::move(object));
+  if (call.type.kind == "Namespace")
+    populateNamespace(writer, name);
+  if (call.type.kind == "CustomResourceDefinition")
+    onCrdStored(stored);
+  return stored;
+}
+
+void ApiServer::populateNamespace(StoreWriter& writer, const std::string& namespaceName) {
+  const ResourceType serviceAccounts = *registry_.find("", "v1", "serviceaccounts");
+  const ResourceType configMaps = *registry_.find("", "v1", "configmaps");
+  json account = {{"metadata", {{"name", "default"}, {"namespace", namespaceName}}}};
+  stampNewObject(serviceAccounts, account, newUid(), nowTimestamp());
+  writer.put(serviceAccounts.storageKey(), std::move(account));
+  json rootCa = {
+      {"metadata",
+       {{"name", "kube-root-ca.crt"},
+        {"namespace", namespaceName},
+        {"annotations", {{"kubernetes.io/description",
+                          "Contains a CA bundle that can be used to verify the kube-apiserver "
+                          "when using internal endpoints such as the internal service IP or "
+                          "kubernetes.default.svc. No other usage is guaranteed across "
+                          "distributions of Kubernetes clusters."}}}}},
+      {"data", {{"ca.crt", options_.caPem}}}};
+  stampNewObject(configMaps, rootCa, newUid(), nowTimestamp());
+  writer.put(configMaps.storageKey(), std::move(rootCa));
+}
+
+void ApiServer::onCrdStored(const json& crd) {
+  registry_.setCustomTypes(crd["metadata"]["name"], typesFromCrd(crd));
+}
+
+void ApiServer::onCrdRemoved(StoreWriter& writer, const json& crd) {
+  const std::string storageKey = crd["spec"].value("group", "") + "/" +
+                                 crd["spec"].value("names", json::object()).value("plural", "");
+  for (const auto& object : writer.list(storageKey)) {
+    writer.erase(storageKey, objectKey(object["metadata"].value("namespace", ""),
+                                       object["metadata"].value("name", "")));
+  }
+  registry_.removeCustomTypes(crd["metadata"]["name"]);
+}
+
+ApiResult<json> ApiServer::updateObject(Call& call, json object) {
+  if (auto shape = checkMetadataShape(call.type, object); !shape)
+    return tl::unexpected(shape.error());
+  const std::string bodyName = object["metadata"].value("name", "");
+  if (bodyName != call.target.name) {
+    return tl::unexpected(badRequest(fmt::format(
+        "the name of the object ({}) does not match the name on the URL ({})", bodyName,
+        call.target.name)));
+  }
+  if (auto fields = checkFields(call, object); !fields)
+    return tl::unexpected(fields.error());
+  return store_.write([&](StoreWriter& writer) -> ApiResult<json> {
+    auto old = writer.get(call.type.storageKey(),
+                          objectKey(call.target.namespaceName, call.target.name));
+    if (!old)
+      return tl::unexpected(notFound(call.type.qualifiedResource(), call.target.name));
+    const std::string wanted = object["metadata"].value("resourceVersion", "");
+    if (wanted.empty() && call.type.custom) {
+      return tl::unexpected(invalid(
+          call.type.qualifiedKind(), call.target.name, call.type.group, call.type.kind,
+          {invalidValue("metadata.resourceVersion", json("0x0"), "must be specified for an update")}));
+    }
+    return commitUpdate(call, writer, *old, std::move(object),
+                        call.target.subresource == "status");
+  });
+}
+
+ApiResult<json> ApiServer::commitUpdate(Call& call, StoreWriter& writer, const json& old,
+                                        json candidate, bool toStatus) {
+  const std::string wanted = candidate["metadata"].value("resourceVersion", "");
+  if (!wanted.empty() && wanted != old["metadata"].value("resourceVersion", ""))
+    return tl::unexpected(staleResourceVersion(call.type.qualifiedResource(), call.target.name));
+  admitUpdate(call.type, old, candidate, toStatus);
+  if (auto valid = validate(call, candidate, old); !valid)
+    return tl::unexpected(valid.error());
+  if (beingDeleted(old)) {
+    // Finalizers may only be removed from an object that is being deleted.
+    const json before = old["metadata"].value("finalizers", json::array());
+    const json after = candidate["metadata"].value("finalizers", json::array());
+    for (const auto& finalizer : after) {
+      if (std::find(before.begin(), before.end(), finalizer) == before.end()) {
+        return tl::unexpected(invalid(
+            call.type.qualifiedKind(), call.target.name, call.type.group, call.type.kind,
+            {forbiddenValue("metadata.finalizers",
+                            "no new finalizers can be added if the object is being deleted, "
+                            "found new finalizers []string{" + finalizer.dump() + "}")}));
+      }
+    }
+  }
+  recordUpdate(old, candidate, call.fieldManager(), call.type.apiVersion(), nowTimestamp());
+  json unchangedProbe = candidate;
+  unchangedProbe["metadata"]["resourceVersion"] = old["metadata"].value("resourceVersion", "");
+  if (unchangedProbe == old || call.dryRun()) {
+    // A no-op write keeps its resourceVersion and emits no event, as etcd3's
+    // GuaranteedUpdate does.
+    return unchangedProbe;
+  }
+  if (beingDeleted(candidate) && !hasFinalizers(candidate)) {
+    auto removed = writer.erase(call.type.storageKey(),
+                                objectKey(call.target.namespaceName, call.target.name));
+    collectGarbage(writer, old["metadata"].value("uid", ""), false);
+    return removed ? *removed : candidate;
+  }
+  json stored = writer.put(call.type.storageKey(), std::move(candidate));
+  if (call.type.kind == "CustomResourceDefinition")
+    onCrdStored(stored);
+  return stored;
+}
+
+ApiResult<json> ApiServer::patchObject(Call& call, int& status) {
+  const std::string type = mediaTypeOf(call.request.contentType);
+  const bool apply = type == "application/apply-patch+yaml";
+  static const std::string kCustomTypes =
+      "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml";
+  if (type != "application/merge-patch+json" && type != "application/json-patch+json" &&
+      type != "application/strategic-merge-patch+json" && !apply) {
+    return tl::unexpected(unsupportedMediaType(
+        call.request.contentType, kCustomTypes + ", application/strategic-merge-patch+json"));
+  }
+  if (type == "application/strategic-merge-patch+json" && call.type.custom)
+    return tl::unexpected(unsupportedMediaType(call.request.contentType, kCustomTypes));
+  json patch;
+  if (apply) {
+    auto parsed = yamlToJson(call.request.body);
+    if (!parsed)
+      return tl::unexpected(badRequest("error decoding YAML: " + parsed.error().message()));
+    patch = std::move(*parsed);
+    if (call.fieldManager().empty()) {
+      return tl::unexpected(badRequest(
+          "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required "
+          "for apply patch"));
+    }
+  } else {
+    patch = json::parse(call.request.body, nullptr, false);
+    if (patch.is_discarded())
+      return tl::unexpected(badRequest("error decoding patch: the patch is not valid JSON"));
+  }
+  const bool force = call.query.contains("force") && call.query.at("force") == "true";
+  return store_.write([&](StoreWriter& writer) -> ApiResult<json> {
+    auto old = writer.get(call.type.storageKey(),
+                          objectKey(call.target.namespaceName, call.target.name));
+    if (!old && apply && call.target.subresource.empty()) {
+      if (!patch.is_object())
+        return tl::unexpected(badRequest("an apply patch must be an object"));
+      json object = patch;
+      if (auto fields = checkFields(call, object); !fields)
+        return tl::unexpected(fields.error());
+      object["metadata"]["name"] = call.target.name;
+      if (call.type.namespaced)
+        object["metadata"]["namespace"] = call.target.namespaceName;
+      admitCreate(call.type, object);
+      stampNewObject(call.type, object, newUid(), nowTimestamp());
+      if (auto valid = validate(call, object, nullptr); !valid)
+        return tl::unexpected(valid.error());
+      auto applied = serverSideApply(json(), object, call.fieldManager(), force,
+                                     call.type.apiVersion(), nowTimestamp());
+      if (!applied)
+        return applied;
+      status = 201;
+      return insert(call, writer, std::move(*applied));
+    }
+    if (!old)
+      return tl::unexpected(notFound(call.type.qualifiedResource(), call.target.name));
+    ApiResult<json> patched;
+    if (apply) {
+      if (!patch.is_object())
+        return tl::unexpected(badRequest("an apply patch must be an object"));
+      json applied = patch;
+      if (auto fields = checkFields(call, applied); !fields)
+        return tl::unexpected(fields.error());
+      patched = serverSideApply(*old, applied, call.fieldManager(), force, call.type.apiVersion(),
+                                nowTimestamp());
+    } else if (type == "application/merge-patch+json") {
+      patched = applyMergePatch(*old, patch);
+    } else if (type == "application/json-patch+json") {
+      patched = applyJsonPatch(*old, patch);
+    } else {
+      patched = applyStrategicMergePatch(call.type.kind, *old, patch);
+    }
+    if (!patched)
+      return patched;
+    if (!patched->is_object() || !(*patched)["metadata"].is_object())
+      return tl::unexpected(badRequest("the patch removed the object's metadata"));
+    if (!apply) {
+      if (auto fields = checkFields(call, *patched); !fields)
+        return tl::unexpected(fields.error());
+    }
+    // A resourceVersion in the patch is a precondition; otherwise the patch
+    // applies to whatever is current.
+    if (!(*patched)["metadata"].contains("resourceVersion") ||
+        (*patched)["metadata"]["resourceVersion"] == old->at("metadata").value("resourceVersion", ""))
+      (*patched)["metadata"]["resourceVersion"] = old->at("metadata").value("resourceVersion", "");
+    return commitUpdate(call, writer, *old, std::move(*patched),
+                        call.target.subresource == "status");
+  });
+}
+
+namespace {
+
+struct DeleteOptions {
+  std::string propagationPolicy = "Background";
+  bool dryRun = false;
+  std::string preconditionUid;
+  std::string preconditionResourceVersion;
+};
+
+ApiResult<DeleteOptions> deleteOptionsFrom(const std::string& body,
+                                           const std::map<std::string, std::string>& query) {
+  DeleteOptions options;
+  if (const auto found = query.find("propagationPolicy"); found != query.end())
+    options.propagationPolicy = found->second;
+  if (const auto found = query.find("dryRun"); found != query.end())
+    options.dryRun = found->second == "All";
+  if (!body.empty()) {
+    const json parsed = json::parse(body, nullptr, false);
+    if (parsed.is_discarded() || !parsed.is_object())
+      return tl::unexpected(badRequest("the DeleteOptions body is not a JSON object"));
+    if (parsed.contains("propagationPolicy") && parsed["propagationPolicy"].is_string())
+      options.propagationPolicy = parsed["propagationPolicy"];
+    if (parsed.contains("dryRun") && parsed["dryRun"].is_array()) {
+      for (const auto& mode : parsed["dryRun"])
+        options.dryRun = options.dryRun || mode == "All";
+    }
+    const json preconditions = parsed.value("preconditions", json::object());
+    if (preconditions.is_object()) {
+      if (preconditions.contains("uid") && preconditions["uid"].is_string())
+        options.preconditionUid = preconditions["uid"];
+      if (preconditions.contains("resourceVersion") && preconditions["resourceVersion"].is_string())
+        options.preconditionResourceVersion = preconditions["resourceVersion"];
+    }
+  }
+  if (options.propagationPolicy != "Background" && options.propagationPolicy != "Foreground" &&
+      options.propagationPolicy != "Orphan") {
+    return tl::unexpected(statusError(
+        422, "Invalid",
+        "DeleteOptions.meta.k8s.io \"\" is invalid: propagationPolicy: Unsupported value: \"" +
+            options.propagationPolicy +
+            "\": supported values: \"Foreground\", \"Background\", \"Orphan\", \"nil\""));
+  }
+  return options;
+}
+
+} // namespace
+
+ApiResult<json> ApiServer::deleteObject(Call& call) {
+  auto options = deleteOptionsFrom(call.request.body, call.query);
+  if (!options)
+    return tl::unexpected(options.error());
+  const std::string key = objectKey(call.target.namespaceName, call.target.name);
+  return store_.write([&](StoreWriter& writer) -> ApiResult<json> {
+    auto old = writer.get(call.type.storageKey(), key);
+    if (!old)
+      return tl::unexpected(notFound(call.type.qualifiedResource(), call.target.name));
+    const json& metadata = old->at("metadata");
+    if (!options->preconditionUid.empty() && options->preconditionUid != metadata.value("uid", "")) {
+      return tl::unexpected(conflict(
+          call.type.qualifiedResource(), call.target.name,
+          fmt::format("Precondition failed: UID in precondition: {}, UID in object meta: {}",
+                      options->preconditionUid, metadata.value("uid", ""))));
+    }
+    if (!options->preconditionResourceVersion.empty() &&
+        options->preconditionResourceVersion != metadata.value("resourceVersion", "")) {
+      return tl::unexpected(conflict(
+          call.type.qualifiedResource(), call.target.name,
+          fmt::format("Precondition failed: ResourceVersion in precondition: {}, "
+                      "ResourceVersion in object meta: {}",
+                      options->preconditionResourceVersion, metadata.value("resourceVersion", ""))));
+    }
+    if (options->dryRun)
+      return *old;
+    if (call.type.kind == "Namespace") {
+      json terminating = *old;
+      terminating["metadata"]["deletionTimestamp"] = nowTimestamp();
+      terminating["status"]["phase"] = "Terminating";
+      writer.put(call.type.storageKey(), terminating);
+      // The namespace controller empties it and drops the "kubernetes" finalizer.
+      removeNamespaceContents(writer, call.target.name);
+      if (hasFinalizers(terminating))
+        return writer.get(call.type.storageKey(), key).value_or(terminating);
+      writer.erase(call.type.storageKey(), key);
+      return terminating;
+    }
+    if (hasFinalizers(*old)) {
+      if (beingDeleted(*old))
+        return *old;
+      json marked = *old;
+      marked["metadata"]["deletionTimestamp"] = nowTimestamp();
+      marked["metadata"]["deletionGracePeriodSeconds"] = 0;
+      return writer.put(call.type.storageKey(), std::move(marked));
+    }
+    auto removed = writer.erase(call.type.storageKey(), key);
+    if (call.type.kind == "CustomResourceDefinition")
+      onCrdRemoved(writer, *removed);
+    collectGarbage(writer, metadata.value("uid", ""), options->propagationPolicy == "Orphan");
+    if (call.type.returnsDeletedObject)
+      return *removed;
+    return successStatus(call.type.plural, call.type.group, call.target.name,
+                         metadata.value("uid", ""));
+  });
+}
+
+ApiResult<json> ApiServer::deleteCollection(Call& call) {
+  Call listCall = call;
+  auto listed = listObjects(listCall);
+  if (!listed)
+    return listed;
+  json deleted = json::array();
+  for (const auto& object : (*listed)["items"]) {
+    Call itemCall = call;
+    itemCall.target.name = object["metadata"].value("name", "");
+    itemCall.target.namespaceName = object["metadata"].value("namespace", "");
+    auto result = deleteObject(itemCall);
+    if (result && result->value("kind", "") != "Status")
+      deleted.push_back(*result);
+  }
+  return json{{"kind", call.type.kind + "List"},
+              {"apiVersion", call.type.apiVersion()},
+              {"metadata", json::object()},
+              {"items", deleted}};
+}
+
+void ApiServer::removeNamespaceContents(StoreWriter& writer, const std::string& namespaceName) {
+  std::set<std::string> visited; // versions of one resource share storage
+  for (const auto& type : registry_.all()) {
+    if (!type.namespaced || !visited.insert(type.storageKey()).second)
+      continue;
+    for (const auto& object : writer.list(type.storageKey())) {
+      if (object["metadata"].value("namespace", "") == namespaceName)
+        writer.erase(type.storageKey(), objectKey(namespaceName, object["metadata"].value("name", "")));
+    }
+  }
+  if (auto namespaceObject = writer.get("/namespaces", namespaceName)) {
+    (*namespaceObject)["spec"]["finalizers"] = json::array();
+    writer.put("/namespaces", std::move(*namespaceObject));
+  }
+}
+
+void ApiServer::collectGarbage(StoreWriter& writer, const std::string& ownerUid, bool orphan) {
+  if (ownerUid.empty())
+    return;
+  std::vector<std::pair<std::string, json>> dependents;
+  for (const auto& type : registry_.all()) {
+    for (const auto& object : writer.list(type.storageKey())) {
+      const json refs = object["metadata"].value("ownerReferences", json::array());
+      if (!refs.is_array())
+        continue;
+      for (const auto& ref : refs) {
+        if (ref.is_object() && ref.value("uid", "") == ownerUid) {
+          dependents.emplace_back(type.storageKey(), object);
+          break;
+        }
+      }
+    }
+  }
+  for (auto& [storageKey, object] : dependents) {
+    const std::string key =
+        objectKey(object["metadata"].value("namespace", ""), object["metadata"].value("name", ""));
+    if (!writer.get(storageKey, key))
+      continue; // a type listed twice (several versions) or already collected
+    json refs = object["metadata"]["ownerReferences"];
+    refs.erase(std::remove_if(refs.begin(), refs.end(),
+                              [&](const json& ref) { return ref.value("uid", "") == ownerUid; }),
+               refs.end());
+    if (orphan || !refs.empty()) {
+      if (refs.empty())
+        object["metadata"].erase("ownerReferences");
+      else
+        object["metadata"]["ownerReferences"] = refs;
+      writer.put(storageKey, std::move(object));
+      continue;
+    }
+    const std::string uid = object["metadata"].value("uid", "");
+    writer.erase(storageKey, key);
+    collectGarbage(writer, uid, false);
+  }
+}
+
+} // namespace harborrobot::kubesim
