@@ -14,7 +14,9 @@ bool usesGeneration(const ResourceType& type) {
          type.kind == "Pod";
 }
 
-bool hasStatusSubresource(const ResourceType& type) { return type.hasSubresource("status"); }
+bool hasStatusSubresource(const ResourceType& type) {
+  return type.hasSubresource("status");
+}
 
 void foldStringData(json& secret) {
   if (!secret.contains("stringData"))

@@ -75,8 +75,8 @@ Cause unsupportedValue(const std::string& field, const json& value,
 
 ApiError statusError(int code, const std::string& reason, const std::string& message,
                      json details) {
-  json body = {{"kind", "Status"},    {"apiVersion", "v1"},   {"metadata", json::object()},
-               {"status", "Failure"}, {"message", message},   {"reason", reason},
+  json body = {{"kind", "Status"},    {"apiVersion", "v1"}, {"metadata", json::object()},
+               {"status", "Failure"}, {"message", message}, {"reason", reason},
                {"code", code}};
   if (!details.is_null())
     body["details"] = std::move(details);
@@ -128,8 +128,8 @@ ApiError invalid(const std::string& qualifiedKind, const std::string& name,
   json causeList = json::array();
   for (const auto& cause : causes) {
     parts.push_back(cause.field.empty() ? cause.message : cause.field + ": " + cause.message);
-    causeList.push_back({{"reason", cause.reason}, {"message", cause.message},
-                         {"field", cause.field}});
+    causeList.push_back(
+        {{"reason", cause.reason}, {"message", cause.message}, {"field", cause.field}});
   }
   std::string joined;
   if (parts.size() == 1) {
@@ -157,12 +157,12 @@ ApiError methodNotAllowed() {
 }
 
 ApiError unsupportedMediaType(const std::string& contentType, const std::string& accepted) {
-  return statusError(415, "UnsupportedMediaType",
-                     fmt::format("the body of the request was in an unknown format - accepted "
-                                 "media types include: {}",
-                                 accepted),
-                     json{{"causes", {{{"reason", "UnsupportedMediaType"},
-                                       {"message", contentType}}}}});
+  return statusError(
+      415, "UnsupportedMediaType",
+      fmt::format("the body of the request was in an unknown format - accepted "
+                  "media types include: {}",
+                  accepted),
+      json{{"causes", {{{"reason", "UnsupportedMediaType"}, {"message", contentType}}}}});
 }
 
 ApiError expired(const std::string& message) {
@@ -170,9 +170,10 @@ ApiError expired(const std::string& message) {
 }
 
 ApiError pathNotFound() {
-  return statusError(404, "NotFound", "the server could not find the requested resource",
-                     json{{"causes", {{{"reason", "UnexpectedServerResponse"},
-                                       {"message", "404 page not found"}}}}});
+  return statusError(
+      404, "NotFound", "the server could not find the requested resource",
+      json{{"causes",
+            {{{"reason", "UnexpectedServerResponse"}, {"message", "404 page not found"}}}}});
 }
 
 ApiError forbidden(const std::string& message) {
@@ -184,8 +185,11 @@ json successStatus(const std::string& plural, const std::string& group, const st
   json details = {{"name", name}, {"kind", plural}, {"uid", uid}};
   if (!group.empty())
     details["group"] = group;
-  return {{"kind", "Status"},    {"apiVersion", "v1"},  {"metadata", json::object()},
-          {"status", "Success"}, {"details", details}};
+  return {{"kind", "Status"},
+          {"apiVersion", "v1"},
+          {"metadata", json::object()},
+          {"status", "Success"},
+          {"details", details}};
 }
 
 } // namespace harborrobot::kubesim

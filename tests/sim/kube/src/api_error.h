@@ -31,7 +31,8 @@ struct Cause {
 std::string goQuote(const std::string& value);
 
 // Cause builders in field.Error's wording.
-Cause invalidValue(const std::string& field, const nlohmann::json& value, const std::string& detail);
+Cause invalidValue(const std::string& field, const nlohmann::json& value,
+                   const std::string& detail);
 Cause requiredValue(const std::string& field, const std::string& detail = "");
 Cause forbiddenValue(const std::string& field, const std::string& detail);
 Cause unsupportedValue(const std::string& field, const nlohmann::json& value,

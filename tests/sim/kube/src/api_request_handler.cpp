@@ -60,7 +60,8 @@ private:
 
 } // namespace
 
-std::optional<UserInfo> ApiRequestHandler::authenticate(Poco::Net::HTTPServerRequest& request) const {
+std::optional<UserInfo>
+ApiRequestHandler::authenticate(Poco::Net::HTTPServerRequest& request) const {
   const std::string header = request.get("Authorization", "");
   if (!adminToken_.empty() && header == "Bearer " + adminToken_)
     return UserInfo{"kube-sim-admin", {"system:masters", "system:authenticated"}};

@@ -181,8 +181,8 @@ ApiResult<json> ApiServer::decodeBody(const Call& call) const {
   const ResourceType& resource = call.type;
   if (type == "application/vnd.kubernetes.protobuf") {
     if (!options_.decodeProtobuf) {
-      return tl::unexpected(unsupportedMediaType(
-          call.request.contentType, "application/json, application/yaml"));
+      return tl::unexpected(
+          unsupportedMediaType(call.request.contentType, "application/json, application/yaml"));
     }
     return options_.decodeProtobuf(call.request.body);
   }

@@ -61,6 +61,10 @@ public:
 
   void handle(const ApiRequest& request, ResponseWriter& writer);
 
+  // Creates what a fresh cluster has: the default, kube-system, kube-public and
+  // kube-node-lease namespaces with their default ServiceAccount and CA bundle.
+  void bootstrap();
+
 private:
   struct Call {
     const ApiRequest& request;
@@ -92,9 +96,8 @@ private:
   ApiResult<void> checkFields(Call& call, nlohmann::json& object) const;
   ApiResult<void> validate(const Call& call, const nlohmann::json& object,
                            const nlohmann::json& old) const;
-  ApiResult<nlohmann::json> commitUpdate(Call& call, StoreWriter& writer,
-                                         const nlohmann::json& old, nlohmann::json candidate,
-                                         bool toStatus);
+  ApiResult<nlohmann::json> commitUpdate(Call& call, StoreWriter& writer, const nlohmann::json& old,
+                                         nlohmann::json candidate, bool toStatus);
   ApiResult<nlohmann::json> insert(Call& call, StoreWriter& writer, nlohmann::json object);
   void populateNamespace(StoreWriter& writer, const std::string& namespaceName);
   void removeNamespaceContents(StoreWriter& writer, const std::string& namespaceName);

@@ -32,10 +32,11 @@ void checkSchemaStructure(const json& schema, const std::string& path, std::vect
   }
   const bool intOrString = schema.value("x-kubernetes-int-or-string", false);
   if (!schema.contains("type") && !intOrString && !preservesUnknown(schema)) {
-    causes.push_back(requiredValue(path + ".type", "must not be empty for specified object fields"));
+    causes.push_back(
+        requiredValue(path + ".type", "must not be empty for specified object fields"));
   }
   if (schema.contains("type")) {
-    static const std::vector<std::string> kTypes = {"object", "array",  "string",
+    static const std::vector<std::string> kTypes = {"object",  "array",  "string",
                                                     "integer", "number", "boolean"};
     const json& type = schema["type"];
     if (!type.is_string() ||
@@ -64,7 +65,8 @@ void checkSchemaStructure(const json& schema, const std::string& path, std::vect
     try {
       std::regex compiled(schema["pattern"].get<std::string>(), std::regex::ECMAScript);
     } catch (const std::regex_error&) {
-      causes.push_back(invalidValue(path + ".pattern", schema["pattern"], "must be a valid regular expression"));
+      causes.push_back(
+          invalidValue(path + ".pattern", schema["pattern"], "must be a valid regular expression"));
     }
   }
 }
@@ -94,15 +96,17 @@ std::vector<Cause> validateCrd(const json& crd) {
   if (kind.empty())
     causes.push_back(requiredValue("spec.names.kind"));
   if (!plural.empty() && !group.empty() && name != plural + "." + group) {
-    causes.push_back(invalidValue("metadata.name", name,
-                                  "must be spec.names.plural+\".\"+spec.group"));
+    causes.push_back(
+        invalidValue("metadata.name", name, "must be spec.names.plural+\".\"+spec.group"));
   }
   const std::string scope = stringOr(spec, "scope");
   if (scope != "Namespaced" && scope != "Cluster")
-    causes.push_back(unsupportedValue("spec.scope", spec.value("scope", json()), {"Cluster", "Namespaced"}));
+    causes.push_back(
+        unsupportedValue("spec.scope", spec.value("scope", json()), {"Cluster", "Namespaced"}));
   const json versions = spec.value("versions", json::array());
   if (!versions.is_array() || versions.empty()) {
-    causes.push_back(invalidValue("spec.versions", versions, "must have exactly one version marked as storage version"));
+    causes.push_back(invalidValue("spec.versions", versions,
+                                  "must have exactly one version marked as storage version"));
     return causes;
   }
   int storageVersions = 0;
@@ -124,8 +128,8 @@ std::vector<Cause> validateCrd(const json& crd) {
     }
     checkSchemaStructure(schema, path + ".schema.openAPIV3Schema", causes, 0);
     if (schema.is_object() && schema.value("type", "") != "object") {
-      causes.push_back(invalidValue(path + ".schema.openAPIV3Schema.type", schema.value("type", json()),
-                                    "must be object at the root"));
+      causes.push_back(invalidValue(path + ".schema.openAPIV3Schema.type",
+                                    schema.value("type", json()), "must be object at the root"));
     }
   }
   if (storageVersions != 1) {
@@ -156,7 +160,8 @@ std::vector<ResourceType> typesFromCrd(const json& crd) {
     type.namespaced = spec["scope"] == "Namespaced";
     type.shortNames = names.value("shortNames", std::vector<std::string>{});
     type.categories = names.value("categories", std::vector<std::string>{});
-    type.verbs = {"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"};
+    type.verbs = {"create", "delete", "deletecollection", "get",
+                  "list",   "patch",  "update",           "watch"};
     const json subresources = version.value("subresources", json::object());
     if (subresources.contains("status"))
       type.subresources.push_back("status");
@@ -199,20 +204,19 @@ json establishCrd(json crd) {
     if (version.value("storage", false))
       storedVersions.push_back(version["name"]);
   }
-  crd["status"] = {
-      {"acceptedNames", names},
-      {"storedVersions", storedVersions},
-      {"conditions",
-       {{{"type", "NamesAccepted"},
-         {"status", "True"},
-         {"lastTransitionTime", now},
-         {"reason", "NoConflicts"},
-         {"message", "no conflicts found"}},
-        {{"type", "Established"},
-         {"status", "True"},
-         {"lastTransitionTime", now},
-         {"reason", "InitialNamesAccepted"},
-         {"message", "the initial names have been accepted"}}}}};
+  crd["status"] = {{"acceptedNames", names},
+                   {"storedVersions", storedVersions},
+                   {"conditions",
+                    {{{"type", "NamesAccepted"},
+                      {"status", "True"},
+                      {"lastTransitionTime", now},
+                      {"reason", "NoConflicts"},
+                      {"message", "no conflicts found"}},
+                     {{"type", "Established"},
+                      {"status", "True"},
+                      {"lastTransitionTime", now},
+                      {"reason", "InitialNamesAccepted"},
+                      {"message", "the initial names have been accepted"}}}}};
   return crd;
 }
 
@@ -275,7 +279,9 @@ bool hasType(const json& value, const std::string& type) {
     return value.is_string();
   if (type == "integer")
     return value.is_number_integer() ||
-           (value.is_number_float() && value.get<double>() == static_cast<double>(static_cast<long long>(value.get<double>())));
+           (value.is_number_float() &&
+            value.get<double>() ==
+                static_cast<double>(static_cast<long long>(value.get<double>())));
   if (type == "number")
     return value.is_number();
   if (type == "boolean")
@@ -293,8 +299,9 @@ void validateValue(const json& schema, const json& value, const std::string& pat
     return;
   if (value.is_null()) {
     if (!schema.value("nullable", false) && schema.contains("type"))
-      causes.push_back(invalidValue(path, "null", path + " in body must be of type " +
-                                                   schema["type"].get<std::string>() + ": \"null\""));
+      causes.push_back(invalidValue(path, "null",
+                                    path + " in body must be of type " +
+                                        schema["type"].get<std::string>() + ": \"null\""));
     return;
   }
   if (schema.value("x-kubernetes-int-or-string", false)) {
@@ -346,8 +353,8 @@ void validateValue(const json& schema, const json& value, const std::string& pat
       }
     }
     if (schema.value("format", "") == "date-time" && !parseTimestamp(text)) {
-      causes.push_back(invalidValue(path, value, path + " in body must be of type date-time: " +
-                                                     goQuote(text)));
+      causes.push_back(
+          invalidValue(path, value, path + " in body must be of type date-time: " + goQuote(text)));
     }
   }
   if (value.is_number()) {

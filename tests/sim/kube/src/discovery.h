@@ -16,8 +16,7 @@ nlohmann::json coreApiVersions(const std::string& serverAddress);
 nlohmann::json apiGroupList(const TypeRegistry& registry);
 // /api/v1 or /apis/<group>/<version>; nullopt when the group version is not served.
 std::optional<nlohmann::json> apiResourceList(const TypeRegistry& registry,
-                                              const std::string& group,
-                                              const std::string& version);
+                                              const std::string& group, const std::string& version);
 // /apis/<group>; nullopt when the group is not served.
 std::optional<nlohmann::json> apiGroup(const TypeRegistry& registry, const std::string& group);
 
@@ -27,7 +26,6 @@ nlohmann::json openApiIndex(const TypeRegistry& registry);
 // GVK and the fieldValidation parameter (what kubectl checks before it relies
 // on server-side validation), plus the custom resources' schemas.
 std::optional<nlohmann::json> openApiDocument(const TypeRegistry& registry,
-                                              const std::string& group,
-                                              const std::string& version);
+                                              const std::string& group, const std::string& version);
 
 } // namespace harborrobot::kubesim

@@ -61,16 +61,14 @@ ApiResult<FieldSelector> FieldSelector::parse(const std::string& text,
       }
     }
     if (opAt == std::string::npos) {
-      return tl::unexpected(
-          badRequest("invalid field selector: invalid selector: '" + text +
-                     "'; can't understand '" + term + "'"));
+      return tl::unexpected(badRequest("invalid field selector: invalid selector: '" + text +
+                                       "'; can't understand '" + term + "'"));
     }
     requirement.field = unescape(term.substr(0, opAt));
     requirement.value = unescape(term.substr(opAt + opLength));
-    const bool known = requirement.field == "metadata.name" ||
-                       requirement.field == "metadata.namespace" ||
-                       std::find(selectable.begin(), selectable.end(), requirement.field) !=
-                           selectable.end();
+    const bool known =
+        requirement.field == "metadata.name" || requirement.field == "metadata.namespace" ||
+        std::find(selectable.begin(), selectable.end(), requirement.field) != selectable.end();
     if (!known) {
       return tl::unexpected(badRequest("\"" + requirement.field +
                                        "\" is not a known field selector: only "

@@ -1,6 +1,5 @@
 // Reads: get, list (selectors, pagination, Tables) and watch.
 #include <chrono>
-#include <set>
 
 #include <fmt/format.h>
 
@@ -40,7 +39,8 @@ struct Selectors {
 ApiResult<Selectors> selectorsFrom(const std::map<std::string, std::string>& query,
                                    const ResourceType& type) {
   Selectors selectors;
-  if (const auto found = query.find("labelSelector"); found != query.end() && !found->second.empty()) {
+  if (const auto found = query.find("labelSelector");
+      found != query.end() && !found->second.empty()) {
     auto parsed = parseLabelSelectorString(found->second);
     if (!parsed)
       return tl::unexpected(badRequest("unable to parse requirement: " + parsed.error().message()));
@@ -92,8 +92,8 @@ std::optional<ContinueToken> decodeContinue(const std::string& text) {
 } // namespace
 
 ApiResult<json> ApiServer::getObject(Call& call) {
-  auto found = store_.get(call.type.storageKey(),
-                          objectKey(call.target.namespaceName, call.target.name));
+  auto found =
+      store_.get(call.type.storageKey(), objectKey(call.target.namespaceName, call.target.name));
   if (!found)
     return tl::unexpected(notFound(call.type.qualifiedResource(), call.target.name));
   if (acceptsTable(call.request.accept) && call.target.subresource.empty()) {
@@ -129,9 +129,9 @@ ApiResult<json> ApiServer::listObjects(Call& call) {
     if (!continueFrom)
       return tl::unexpected(badRequest("continue key is not valid: " + goQuote(text)));
     if (continueFrom->revision < store_.oldestRetainedRevision()) {
-      return tl::unexpected(expired(
-          "The provided continue parameter is too old to display a consistent list result. "
-          "You can start a new list without the continue parameter."));
+      return tl::unexpected(
+          expired("The provided continue parameter is too old to display a consistent list result. "
+                  "You can start a new list without the continue parameter."));
     }
   }
   auto snapshot = store_.list(call.type.storageKey(), call.target.namespaceName);
@@ -165,39 +165,31 @@ ApiResult<json> ApiServer::listObjects(Call& call) {
 
 namespace {
 
-// A watch's view of which objects it has reported, so an object that stops
-// matching the selectors can be sent as DELETED.
+// Decides what a watcher with selectors sees of a change, from the object's
+// state before and after it, as the apiserver's watch cache does.
 class WatchFilter {
 public:
   WatchFilter(const ResourceType& type, std::string namespaceName, Selectors selectors)
       : type_(type), namespace_(std::move(namespaceName)), selectors_(std::move(selectors)) {}
 
-  void markSeen(const json& object) { seen_.insert(objectKeyOf(object)); }
-  bool inScope(const json& object) const {
-    return namespace_.empty() || object["metadata"].value("namespace", "") == namespace_;
+  bool matches(const json& object) const {
+    return object.is_object() &&
+           (namespace_.empty() || object["metadata"].value("namespace", "") == namespace_) &&
+           selectors_.matches(object);
   }
-  bool matches(const json& object) const { return inScope(object) && selectors_.matches(object); }
 
   // The event type to send for a change, or nullopt to skip it.
-  std::optional<std::string> eventFor(const Change& change) {
-    if (change.storageKey != type_.storageKey() || !inScope(change.object))
+  std::optional<std::string> eventFor(const Change& change) const {
+    if (change.storageKey != type_.storageKey())
       return std::nullopt;
-    const std::string key = objectKeyOf(change.object);
-    const bool wasSeen = seen_.contains(key);
-    if (change.type == ChangeType::kDeleted) {
-      if (!wasSeen && !selectors_.matches(change.object))
-        return std::nullopt;
-      seen_.erase(key);
+    const bool before = matches(change.previous);
+    const bool after = change.type != ChangeType::kDeleted && matches(change.object);
+    if (before && after)
+      return "MODIFIED";
+    if (after)
+      return "ADDED";
+    if (before)
       return "DELETED";
-    }
-    if (selectors_.matches(change.object)) {
-      seen_.insert(key);
-      return wasSeen ? "MODIFIED" : "ADDED";
-    }
-    if (wasSeen) {
-      seen_.erase(key);
-      return "DELETED";
-    }
     return std::nullopt;
   }
 
@@ -205,7 +197,6 @@ private:
   const ResourceType& type_;
   std::string namespace_;
   Selectors selectors_;
-  std::set<std::string> seen_;
 };
 
 } // namespace
@@ -257,10 +248,7 @@ void ApiServer::watchObjects(Call& call, ResponseWriter& writer) {
   if (requested.empty() || requested == "0") {
     auto snapshot = store_.list(call.type.storageKey(), call.target.namespaceName);
     for (const auto& object : snapshot.items) {
-      if (!filter.matches(object))
-        continue;
-      filter.markSeen(object);
-      if (!emit("ADDED", object))
+      if (filter.matches(object) && !emit("ADDED", object))
         return;
     }
     position = snapshot.revision;
@@ -270,10 +258,6 @@ void ApiServer::watchObjects(Call& call, ResponseWriter& writer) {
     } catch (const std::exception&) {
       emit("ERROR", badRequest("resourceVersion: Invalid value: " + goQuote(requested)).status);
       return;
-    }
-    for (const auto& object : store_.list(call.type.storageKey(), call.target.namespaceName).items) {
-      if (filter.matches(object))
-        filter.markSeen(object);
     }
   }
 

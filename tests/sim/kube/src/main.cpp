@@ -83,8 +83,8 @@ int main(int argc, char** argv) {
         Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(port)), 256, context);
     const unsigned boundPort = socket.address().port();
     harborrobot::kubesim::ApiServer api(
-        store, registry,
-        {"127.0.0.1:" + std::to_string(boundPort), readFile(pki->caCert), {}});
+        store, registry, {"127.0.0.1:" + std::to_string(boundPort), readFile(pki->caCert), {}});
+    api.bootstrap();
     // Every watch holds a connection thread, so the pool must fit many watchers.
     Poco::ThreadPool threads(8, kMaxConnections);
     auto* params = new Poco::Net::HTTPServerParams; // ref-counted by Poco

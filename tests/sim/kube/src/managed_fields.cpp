@@ -65,8 +65,9 @@ struct ManagerEntry {
 std::vector<ManagerEntry> entriesOf(const json& object) {
   std::vector<ManagerEntry> entries;
   const json managed =
-      object.is_object() ? object.value("metadata", json::object()).value("managedFields", json::array())
-                         : json::array();
+      object.is_object()
+          ? object.value("metadata", json::object()).value("managedFields", json::array())
+          : json::array();
   if (!managed.is_array())
     return entries;
   for (const auto& entry : managed) {
@@ -107,7 +108,9 @@ bool startsWith(const FieldPath& path, const FieldPath& prefix) {
 }
 
 // Two leaf sets overlap when one path is a prefix of the other.
-bool overlaps(const FieldPath& a, const FieldPath& b) { return startsWith(a, b) || startsWith(b, a); }
+bool overlaps(const FieldPath& a, const FieldPath& b) {
+  return startsWith(a, b) || startsWith(b, a);
+}
 
 } // namespace
 
@@ -196,16 +199,16 @@ ApiResult<json> serverSideApply(const json& live, const json& applied, const std
         conflicts.push_back({{"reason", "FieldManagerConflict"},
                              {"message", fmt::format("conflict with \"{}\"", entry.manager)},
                              {"field", describe(wanted)}});
-        conflictText += fmt::format("\n- conflict with \"{}\": {}", entry.manager, describe(wanted));
+        conflictText +=
+            fmt::format("\n- conflict with \"{}\": {}", entry.manager, describe(wanted));
       }
     }
   }
   if (!conflicts.empty() && !force) {
     const std::string name = applied["metadata"].value("name", "");
-    ApiError error = statusError(
-        409, "Conflict",
-        fmt::format("Apply failed with {} conflict{}:{}", conflicts.size(),
-                    conflicts.size() == 1 ? "" : "s", conflictText));
+    ApiError error = statusError(409, "Conflict",
+                                 fmt::format("Apply failed with {} conflict{}:{}", conflicts.size(),
+                                             conflicts.size() == 1 ? "" : "s", conflictText));
     error.status["details"] = {{"causes", conflicts}};
     return tl::unexpected(error);
   }

@@ -28,16 +28,14 @@ std::string describe(const FieldPath& path); // ".spec.refreshInterval"
 // Server-side apply of `applied` by `manager` onto `live` (null when absent).
 // 409 Conflict when another manager owns a field whose value would change,
 // unless `force`. Returns the new object with managedFields updated.
-ApiResult<nlohmann::json> serverSideApply(const nlohmann::json& live,
-                                          const nlohmann::json& applied,
+ApiResult<nlohmann::json> serverSideApply(const nlohmann::json& live, const nlohmann::json& applied,
                                           const std::string& manager, bool force,
                                           const std::string& apiVersion,
                                           const std::string& timestamp);
 
 // Records an ordinary write (create/update/patch) by `manager`: it takes
 // ownership of every field whose value it changed.
-void recordUpdate(const nlohmann::json& before, nlohmann::json& after,
-                  const std::string& manager, const std::string& apiVersion,
-                  const std::string& timestamp);
+void recordUpdate(const nlohmann::json& before, nlohmann::json& after, const std::string& manager,
+                  const std::string& apiVersion, const std::string& timestamp);
 
 } // namespace harborrobot::kubesim

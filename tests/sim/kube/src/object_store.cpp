@@ -51,11 +51,13 @@ std::vector<json> StoreWriter::list(const std::string& storageKey) const {
 json StoreWriter::put(const std::string& storageKey, json object) {
   const std::string key = keyOf(object);
   auto& objects = store_.objects_[storageKey];
-  const bool existed = objects.contains(key);
+  const auto existing = objects.find(key);
+  json previous = existing == objects.end() ? json() : existing->second;
   ++store_.revision_;
   object["metadata"]["resourceVersion"] = std::to_string(store_.revision_);
   objects[key] = object;
-  store_.record(existed ? ChangeType::kModified : ChangeType::kAdded, storageKey, object);
+  const ChangeType type = previous.is_null() ? ChangeType::kAdded : ChangeType::kModified;
+  store_.record(type, storageKey, object, std::move(previous));
   return object;
 }
 
@@ -68,18 +70,22 @@ std::optional<json> StoreWriter::erase(const std::string& storageKey, const std:
     return std::nullopt;
   json object = std::move(found->second);
   kind->second.erase(found);
+  json previous = object;
   ++store_.revision_;
   object["metadata"]["resourceVersion"] = std::to_string(store_.revision_);
-  store_.record(ChangeType::kDeleted, storageKey, object);
+  store_.record(ChangeType::kDeleted, storageKey, object, std::move(previous));
   return object;
 }
 
-std::uint64_t StoreWriter::revision() const { return store_.revision_; }
+std::uint64_t StoreWriter::revision() const {
+  return store_.revision_;
+}
 
 ObjectStore::ObjectStore(std::size_t historyLimit) : historyLimit_(historyLimit) {}
 
-void ObjectStore::record(ChangeType type, const std::string& storageKey, const json& object) {
-  history_.push_back({revision_, type, storageKey, object});
+void ObjectStore::record(ChangeType type, const std::string& storageKey, const json& object,
+                         json previous) {
+  history_.push_back({revision_, type, storageKey, object, std::move(previous)});
   while (history_.size() > historyLimit_) {
     compactedThrough_ = history_.front().revision;
     history_.pop_front();

@@ -25,6 +25,9 @@ struct Change {
   ChangeType type = ChangeType::kAdded;
   std::string storageKey;
   nlohmann::json object;
+  // The object before the change (null for kAdded): watches with selectors
+  // need it to tell "started matching" (ADDED) from "stopped matching" (DELETED).
+  nlohmann::json previous;
 };
 
 const char* changeTypeName(ChangeType type);
@@ -36,8 +39,7 @@ std::string objectKey(const std::string& namespaceName, const std::string& name)
 // revision, stamps metadata.resourceVersion and records a Change.
 class StoreWriter {
 public:
-  std::optional<nlohmann::json> get(const std::string& storageKey,
-                                    const std::string& key) const;
+  std::optional<nlohmann::json> get(const std::string& storageKey, const std::string& key) const;
   std::vector<nlohmann::json> list(const std::string& storageKey) const;
   // Stores the object (added or modified) and returns it as stored.
   nlohmann::json put(const std::string& storageKey, nlohmann::json object);
@@ -90,7 +92,8 @@ public:
 
 private:
   friend class StoreWriter;
-  void record(ChangeType type, const std::string& storageKey, const nlohmann::json& object);
+  void record(ChangeType type, const std::string& storageKey, const nlohmann::json& object,
+              nlohmann::json previous);
 
   mutable std::mutex mutex_;
   std::condition_variable changed_;

@@ -61,8 +61,8 @@ public:
       }
       if (directive == "delete")
         return json(nullptr);
-      return tl::unexpected(badRequest("Unknown patch type: " + directive.dump() +
-                                       " in map: " + patch.dump()));
+      return tl::unexpected(
+          badRequest("Unknown patch type: " + directive.dump() + " in map: " + patch.dump()));
     }
     json result = original.is_object() ? original : json::object();
     if (patch.contains("$retainKeys")) {
@@ -222,8 +222,8 @@ ApiResult<json> applyJsonPatch(const json& original, const json& patch) {
   try {
     return original.patch(patch);
   } catch (const json::exception& error) {
-    return tl::unexpected(statusError(422, "Invalid", "the JSON patch could not be applied: " +
-                                                          messageOf(error)));
+    return tl::unexpected(
+        statusError(422, "Invalid", "the JSON patch could not be applied: " + messageOf(error)));
   }
 }
 

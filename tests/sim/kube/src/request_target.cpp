@@ -17,15 +17,13 @@ std::vector<std::string> splitPath(const std::string& path) {
 }
 
 // The part after /api/v1 or /apis/g/v: [namespaces/ns/]resource[/name[/sub]].
-std::optional<RequestTarget> parseRest(RequestTarget target,
-                                       const std::vector<std::string>& rest) {
+std::optional<RequestTarget> parseRest(RequestTarget target, const std::vector<std::string>& rest) {
   if (rest.empty())
     return std::nullopt;
   std::size_t at = 0;
   // namespaces/{ns}/{resource}... addresses namespaced objects; namespaces/{ns}
   // and namespaces/{ns}/status|finalize address the Namespace itself.
-  if (rest[0] == "namespaces" && rest.size() >= 3 && rest[2] != "status" &&
-      rest[2] != "finalize") {
+  if (rest[0] == "namespaces" && rest.size() >= 3 && rest[2] != "status" && rest[2] != "finalize") {
     target.namespaceName = rest[1];
     at = 2;
   }

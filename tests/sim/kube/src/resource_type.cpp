@@ -69,13 +69,13 @@ std::vector<ResourceType> builtinTypes() {
   pods.categories = {"all"};
   pods.subresources = {"status"};
   pods.returnsDeletedObject = true;
-  pods.selectableFields = {"spec.nodeName", "spec.restartPolicy", "spec.schedulerName",
-                           "spec.serviceAccountName", "status.phase", "status.podIP",
+  pods.selectableFields = {"spec.nodeName",           "spec.restartPolicy", "spec.schedulerName",
+                           "spec.serviceAccountName", "status.phase",       "status.podIP",
                            "status.nominatedNodeName"};
   types.push_back(pods);
 
-  auto deployments = makeType("apps", "v1", "deployments", "deployment", "Deployment", true,
-                              {"deploy"});
+  auto deployments =
+      makeType("apps", "v1", "deployments", "deployment", "Deployment", true, {"deploy"});
   deployments.categories = {"all"};
   deployments.subresources = {"status"};
   types.push_back(deployments);
@@ -89,9 +89,9 @@ std::vector<ResourceType> builtinTypes() {
   types.push_back(makeType(rbac, "v1", "clusterrolebindings", "clusterrolebinding",
                            "ClusterRoleBinding", false));
 
-  auto crds = makeType("apiextensions.k8s.io", "v1", "customresourcedefinitions",
-                       "customresourcedefinition", "CustomResourceDefinition", false,
-                       {"crd", "crds"});
+  auto crds =
+      makeType("apiextensions.k8s.io", "v1", "customresourcedefinitions",
+               "customresourcedefinition", "CustomResourceDefinition", false, {"crd", "crds"});
   crds.subresources = {"status"};
   types.push_back(crds);
   return types;
@@ -99,8 +99,7 @@ std::vector<ResourceType> builtinTypes() {
 
 TypeRegistry::TypeRegistry() : types_(builtinTypes()) {}
 
-std::optional<ResourceType> TypeRegistry::find(const std::string& group,
-                                               const std::string& version,
+std::optional<ResourceType> TypeRegistry::find(const std::string& group, const std::string& version,
                                                const std::string& plural) const {
   std::lock_guard lock(mutex_);
   for (const auto& type : types_) {

@@ -70,7 +70,8 @@ ApiResult<json> ApiServer::createObject(Call& call, json object) {
   }
   if (object["metadata"].value("name", "").empty() &&
       !object["metadata"].value("generateName", "").empty()) {
-    object["metadata"]["name"] = object["metadata"]["generateName"].get<std::string>() + randomSuffix();
+    object["metadata"]["name"] =
+        object["metadata"]["generateName"].get<std::string>() + randomSuffix();
   }
   admitCreate(call.type, object);
   stampNewObject(call.type, object, newUid(), nowTimestamp());
@@ -111,22 +112,37 @@ ApiResult<json> ApiServer::insert(Call& call, StoreWriter& writer, json object) 
   return stored;
 }
 
+void ApiServer::bootstrap() {
+  const ResourceType namespaces = *registry_.find("", "v1", "namespaces");
+  store_.write([&](StoreWriter& writer) {
+    for (const char* name : {"default", "kube-system", "kube-public", "kube-node-lease"}) {
+      if (writer.get(namespaces.storageKey(), name))
+        continue;
+      json object = {{"metadata", {{"name", name}}}};
+      admitCreate(namespaces, object);
+      stampNewObject(namespaces, object, newUid(), nowTimestamp());
+      writer.put(namespaces.storageKey(), std::move(object));
+      populateNamespace(writer, name);
+    }
+  });
+}
+
 void ApiServer::populateNamespace(StoreWriter& writer, const std::string& namespaceName) {
   const ResourceType serviceAccounts = *registry_.find("", "v1", "serviceaccounts");
   const ResourceType configMaps = *registry_.find("", "v1", "configmaps");
   json account = {{"metadata", {{"name", "default"}, {"namespace", namespaceName}}}};
   stampNewObject(serviceAccounts, account, newUid(), nowTimestamp());
   writer.put(serviceAccounts.storageKey(), std::move(account));
-  json rootCa = {
-      {"metadata",
-       {{"name", "kube-root-ca.crt"},
-        {"namespace", namespaceName},
-        {"annotations", {{"kubernetes.io/description",
-                          "Contains a CA bundle that can be used to verify the kube-apiserver "
-                          "when using internal endpoints such as the internal service IP or "
-                          "kubernetes.default.svc. No other usage is guaranteed across "
-                          "distributions of Kubernetes clusters."}}}}},
-      {"data", {{"ca.crt", options_.caPem}}}};
+  json rootCa = {{"metadata",
+                  {{"name", "kube-root-ca.crt"},
+                   {"namespace", namespaceName},
+                   {"annotations",
+                    {{"kubernetes.io/description",
+                      "Contains a CA bundle that can be used to verify the kube-apiserver "
+                      "when using internal endpoints such as the internal service IP or "
+                      "kubernetes.default.svc. No other usage is guaranteed across "
+                      "distributions of Kubernetes clusters."}}}}},
+                 {"data", {{"ca.crt", options_.caPem}}}};
   stampNewObject(configMaps, rootCa, newUid(), nowTimestamp());
   writer.put(configMaps.storageKey(), std::move(rootCa));
 }
@@ -150,25 +166,25 @@ ApiResult<json> ApiServer::updateObject(Call& call, json object) {
     return tl::unexpected(shape.error());
   const std::string bodyName = object["metadata"].value("name", "");
   if (bodyName != call.target.name) {
-    return tl::unexpected(badRequest(fmt::format(
-        "the name of the object ({}) does not match the name on the URL ({})", bodyName,
-        call.target.name)));
+    return tl::unexpected(badRequest(
+        fmt::format("the name of the object ({}) does not match the name on the URL ({})", bodyName,
+                    call.target.name)));
   }
   if (auto fields = checkFields(call, object); !fields)
     return tl::unexpected(fields.error());
   return store_.write([&](StoreWriter& writer) -> ApiResult<json> {
-    auto old = writer.get(call.type.storageKey(),
-                          objectKey(call.target.namespaceName, call.target.name));
+    auto old =
+        writer.get(call.type.storageKey(), objectKey(call.target.namespaceName, call.target.name));
     if (!old)
       return tl::unexpected(notFound(call.type.qualifiedResource(), call.target.name));
     const std::string wanted = object["metadata"].value("resourceVersion", "");
     if (wanted.empty() && call.type.custom) {
-      return tl::unexpected(invalid(
-          call.type.qualifiedKind(), call.target.name, call.type.group, call.type.kind,
-          {invalidValue("metadata.resourceVersion", json("0x0"), "must be specified for an update")}));
+      return tl::unexpected(invalid(call.type.qualifiedKind(), call.target.name, call.type.group,
+                                    call.type.kind,
+                                    {invalidValue("metadata.resourceVersion", json("0x0"),
+                                                  "must be specified for an update")}));
     }
-    return commitUpdate(call, writer, *old, std::move(object),
-                        call.target.subresource == "status");
+    return commitUpdate(call, writer, *old, std::move(object), call.target.subresource == "status");
   });
 }
 
@@ -190,7 +206,8 @@ ApiResult<json> ApiServer::commitUpdate(Call& call, StoreWriter& writer, const j
             call.type.qualifiedKind(), call.target.name, call.type.group, call.type.kind,
             {forbiddenValue("metadata.finalizers",
                             "no new finalizers can be added if the object is being deleted, "
-                            "found new finalizers []string{" + finalizer.dump() + "}")}));
+                            "found new finalizers []string{" +
+                                finalizer.dump() + "}")}));
       }
     }
   }
@@ -244,8 +261,8 @@ ApiResult<json> ApiServer::patchObject(Call& call, int& status) {
   }
   const bool force = call.query.contains("force") && call.query.at("force") == "true";
   return store_.write([&](StoreWriter& writer) -> ApiResult<json> {
-    auto old = writer.get(call.type.storageKey(),
-                          objectKey(call.target.namespaceName, call.target.name));
+    auto old =
+        writer.get(call.type.storageKey(), objectKey(call.target.namespaceName, call.target.name));
     if (!old && apply && call.target.subresource.empty()) {
       if (!patch.is_object())
         return tl::unexpected(badRequest("an apply patch must be an object"));
@@ -295,7 +312,8 @@ ApiResult<json> ApiServer::patchObject(Call& call, int& status) {
     // A resourceVersion in the patch is a precondition; otherwise the patch
     // applies to whatever is current.
     if (!(*patched)["metadata"].contains("resourceVersion") ||
-        (*patched)["metadata"]["resourceVersion"] == old->at("metadata").value("resourceVersion", ""))
+        (*patched)["metadata"]["resourceVersion"] ==
+            old->at("metadata").value("resourceVersion", ""))
       (*patched)["metadata"]["resourceVersion"] = old->at("metadata").value("resourceVersion", "");
     return commitUpdate(call, writer, *old, std::move(*patched),
                         call.target.subresource == "status");
@@ -359,7 +377,8 @@ ApiResult<json> ApiServer::deleteObject(Call& call) {
     if (!old)
       return tl::unexpected(notFound(call.type.qualifiedResource(), call.target.name));
     const json& metadata = old->at("metadata");
-    if (!options->preconditionUid.empty() && options->preconditionUid != metadata.value("uid", "")) {
+    if (!options->preconditionUid.empty() &&
+        options->preconditionUid != metadata.value("uid", "")) {
       return tl::unexpected(conflict(
           call.type.qualifiedResource(), call.target.name,
           fmt::format("Precondition failed: UID in precondition: {}, UID in object meta: {}",
@@ -367,11 +386,12 @@ ApiResult<json> ApiServer::deleteObject(Call& call) {
     }
     if (!options->preconditionResourceVersion.empty() &&
         options->preconditionResourceVersion != metadata.value("resourceVersion", "")) {
-      return tl::unexpected(conflict(
-          call.type.qualifiedResource(), call.target.name,
-          fmt::format("Precondition failed: ResourceVersion in precondition: {}, "
-                      "ResourceVersion in object meta: {}",
-                      options->preconditionResourceVersion, metadata.value("resourceVersion", ""))));
+      return tl::unexpected(
+          conflict(call.type.qualifiedResource(), call.target.name,
+                   fmt::format("Precondition failed: ResourceVersion in precondition: {}, "
+                               "ResourceVersion in object meta: {}",
+                               options->preconditionResourceVersion,
+                               metadata.value("resourceVersion", ""))));
     }
     if (options->dryRun)
       return *old;
@@ -433,7 +453,8 @@ void ApiServer::removeNamespaceContents(StoreWriter& writer, const std::string& 
       continue;
     for (const auto& object : writer.list(type.storageKey())) {
       if (object["metadata"].value("namespace", "") == namespaceName)
-        writer.erase(type.storageKey(), objectKey(namespaceName, object["metadata"].value("name", "")));
+        writer.erase(type.storageKey(),
+                     objectKey(namespaceName, object["metadata"].value("name", "")));
     }
   }
   if (auto namespaceObject = writer.get("/namespaces", namespaceName)) {

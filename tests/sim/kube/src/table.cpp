@@ -53,13 +53,21 @@ std::int64_t countOf(const json& value) {
 }
 
 Column nameColumn() {
-  return {"Name", "string", "name", 0,
-          [](const json& object) { return json(stringField(object, {"metadata", "name"})); },
+  return {"Name",
+          "string",
+          "name",
+          0,
+          [](const json& object) {
+            return json(stringField(object, {"metadata", "name"}));
+          },
           "Name of the object, unique within its namespace"};
 }
 
 Column ageColumn() {
-  return {"Age", "string", "", 0,
+  return {"Age",
+          "string",
+          "",
+          0,
           [](const json& object) {
             return json(ageOf(stringField(object, {"metadata", "creationTimestamp"})));
           },
@@ -67,8 +75,13 @@ Column ageColumn() {
 }
 
 Column createdAtColumn() {
-  return {"Created At", "date", "", 0,
-          [](const json& object) { return field(object, {"metadata", "creationTimestamp"}); },
+  return {"Created At",
+          "date",
+          "",
+          0,
+          [](const json& object) {
+            return field(object, {"metadata", "creationTimestamp"});
+          },
           "Creation timestamp of the object"};
 }
 
@@ -120,7 +133,9 @@ std::vector<Column> builtinColumns(const ResourceType& type) {
   if (kind == "Namespace") {
     return {nameColumn(),
             {"Status", "string", "", 0,
-             [](const json& o) { return json(stringField(o, {"status", "phase"})); },
+             [](const json& o) {
+               return json(stringField(o, {"status", "phase"}));
+             },
              "The phase of the namespace"},
             ageColumn()};
   }
@@ -132,7 +147,8 @@ std::vector<Column> builtinColumns(const ResourceType& type) {
                return json(secretType.empty() ? "Opaque" : secretType);
              },
              "The type of the secret"},
-            {"Data", "string", "", 0, [](const json& o) { return json(countOf(o.value("data", json()))); },
+            {"Data", "string", "", 0,
+             [](const json& o) { return json(countOf(o.value("data", json()))); },
              "Number of keys in data"},
             ageColumn()};
   }
@@ -147,7 +163,8 @@ std::vector<Column> builtinColumns(const ResourceType& type) {
     return {nameColumn(),
             {"Data", "string", "", 0,
              [](const json& o) {
-               return json(countOf(o.value("data", json())) + countOf(o.value("binaryData", json())));
+               return json(countOf(o.value("data", json())) +
+                           countOf(o.value("binaryData", json())));
              },
              "Number of keys in data and binaryData"},
             ageColumn()};
@@ -194,39 +211,40 @@ std::vector<Column> builtinColumns(const ResourceType& type) {
              "The node the pod runs on"}};
   }
   if (kind == "Deployment") {
-    return {nameColumn(),
-            {"Ready", "string", "", 0,
-             [](const json& o) {
-               const json& replicas = field(o, {"spec", "replicas"});
-               const std::int64_t wanted = replicas.is_number() ? replicas.get<std::int64_t>() : 1;
-               const json& ready = field(o, {"status", "readyReplicas"});
-               return json(std::to_string(ready.is_number() ? ready.get<std::int64_t>() : 0) +
-                           "/" + std::to_string(wanted));
-             },
-             "Ready replicas of the desired replicas"},
-            {"Up-to-date", "integer", "", 0,
-             [](const json& o) {
-               const json& value = field(o, {"status", "updatedReplicas"});
-               return json(value.is_number() ? value.get<std::int64_t>() : 0);
-             },
-             "Replicas running the latest template"},
-            {"Available", "integer", "", 0,
-             [](const json& o) {
-               const json& value = field(o, {"status", "availableReplicas"});
-               return json(value.is_number() ? value.get<std::int64_t>() : 0);
-             },
-             "Replicas available to users"},
-            ageColumn(),
-            {"Containers", "string", "", 1,
-             [](const json& o) {
-               return json(joinNames(field(o, {"spec", "template", "spec", "containers"}), "name"));
-             },
-             "Container names of the template"},
-            {"Images", "string", "", 1,
-             [](const json& o) {
-               return json(joinNames(field(o, {"spec", "template", "spec", "containers"}), "image"));
-             },
-             "Container images of the template"}};
+    return {
+        nameColumn(),
+        {"Ready", "string", "", 0,
+         [](const json& o) {
+           const json& replicas = field(o, {"spec", "replicas"});
+           const std::int64_t wanted = replicas.is_number() ? replicas.get<std::int64_t>() : 1;
+           const json& ready = field(o, {"status", "readyReplicas"});
+           return json(std::to_string(ready.is_number() ? ready.get<std::int64_t>() : 0) + "/" +
+                       std::to_string(wanted));
+         },
+         "Ready replicas of the desired replicas"},
+        {"Up-to-date", "integer", "", 0,
+         [](const json& o) {
+           const json& value = field(o, {"status", "updatedReplicas"});
+           return json(value.is_number() ? value.get<std::int64_t>() : 0);
+         },
+         "Replicas running the latest template"},
+        {"Available", "integer", "", 0,
+         [](const json& o) {
+           const json& value = field(o, {"status", "availableReplicas"});
+           return json(value.is_number() ? value.get<std::int64_t>() : 0);
+         },
+         "Replicas available to users"},
+        ageColumn(),
+        {"Containers", "string", "", 1,
+         [](const json& o) {
+           return json(joinNames(field(o, {"spec", "template", "spec", "containers"}), "name"));
+         },
+         "Container names of the template"},
+        {"Images", "string", "", 1,
+         [](const json& o) {
+           return json(joinNames(field(o, {"spec", "template", "spec", "containers"}), "image"));
+         },
+         "Container images of the template"}};
   }
   if (kind == "Event") {
     return {{"Last Seen", "string", "", 0,
@@ -251,38 +269,41 @@ std::vector<Column> builtinColumns(const ResourceType& type) {
              "The object the event is about"},
             {"Message", "string", "", 0,
              [](const json& o) { return json(stringField(o, {"message"})); }, "What happened"},
-            {"Count", "integer", "", 1,
-             [](const json& o) { return json(o.value("count", 1)); }, "Occurrences"}};
+            {"Count", "integer", "", 1, [](const json& o) { return json(o.value("count", 1)); },
+             "Occurrences"}};
   }
   if (kind == "Lease") {
     return {nameColumn(),
             {"Holder", "string", "", 0,
-             [](const json& o) { return json(stringField(o, {"spec", "holderIdentity"})); },
+             [](const json& o) {
+               return json(stringField(o, {"spec", "holderIdentity"}));
+             },
              "The current holder"},
             ageColumn()};
   }
   if (kind == "RoleBinding" || kind == "ClusterRoleBinding") {
-    return {nameColumn(),
-            {"Role", "string", "", 0,
-             [](const json& o) {
-               return json(stringField(o, {"roleRef", "kind"}) + "/" +
-                           stringField(o, {"roleRef", "name"}));
-             },
-             "The bound role"},
-            ageColumn(),
-            {"Users", "string", "", 1,
-             [](const json& o) { return json(joinNames(o.value("subjects", json()), "name", "User")); },
-             "Bound users"},
-            {"Groups", "string", "", 1,
-             [](const json& o) {
-               return json(joinNames(o.value("subjects", json()), "name", "Group"));
-             },
-             "Bound groups"},
-            {"ServiceAccounts", "string", "", 1,
-             [](const json& o) {
-               return json(joinNames(o.value("subjects", json()), "name", "ServiceAccount"));
-             },
-             "Bound service accounts"}};
+    return {
+        nameColumn(),
+        {"Role", "string", "", 0,
+         [](const json& o) {
+           return json(stringField(o, {"roleRef", "kind"}) + "/" +
+                       stringField(o, {"roleRef", "name"}));
+         },
+         "The bound role"},
+        ageColumn(),
+        {"Users", "string", "", 1,
+         [](const json& o) { return json(joinNames(o.value("subjects", json()), "name", "User")); },
+         "Bound users"},
+        {"Groups", "string", "", 1,
+         [](const json& o) {
+           return json(joinNames(o.value("subjects", json()), "name", "Group"));
+         },
+         "Bound groups"},
+        {"ServiceAccounts", "string", "", 1,
+         [](const json& o) {
+           return json(joinNames(o.value("subjects", json()), "name", "ServiceAccount"));
+         },
+         "Bound service accounts"}};
   }
   return {nameColumn(), createdAtColumn()};
 }
@@ -298,26 +319,27 @@ std::vector<Column> customColumns(const ResourceType& type) {
     if (compiled)
       path = std::make_shared<jsonpath::Template>(std::move(*compiled));
     const std::string columnType = printer.type;
-    Column column{printer.name, printer.type == "date" ? "date" : printer.type, printer.format,
-                  printer.priority,
-                  [path, columnType](const json& object) -> json {
-                    if (!path)
-                      return nullptr;
-                    auto values = path->values(object);
-                    if (!values || values->empty())
-                      return nullptr;
-                    const json& value = values->front();
-                    if (columnType == "date")
-                      return value.is_string() ? json(ageOf(value.get<std::string>()))
-                                               : json("<invalid>");
-                    if (columnType == "string")
-                      return value.is_string() ? value : json(value.dump());
-                    return value;
-                  },
-                  printer.description.empty()
-                      ? "Custom resource definition column (in JSONPath format): " +
-                            printer.jsonPath
-                      : printer.description};
+    Column column{
+        printer.name,
+        printer.type == "date" ? "date" : printer.type,
+        printer.format,
+        printer.priority,
+        [path, columnType](const json& object) -> json {
+          if (!path)
+            return nullptr;
+          auto values = path->values(object);
+          if (!values || values->empty())
+            return nullptr;
+          const json& value = values->front();
+          if (columnType == "date")
+            return value.is_string() ? json(ageOf(value.get<std::string>())) : json("<invalid>");
+          if (columnType == "string")
+            return value.is_string() ? value : json(value.dump());
+          return value;
+        },
+        printer.description.empty()
+            ? "Custom resource definition column (in JSONPath format): " + printer.jsonPath
+            : printer.description};
     columns.push_back(std::move(column));
   }
   return columns;

@@ -14,7 +14,9 @@ std::string formatTimestamp(std::chrono::system_clock::time_point time) {
   return text;
 }
 
-std::string nowTimestamp() { return formatTimestamp(std::chrono::system_clock::now()); }
+std::string nowTimestamp() {
+  return formatTimestamp(std::chrono::system_clock::now());
+}
 
 std::optional<std::chrono::system_clock::time_point> parseTimestamp(const std::string& text) {
   // 2025-05-15T10:33:41Z, 2025-05-15T10:33:41.123456Z or 2025-05-15T10:33:41+02:00.

@@ -12,7 +12,8 @@ using nlohmann::json;
 
 namespace {
 
-const std::string kSubdomainRegex = R"([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)";
+const std::string kSubdomainRegex =
+    R"([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)";
 const std::string kLabelRegex = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
 
 std::optional<std::string> subdomainProblem(const std::string& name) {
@@ -64,8 +65,8 @@ void validateQualifiedKey(const std::string& key, const std::string& field,
     const std::string prefix = key.substr(0, slash);
     name = key.substr(slash + 1);
     if (prefix.empty() || subdomainProblem(prefix))
-      causes.push_back(invalidValue(field, key, "prefix part " +
-                                                    subdomainProblem(prefix).value_or("must be non-empty")));
+      causes.push_back(invalidValue(
+          field, key, "prefix part " + subdomainProblem(prefix).value_or("must be non-empty")));
   }
   if (name.empty() || name.size() > 63 || !std::regex_match(name, qualifiedNamePart())) {
     causes.push_back(invalidValue(
@@ -112,8 +113,8 @@ void validateMetadata(const ResourceType& type, const json& metadata, std::vecto
     annotationBytes += key.size() + (value.is_string() ? value.get<std::string>().size() : 0);
   }
   if (annotationBytes > 256 * 1024) {
-    causes.push_back({"FieldValueTooLong", "metadata.annotations",
-                      "Too long: must have at most 262144 bytes"});
+    causes.push_back(
+        {"FieldValueTooLong", "metadata.annotations", "Too long: must have at most 262144 bytes"});
   }
 }
 
@@ -148,8 +149,7 @@ void validateSecret(const json& secret, const json& old, std::vector<Cause>& cau
   if (type == "kubernetes.io/dockerconfigjson") {
     if (!data.contains(".dockerconfigjson")) {
       causes.push_back(requiredValue("data[.dockerconfigjson]"));
-    } else if (auto text = decoded(".dockerconfigjson");
-               !text || !json::accept(*text)) {
+    } else if (auto text = decoded(".dockerconfigjson"); !text || !json::accept(*text)) {
       causes.push_back(invalidValue("data[.dockerconfigjson]", "<secret contents redacted>",
                                     "invalid character in the JSON document"));
     }
@@ -217,8 +217,9 @@ std::string goMap(const json& labels) {
 void validateDeployment(const json& deployment, const json& old, std::vector<Cause>& causes) {
   const json spec = deployment.value("spec", json::object());
   const json selector = spec.value("selector", json());
-  const json templateLabels =
-      spec.value("template", json::object()).value("metadata", json::object()).value("labels", json::object());
+  const json templateLabels = spec.value("template", json::object())
+                                  .value("metadata", json::object())
+                                  .value("labels", json::object());
   if (!selector.is_object() || selector.empty()) {
     causes.push_back(requiredValue("spec.selector"));
   } else {
@@ -231,11 +232,15 @@ void validateDeployment(const json& deployment, const json& old, std::vector<Cau
       }
     }
   }
-  const json containers = spec.value("template", json::object()).value("spec", json::object()).value("containers", json::array());
+  const json containers = spec.value("template", json::object())
+                              .value("spec", json::object())
+                              .value("containers", json::array());
   if (!containers.is_array() || containers.empty())
     causes.push_back(requiredValue("spec.template.spec.containers"));
-  if (spec.contains("replicas") && spec["replicas"].is_number() && spec["replicas"].get<double>() < 0)
-    causes.push_back(invalidValue("spec.replicas", spec["replicas"], "must be greater than or equal to 0"));
+  if (spec.contains("replicas") && spec["replicas"].is_number() &&
+      spec["replicas"].get<double>() < 0)
+    causes.push_back(
+        invalidValue("spec.replicas", spec["replicas"], "must be greater than or equal to 0"));
   if (!old.is_null() && old.value("spec", json::object()).value("selector", json()) != selector) {
     causes.push_back(invalidValue("spec.selector", selector.dump(), "field is immutable"));
   }
@@ -261,7 +266,8 @@ void validateRoleBinding(const json& binding, const json& old, std::vector<Cause
   if (!roleRef.is_object() || roleRef.value("name", "").empty())
     causes.push_back(requiredValue("roleRef.name"));
   else if (roleRef.value("kind", "") != "Role" && roleRef.value("kind", "") != "ClusterRole")
-    causes.push_back(unsupportedValue("roleRef.kind", roleRef.value("kind", ""), {"Role", "ClusterRole"}));
+    causes.push_back(
+        unsupportedValue("roleRef.kind", roleRef.value("kind", ""), {"Role", "ClusterRole"}));
   if (!old.is_null() && old.value("roleRef", json()) != roleRef)
     causes.push_back(invalidValue("roleRef", roleRef.dump(), "cannot change roleRef"));
 }
@@ -288,12 +294,12 @@ std::optional<std::string> wrongType(const json& value, const std::string& expec
   }();
   if (value.is_null())
     return std::nullopt;
-  if (expected == "map" ? value.is_object()
+  if (expected == "map"      ? value.is_object()
       : expected == "string" ? value.is_string()
-      : expected == "list" ? value.is_array()
-      : expected == "bool" ? value.is_boolean()
-      : expected == "int" ? value.is_number_integer()
-                          : true)
+      : expected == "list"   ? value.is_array()
+      : expected == "bool"   ? value.is_boolean()
+      : expected == "int"    ? value.is_number_integer()
+                             : true)
     return std::nullopt;
   return actual;
 }
@@ -394,14 +400,25 @@ std::vector<std::string> unknownBuiltinFields(const ResourceType& type, const js
       {"ClusterRoleBinding", {"subjects", "roleRef"}},
       {"CustomResourceDefinition", {"spec", "status"}},
       {"Event",
-       {"involvedObject", "reason", "message", "source", "firstTimestamp", "lastTimestamp",
-        "count", "type", "eventTime", "series", "action", "related", "reportingComponent",
+       {"involvedObject", "reason", "message", "source", "firstTimestamp", "lastTimestamp", "count",
+        "type", "eventTime", "series", "action", "related", "reportingComponent",
         "reportingInstance"}},
   };
-  static const std::set<std::string> kMetadata = {
-      "name",  "generateName", "namespace",  "selfLink", "uid",         "resourceVersion",
-      "generation", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds",
-      "labels", "annotations", "ownerReferences", "finalizers", "managedFields"};
+  static const std::set<std::string> kMetadata = {"name",
+                                                  "generateName",
+                                                  "namespace",
+                                                  "selfLink",
+                                                  "uid",
+                                                  "resourceVersion",
+                                                  "generation",
+                                                  "creationTimestamp",
+                                                  "deletionTimestamp",
+                                                  "deletionGracePeriodSeconds",
+                                                  "labels",
+                                                  "annotations",
+                                                  "ownerReferences",
+                                                  "finalizers",
+                                                  "managedFields"};
   std::vector<std::string> unknown;
   const auto known = kTopLevel.find(type.kind);
   if (known == kTopLevel.end())
