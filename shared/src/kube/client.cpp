@@ -179,9 +179,27 @@ Result<Json> Client::list(const ResourceType& type, std::string_view ns,
   return joined;
 }
 
+namespace {
+
+// The apiserver refuses a body without apiVersion and kind ("Object 'Kind' is
+// missing"); like client-go's typed clients, fill them from the type.
+Json withTypeMeta(const ResourceType& type, const Json& object) {
+  Json typed = object;
+  if (typed.is_object()) {
+    if (!typed.contains("apiVersion"))
+      typed["apiVersion"] = type.apiVersion();
+    if (!typed.contains("kind"))
+      typed["kind"] = type.kind;
+  }
+  return typed;
+}
+
+} // namespace
+
 Result<Json> Client::create(const ResourceType& type, std::string_view ns, const Json& object,
                             const WriteOptions& options) {
-  return call("POST", resourcePath(type, ns) + writeQuery(options, false), object);
+  return call("POST", resourcePath(type, ns) + writeQuery(options, false),
+              withTypeMeta(type, object));
 }
 
 Result<Json> Client::update(const ResourceType& type, std::string_view ns, const Json& object,
@@ -191,7 +209,7 @@ Result<Json> Client::update(const ResourceType& type, std::string_view ns, const
     return makeError(fieldErrorWithoutValue("metadata.name", "is missing", "the object's name"));
   }
   return call("PUT", resourcePath(type, ns, name, options.subresource) + writeQuery(options, false),
-              object);
+              withTypeMeta(type, object));
 }
 
 Result<Json> Client::patch(const ResourceType& type, std::string_view ns, std::string_view name,

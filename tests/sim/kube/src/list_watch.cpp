@@ -134,33 +134,28 @@ ApiResult<json> ApiServer::listObjects(Call& call) {
                   "You can start a new list without the continue parameter."));
     }
   }
-  auto snapshot = store_.list(call.type.storageKey(), call.target.namespaceName);
-  std::vector<json> items;
-  std::size_t remaining = 0;
-  std::string nextStart;
-  for (auto& object : snapshot.items) {
-    if (continueFrom && objectKeyOf(object) <= continueFrom->startAfter)
-      continue;
-    if (!selectors->matches(object))
-      continue;
-    if (limit > 0 && items.size() == limit) {
-      ++remaining;
-      continue;
-    }
-    items.push_back(std::move(object));
-  }
-  const std::uint64_t revision = continueFrom ? continueFrom->revision : snapshot.revision;
+  auto page = store_.select(
+      call.type.storageKey(), call.target.namespaceName,
+      continueFrom ? continueFrom->startAfter : "",
+      [&](const json& object) { return selectors->matches(object); }, limit);
+  const std::uint64_t revision = continueFrom ? continueFrom->revision : page.revision;
   json metadata = {{"resourceVersion", std::to_string(revision)}};
-  if (remaining > 0) {
-    metadata["continue"] = encodeContinue({revision, objectKeyOf(items.back())});
-    metadata["remainingItemCount"] = remaining;
+  if (page.remaining > 0) {
+    metadata["continue"] = encodeContinue({revision, objectKeyOf(page.items.back())});
+    metadata["remainingItemCount"] = page.remaining;
   }
+  auto& items = page.items;
   if (acceptsTable(call.request.accept))
     return makeTable(call.type, items, metadata, includeObjectMode(call.query), true);
-  return json{{"kind", call.type.kind + "List"},
-              {"apiVersion", call.type.apiVersion()},
-              {"metadata", metadata},
-              {"items", items}};
+  json list = {{"kind", call.type.kind + "List"},
+               {"apiVersion", call.type.apiVersion()},
+               {"metadata", metadata},
+               {"items", json::array()}};
+  auto& array = list["items"].get_ref<json::array_t&>();
+  array.reserve(items.size());
+  for (auto& item : items)
+    array.push_back(std::move(item));
+  return list;
 }
 
 namespace {

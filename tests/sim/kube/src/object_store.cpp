@@ -119,6 +119,33 @@ ObjectStore::Snapshot ObjectStore::list(const std::string& storageKey,
   return snapshot;
 }
 
+ObjectStore::Page ObjectStore::select(const std::string& storageKey,
+                                      const std::string& namespaceName,
+                                      const std::string& startAfter,
+                                      const std::function<bool(const json&)>& matches,
+                                      std::size_t limit) const {
+  std::lock_guard lock(mutex_);
+  Page page;
+  page.revision = revision_;
+  const auto kind = objects_.find(storageKey);
+  if (kind == objects_.end())
+    return page;
+  const std::string prefix = namespaceName.empty() ? "" : namespaceName + "/";
+  auto it =
+      startAfter.empty() ? kind->second.lower_bound(prefix) : kind->second.upper_bound(startAfter);
+  for (; it != kind->second.end(); ++it) {
+    if (!prefix.empty() && !it->first.starts_with(prefix))
+      break;
+    if (!matches(it->second))
+      continue;
+    if (limit > 0 && page.items.size() == limit)
+      ++page.remaining;
+    else
+      page.items.push_back(it->second);
+  }
+  return page;
+}
+
 std::uint64_t ObjectStore::revision() const {
   std::lock_guard lock(mutex_);
   return revision_;

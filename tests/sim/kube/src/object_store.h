@@ -75,6 +75,18 @@ public:
     std::uint64_t revision = 0;
   };
   Snapshot list(const std::string& storageKey, const std::string& namespaceName) const;
+
+  // One page of a list: up to `limit` objects (0 = all) after key `startAfter`
+  // that satisfy `matches`, and how many more match after them. Filtering
+  // under the lock copies only what is returned.
+  struct Page {
+    std::vector<nlohmann::json> items;
+    std::size_t remaining = 0;
+    std::uint64_t revision = 0;
+  };
+  Page select(const std::string& storageKey, const std::string& namespaceName,
+              const std::string& startAfter,
+              const std::function<bool(const nlohmann::json&)>& matches, std::size_t limit) const;
   std::uint64_t revision() const;
 
   // Changes after `sinceRevision`, waiting until `deadline` for the first one.

@@ -369,9 +369,12 @@ json tableColumns(const ResourceType& type) {
   return definitions;
 }
 
-json tableRow(const ResourceType& type, const json& object, const std::string& includeObject) {
+namespace {
+
+json rowFor(const std::vector<Column>& columns, const json& object,
+            const std::string& includeObject) {
   json cells = json::array();
-  for (const auto& column : columnsFor(type))
+  for (const auto& column : columns)
     cells.push_back(column.cell(object));
   json row = {{"cells", cells}};
   if (includeObject == "Object")
@@ -381,16 +384,24 @@ json tableRow(const ResourceType& type, const json& object, const std::string& i
   return row;
 }
 
+} // namespace
+
+json tableRow(const ResourceType& type, const json& object, const std::string& includeObject) {
+  return rowFor(columnsFor(type), object, includeObject);
+}
+
 json makeTable(const ResourceType& type, const std::vector<json>& objects, json listMetadata,
                const std::string& includeObject, bool withColumns) {
+  // Columns are built once per table: custom columns compile their JSONPath.
+  const auto columns = columnsFor(type);
   json rows = json::array();
   for (const auto& object : objects)
-    rows.push_back(tableRow(type, object, includeObject));
+    rows.push_back(rowFor(columns, object, includeObject));
   return {{"kind", "Table"},
           {"apiVersion", "meta.k8s.io/v1"},
           {"metadata", std::move(listMetadata)},
           {"columnDefinitions", withColumns ? tableColumns(type) : json::array()},
-          {"rows", rows}};
+          {"rows", std::move(rows)}};
 }
 
 bool acceptsTable(const std::string& accept) {
