@@ -17,6 +17,7 @@
 #include "harborrobot/sim/test_pki.h"
 #include "kubeconfig_writer.h"
 #include "object_store.h"
+#include "snapshot.h"
 
 namespace {
 
@@ -54,11 +55,14 @@ int main(int argc, char** argv) {
   unsigned port = 0;
   std::string stateDir;
   std::string token;
+  std::string snapshotFile;
   app.add_option("--port", port, "TCP port on 127.0.0.1; 0 picks a free one")
       ->capture_default_str();
   app.add_option("--state-dir", stateDir, "directory for port, kubeconfig, CA and keys")
       ->required();
   app.add_option("--token", token, "bearer token the token user presents (random if empty)");
+  app.add_option("--snapshot", snapshotFile,
+                 "file that keeps the cluster across restarts (read on start, written on stop)");
   CLI11_PARSE(app, argc, argv);
   if (token.empty())
     token = randomToken();
@@ -75,6 +79,12 @@ int main(int argc, char** argv) {
   int exitCode = 0;
   harborrobot::kubesim::ObjectStore store;
   harborrobot::kubesim::TypeRegistry registry;
+  if (!snapshotFile.empty()) {
+    if (auto loaded = harborrobot::kubesim::loadSnapshot(snapshotFile, store, registry); !loaded) {
+      std::cerr << "error: " << loaded.error() << "\n";
+      return 1;
+    }
+  }
   {
     Poco::Net::Context::Ptr context = new Poco::Net::Context(
         Poco::Net::Context::TLS_SERVER_USE, pki->serverKey.string(), pki->serverCert.string(),
@@ -114,6 +124,12 @@ int main(int argc, char** argv) {
     store.stop(); // ends open watches so their threads can be joined
     server.stopAll(true);
     threads.joinAll();
+  }
+  if (!snapshotFile.empty()) {
+    if (auto saved = harborrobot::kubesim::saveSnapshot(snapshotFile, store); !saved) {
+      std::cerr << "error: " << saved.error() << "\n";
+      exitCode = 1;
+    }
   }
   Poco::Net::uninitializeSSL();
   return exitCode;

@@ -1,5 +1,7 @@
 #include "object_store.h"
 
+#include <algorithm>
+
 namespace harborrobot::kubesim {
 
 using nlohmann::json;
@@ -188,6 +190,25 @@ void ObjectStore::stop() {
 bool ObjectStore::stopped() const {
   std::lock_guard lock(mutex_);
   return stopped_;
+}
+
+void ObjectStore::restore(const std::vector<std::pair<std::string, json>>& objects,
+                          std::uint64_t revision) {
+  std::lock_guard lock(mutex_);
+  objects_.clear();
+  history_.clear();
+  revision_ = revision;
+  for (const auto& [storageKey, object] : objects) {
+    const json& metadata = object["metadata"];
+    objects_[storageKey][objectKey(metadata.value("namespace", ""), metadata.value("name", ""))] =
+        object;
+    const std::string version = metadata.value("resourceVersion", "0");
+    if (!version.empty() && version.find_first_not_of("0123456789") == std::string::npos &&
+        version.size() < 20)
+      revision_ = std::max<std::uint64_t>(revision_, std::stoull(version));
+  }
+  // Watches cannot resume from before the restart.
+  compactedThrough_ = revision_;
 }
 
 std::vector<std::pair<std::string, json>> ObjectStore::dump() const {

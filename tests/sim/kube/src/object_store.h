@@ -99,6 +99,9 @@ public:
   void stop();
   bool stopped() const;
 
+  // Replaces all objects (loading a snapshot); history starts empty at `revision`.
+  void restore(const std::vector<std::pair<std::string, nlohmann::json>>& objects,
+               std::uint64_t revision);
   // Every object of every kind (snapshots).
   std::vector<std::pair<std::string, nlohmann::json>> dump() const;
 

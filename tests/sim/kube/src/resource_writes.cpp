@@ -124,6 +124,16 @@ void ApiServer::bootstrap() {
       writer.put(namespaces.storageKey(), std::move(object));
       populateNamespace(writer, name);
     }
+    // A restored snapshot carries the previous run's CA; the kube-root-ca.crt
+    // controller would publish the current one.
+    for (const auto& namespaceObject : writer.list(namespaces.storageKey())) {
+      const std::string name = namespaceObject["metadata"].value("name", "");
+      auto rootCa = writer.get("/configmaps", objectKey(name, "kube-root-ca.crt"));
+      if (rootCa && (*rootCa)["data"].value("ca.crt", "") != options_.caPem) {
+        (*rootCa)["data"]["ca.crt"] = options_.caPem;
+        writer.put("/configmaps", std::move(*rootCa));
+      }
+    }
   });
 }
 

@@ -19,13 +19,21 @@ CRD_NAME = "harborrobotbindings.harbor-robot-gen.alaudadevops.alauda.io"
 
 class Simulator:
     def __init__(self, binary):
+        self.binary = binary
         self.root = tempfile.mkdtemp(prefix="kubesim-")
         self.state = os.path.join(self.root, "state")
+        self.snapshot = os.path.join(self.root, "snapshot.json")
         os.mkdir(self.state)
-        self.process = subprocess.Popen(
-            [binary, "--port", "0", "--state-dir", self.state, "--token", "sim-token"],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.start()
+
+    def start(self):
         port_file = os.path.join(self.state, "port")
+        if os.path.exists(port_file):
+            os.remove(port_file)
+        self.process = subprocess.Popen(
+            [self.binary, "--port", "0", "--state-dir", self.state, "--token", "sim-token",
+             "--snapshot", self.snapshot],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         wait_until(lambda: os.path.exists(port_file) or self.process.poll() is not None,
                    READY_DEADLINE_SECONDS, "simulator ready")
         if self.process.poll() is not None:

@@ -76,7 +76,33 @@ def namespace_defaults_and_secrets(sim):
     expect_in("namespaces \"x\" not found", sim.fails("get", "ns", "x"), "namespace gone")
 
 
+def snapshot_restart(sim):
+    sim.install_crd()
+    sim.apply_namespace("keep")
+    sim.ok("apply", "-f", "-", stdin=json.dumps({"apiVersion": "v1", "kind": "ConfigMap",
+                                                  "metadata": {"name": "kept", "namespace": "keep"},
+                                                  "data": {"a": "b"}}))
+    version = int(sim.ok("get", "cm", "kept", "-n", "keep", "-o",
+                         "jsonpath={.metadata.resourceVersion}"))
+    sim.stop()
+    sim.start()
+    expect_equal(sim.ok("get", "cm", "kept", "-n", "keep", "-o", "jsonpath={.data.a}"), "b",
+                 "object kept across a restart")
+    expect_equal(sim.ok("get", "crd", "-o", "name"),
+                 "customresourcedefinition.apiextensions.k8s.io/"
+                 "harborrobotbindings.harbor-robot-gen.alaudadevops.alauda.io\n", "CRD kept")
+    expect_equal(sim.ok("get", "hrb", "-o", "name"), "", "the CRD's type is served again")
+    sim.ok("label", "cm", "kept", "-n", "keep", "after=restart")
+    after = int(sim.ok("get", "cm", "kept", "-n", "keep", "-o",
+                       "jsonpath={.metadata.resourceVersion}"))
+    expect_equal(after > version, True, "resourceVersion keeps growing after a restart")
+    with open(os.path.join(sim.state, "pki", "ca.crt")) as f:
+        expect_equal(sim.ok("get", "cm", "kube-root-ca.crt", "-n", "keep", "-o",
+                            "jsonpath={.data.ca\\.crt}"), f.read(), "root CA republished")
+
+
 SCENARIOS = {
+    "snapshot_restart": snapshot_restart,
     "version_and_auth": version_and_auth,
     "namespaces": namespaces,
     "namespace_defaults_and_secrets": namespace_defaults_and_secrets,
