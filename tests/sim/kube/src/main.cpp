@@ -15,6 +15,7 @@
 
 #include "api_request_handler.h"
 #include "harborrobot/sim/test_pki.h"
+#include "kube_protobuf.h"
 #include "kubeconfig_writer.h"
 #include "object_store.h"
 #include "snapshot.h"
@@ -93,7 +94,15 @@ int main(int argc, char** argv) {
         Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(port)), 256, context);
     const unsigned boundPort = socket.address().port();
     harborrobot::kubesim::ApiServer api(
-        store, registry, {"127.0.0.1:" + std::to_string(boundPort), readFile(pki->caCert), {}});
+        store, registry,
+        {"127.0.0.1:" + std::to_string(boundPort), readFile(pki->caCert),
+         [](const std::string& body) -> harborrobot::kubesim::ApiResult<nlohmann::json> {
+           auto decoded = harborrobot::kubesim::decodeKubeProtobuf(body);
+           if (!decoded)
+             return tl::unexpected(harborrobot::kubesim::badRequest(
+                 "the protobuf request body could not be decoded: " + decoded.error()));
+           return std::move(*decoded);
+         }});
     api.bootstrap();
     // Every watch holds a connection thread, so the pool must fit many watchers.
     Poco::ThreadPool threads(8, kMaxConnections);

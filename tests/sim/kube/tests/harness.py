@@ -1,8 +1,11 @@
 """A fresh harborrobot-kube-sim process per scenario, and the real kubectl
 pointed at it with its own HOME and cache dir (so the dispatcher's cached
 /version and discovery never leak between runs)."""
+import http.client
+import json
 import os
 import re
+import ssl
 import subprocess
 import tempfile
 import threading
@@ -67,6 +70,19 @@ class Simulator:
     def popen(self, *args):
         return subprocess.Popen([KUBECTL, *args], env=self.env, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True)
+
+    def raw(self, method, path, body=b"", content_type="application/json"):
+        """One HTTPS request with the token user; returns (status, parsed JSON body)."""
+        context = ssl.create_default_context(cafile=os.path.join(self.state, "pki", "ca.crt"))
+        connection = http.client.HTTPSConnection("127.0.0.1", self.port, context=context,
+                                                 timeout=30)
+        try:
+            connection.request(method, path, body=body, headers={
+                "Authorization": "Bearer sim-token", "Content-Type": content_type})
+            response = connection.getresponse()
+            return response.status, json.loads(response.read() or b"null")
+        finally:
+            connection.close()
 
     def install_crd(self):
         expect_equal(self.ok("apply", "-f", CRD_MANIFEST),

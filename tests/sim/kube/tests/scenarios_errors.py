@@ -67,4 +67,48 @@ def malformed_input(sim):
                  "only the valid secret exists")
 
 
-SCENARIOS = {"malformed_input": malformed_input}
+def varint(value):
+    out = bytearray()
+    while True:
+        byte = value & 0x7F
+        value >>= 7
+        out.append(byte | (0x80 if value else 0))
+        if not value:
+            return bytes(out)
+
+
+def field(number, payload):
+    return varint(number << 3 | 2) + varint(len(payload)) + payload
+
+
+def envelope(api_version, kind, raw):
+    type_meta = field(1, api_version.encode()) + field(2, kind.encode())
+    return b"k8s\0" + field(1, type_meta) + field(2, raw)
+
+
+def malformed_protobuf(sim):
+    protobuf = "application/vnd.kubernetes.protobuf"
+    path = "/api/v1/namespaces/default/configmaps"
+    good = envelope("v1", "ConfigMap", field(1, field(1, b"from-proto")))
+    status, body = sim.raw("POST", path, good, protobuf)
+    expect_equal((status, body["metadata"]["name"]), (201, "from-proto"), "hand-encoded body")
+    cases = {
+        b"no magic at all": "does not start with the Kubernetes protobuf magic",
+        b"k8s\0\x0a\xff": "envelope: truncated varint at byte 2",
+        b"k8s\0\x0a\x7f": "envelope: field 1 at byte 0 claims 127 bytes, only 0 remain",
+        envelope("v1", "ConfigMap", field(1, b"\x0a\x80")): "metadata: truncated varint",
+        envelope("v1", "Frobnicator", b""): 'no protobuf decoding for apiVersion "v1", kind '
+                                           '"Frobnicator"',
+        envelope("v1", "ConfigMap", field(1, varint(1 << 3 | 0) + varint(5))):
+            "metadata.name: field 1 has wire type 0",
+    }
+    for payload, message in cases.items():
+        status, body = sim.raw("POST", path, payload, protobuf)
+        expect_equal((status, body["reason"]), (400, "BadRequest"), f"status for {payload!r}")
+        expect_in(message, body["message"], f"message for {payload!r}")
+    expect_equal(sim.ok("get", "cm", "-n", "default", "-o", "name"),
+                 "configmap/from-proto\nconfigmap/kube-root-ca.crt\n",
+                 "malformed bodies stored nothing")
+
+
+SCENARIOS = {"malformed_input": malformed_input, "malformed_protobuf": malformed_protobuf}

@@ -1,5 +1,6 @@
 """Writes as kubectl makes them: apply (client- and server-side), edit, every
 patch type, label/annotate, replace conflicts, dry runs and finalizers."""
+import base64
 import json
 
 from harness import LineReader, expect_equal, expect_in, expect_match, seed
@@ -159,5 +160,41 @@ def conflicts_and_finalizers(sim):
               "background deletion collects dependents")
 
 
-SCENARIOS = {"apply_variants": apply_variants, "edit_and_patch": edit_and_patch,
+def create_generators(sim):
+    # Each of these sends a protobuf body (kubectl-traces.md section 10).
+    expect_equal(sim.ok("create", "ns", "team-ns1"), "namespace/team-ns1 created\n", "create ns")
+    created = [
+        (("create", "sa", "robot"), "serviceaccount/robot created\n"),
+        (("create", "secret", "generic", "s", "--from-literal=a=b"), "secret/s created\n"),
+        (("create", "secret", "docker-registry", "d", "--docker-server=https://h",
+          "--docker-username=u", "--docker-password=p"), "secret/d created\n"),
+        (("create", "configmap", "c", "--from-literal=x=y"), "configmap/c created\n"),
+        (("create", "deployment", "web", "--image=nginx:1.25", "--replicas=2"),
+         "deployment.apps/web created\n"),
+        (("create", "role", "r", "--verb=get", "--resource=secrets"),
+         "role.rbac.authorization.k8s.io/r created\n"),
+        (("create", "rolebinding", "rb", "--role=r", "--serviceaccount=team-ns1:robot"),
+         "rolebinding.rbac.authorization.k8s.io/rb created\n"),
+    ]
+    for args, output in created:
+        expect_equal(sim.ok(*args, "-n", "team-ns1"), output, " ".join(args))
+    expect_equal(sim.ok("get", "secret", "s", "-n", "team-ns1", "-o",
+                        "jsonpath={.data.a} {.type}"), "Yg== Opaque", "secret from protobuf")
+    docker = json.loads(base64.b64decode(sim.ok("get", "secret", "d", "-n", "team-ns1", "-o",
+                                                "jsonpath={.data.\\.dockerconfigjson}")))
+    expect_equal(docker["auths"]["https://h"]["username"], "u", "docker-registry secret")
+    expect_equal(sim.ok("get", "deploy", "web", "-n", "team-ns1", "-o",
+                        "jsonpath={.spec.replicas} {.spec.selector.matchLabels.app} "
+                        "{.spec.template.spec.containers[0].image} {.metadata.generation}"),
+                 "2 web nginx:1.25 1", "deployment from protobuf")
+    expect_equal(sim.ok("get", "rolebinding", "rb", "-n", "team-ns1", "-o",
+                        "jsonpath={.subjects[0].kind}/{.subjects[0].name} {.roleRef.name}"),
+                 "ServiceAccount/robot r", "rolebinding from protobuf")
+    expect_equal(sim.ok("get", "role", "r", "-n", "team-ns1", "-o",
+                        "jsonpath={.rules[0].verbs} {.rules[0].resources}"),
+                 '["get"] ["secrets"]', "role from protobuf")
+    expect_in("AlreadyExists", sim.fails("create", "ns", "team-ns1"), "second create ns")
+
+
+SCENARIOS = {"create_generators": create_generators,"apply_variants": apply_variants, "edit_and_patch": edit_and_patch,
              "conflicts_and_finalizers": conflicts_and_finalizers}
