@@ -139,6 +139,9 @@ void ApiServer::handleNonResource(const ApiRequest& request, ResponseWriter& wri
     sendJson(writer, 200, versionInfo());
   } else if (path == "/healthz" || path == "/livez" || path == "/readyz") {
     writer.send(200, "text/plain; charset=utf-8", "ok", {});
+  } else if ((path == "/api" || path == "/apis") && acceptsAggregatedDiscovery(request.accept)) {
+    writer.send(200, kAggregatedDiscoveryType,
+                toJsonText(aggregatedDiscovery(registry_, path == "/api")), {});
   } else if (path == "/api") {
     sendJson(writer, 200, coreApiVersions(options_.serverAddress));
   } else if (path == "/apis") {

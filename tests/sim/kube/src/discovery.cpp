@@ -99,6 +99,69 @@ std::optional<json> apiResourceList(const TypeRegistry& registry, const std::str
               {"resources", resources}};
 }
 
+bool acceptsAggregatedDiscovery(const std::string& accept) {
+  // Only the first choice counts: kubectl lists v2, then v2beta1, then plain JSON.
+  const std::string first = accept.substr(0, accept.find(','));
+  return first.find("g=apidiscovery.k8s.io") != std::string::npos &&
+         first.find("v=v2;") != std::string::npos &&
+         first.find("as=APIGroupDiscoveryList") != std::string::npos;
+}
+
+json aggregatedDiscovery(const TypeRegistry& registry, bool core) {
+  json items = json::array();
+  const auto types = registry.all();
+  for (const auto& [group, versions] : registry.groupVersions()) {
+    if (group.empty() != core)
+      continue;
+    json versionEntries = json::array();
+    for (const auto& version : versions) {
+      json resources = json::array();
+      for (const auto& type : types) {
+        if (type.group != group || type.version != version)
+          continue;
+        json resource = {{"resource", type.plural},
+                         {"responseKind",
+                          {{"group", type.group}, {"version", type.version}, {"kind", type.kind}}},
+                         {"scope", type.namespaced ? "Namespaced" : "Cluster"},
+                         {"singularResource", type.singular},
+                         {"verbs", type.verbs}};
+        if (!type.shortNames.empty())
+          resource["shortNames"] = type.shortNames;
+        if (!type.categories.empty())
+          resource["categories"] = type.categories;
+        json subresources = json::array();
+        for (const auto& name : type.subresources) {
+          json sub = {{"subresource", name},
+                      {"responseKind",
+                       {{"group", type.group}, {"version", type.version}, {"kind", type.kind}}},
+                      {"verbs", {"get", "patch", "update"}}};
+          if (name == "token") {
+            sub["responseKind"] = {
+                {"group", "authentication.k8s.io"}, {"version", "v1"}, {"kind", "TokenRequest"}};
+            sub["verbs"] = {"create"};
+          } else if (name == "finalize") {
+            sub["verbs"] = {"update"};
+          }
+          subresources.push_back(sub);
+        }
+        if (!subresources.empty())
+          resource["subresources"] = subresources;
+        resources.push_back(resource);
+      }
+      versionEntries.push_back(
+          {{"version", version}, {"resources", resources}, {"freshness", "Current"}});
+    }
+    json metadata = {{"creationTimestamp", nullptr}};
+    if (!core)
+      metadata["name"] = group;
+    items.push_back({{"metadata", metadata}, {"versions", versionEntries}});
+  }
+  return {{"kind", "APIGroupDiscoveryList"},
+          {"apiVersion", "apidiscovery.k8s.io/v2"},
+          {"metadata", json::object()},
+          {"items", items}};
+}
+
 namespace {
 
 std::string documentKey(const std::string& group, const std::string& version) {

@@ -20,6 +20,13 @@ std::optional<nlohmann::json> apiResourceList(const TypeRegistry& registry,
 // /apis/<group>; nullopt when the group is not served.
 std::optional<nlohmann::json> apiGroup(const TypeRegistry& registry, const std::string& group);
 
+// Aggregated discovery (apidiscovery.k8s.io/v2 APIGroupDiscoveryList): /api
+// when `core`, else /apis; lets kubectl discover everything in two requests.
+nlohmann::json aggregatedDiscovery(const TypeRegistry& registry, bool core);
+bool acceptsAggregatedDiscovery(const std::string& accept);
+inline constexpr const char* kAggregatedDiscoveryType =
+    "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
+
 // /openapi/v3: one entry per group version, keyed by a hash of the type set.
 nlohmann::json openApiIndex(const TypeRegistry& registry);
 // /openapi/v3/api/v1 or /openapi/v3/apis/<g>/<v>: PATCH operations carrying the

@@ -1,6 +1,7 @@
 """Transport, authentication, namespaces and their default contents."""
 import json
 import os
+import re
 
 from harness import expect_equal, expect_in
 
@@ -24,6 +25,11 @@ def version_and_auth(sim):
                  "Error from server (NotFound): the server could not find the requested resource",
                  "unknown path message")
     expect_equal(sim.ok("get", "--raw", "/readyz"), "ok", "readyz")
+    # Aggregated discovery: a cold cache costs two requests, not one per group.
+    traced = sim.kubectl("get", "deploy", "-A", "-v=6")
+    requests = re.findall(r"\bGET https://127\.0\.0\.1:\d+(\S+)", traced.stderr)
+    expect_equal(requests, ["/api?timeout=32s", "/apis?timeout=32s",
+                            "/apis/apps/v1/deployments?limit=500"], "requests of a cold cache")
 
 
 def namespaces(sim):

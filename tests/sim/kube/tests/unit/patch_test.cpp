@@ -43,8 +43,9 @@ TEST(StrategicMergePatch, ReplaceDirectiveAndRetainKeysAndPrimitiveDeletes) {
 }
 
 TEST(StrategicMergePatch, MissingMergeKeyIsABadRequest) {
-  auto patched = applyStrategicMergePatch("Pod", json::parse(R"({"spec":{"containers":[]}})"),
-                                          json::parse(R"({"spec":{"containers":[{"image":"x"}]}})"));
+  auto patched =
+      applyStrategicMergePatch("Pod", json::parse(R"({"spec":{"containers":[]}})"),
+                               json::parse(R"({"spec":{"containers":[{"image":"x"}]}})"));
   ASSERT_FALSE(patched);
   EXPECT_EQ(patched.error().code, 400);
   EXPECT_NE(patched.error().status["message"].get<std::string>().find("merge key: name"),
