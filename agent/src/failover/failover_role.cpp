@@ -2,13 +2,18 @@
 // Watchdog and script runner, metrics, health endpoints and JSON logs.
 #include "failover/failover_role.h"
 
+#include <cstdlib>
 #include <fstream>
+#include <functional>
+#include <memory>
 #include <sstream>
 
 #include <fmt/format.h>
 
 #include "harborrobot/failover/config.h"
 #include "harborrobot/failover/watchdog.h"
+#include "harborrobot/kube/event_recorder.h"
+#include "harborrobot/kube/rest_config.h"
 #include "harborrobot/observability/health_server.h"
 #include "harborrobot/observability/logger.h"
 #include "harborrobot/observability/metrics.h"
@@ -27,11 +32,12 @@ struct Flags {
   std::string config;
   std::string listen = "0.0.0.0:8080";
   LogLevel level = LogLevel::kInfo;
+  std::string inClusterDir = kube::InClusterPaths{}.directory.string();
 };
 
 constexpr std::string_view kUsage =
     "usage: harborrobot-agent failover --config FILE [--listen ADDRESS:PORT] [--log-level "
-    "debug|info|warn|error]\n"
+    "debug|info|warn|error] [--in-cluster-dir DIR]\n"
     "  (seed 003's -config FILE spelling is accepted too)\n";
 
 Result<Flags> parseFlags(const std::vector<std::string>& args) {
@@ -54,6 +60,8 @@ Result<Flags> parseFlags(const std::vector<std::string>& args) {
       flags.config = value;
     } else if (name == "--listen" || name == "-listen") {
       flags.listen = value;
+    } else if (name == "--in-cluster-dir") {
+      flags.inClusterDir = value;
     } else if (name == "--log-level") {
       static const std::pair<std::string_view, LogLevel> levels[] = {{"debug", LogLevel::kDebug},
                                                                      {"info", LogLevel::kInfo},
@@ -108,11 +116,17 @@ struct Instruments {
   }
 };
 
+// Reports what the watchdog did as Events on its own Pod, when it runs in a
+// cluster; a no-op elsewhere. Recording is best effort and never blocks a check.
+using EventSink =
+    std::function<void(kube::EventType, std::string_view reason, std::string_view message)>;
+
 class FailoverLoop {
 public:
-  FailoverLoop(failover::FailoverConfig config, Logger logger, Instruments instruments)
+  FailoverLoop(failover::FailoverConfig config, Logger logger, Instruments instruments,
+               EventSink events)
       : config_(std::move(config)), logger_(std::move(logger)), instruments_(instruments),
-        watchdog_(config_.failureThreshold) {}
+        events_(std::move(events)), watchdog_(config_.failureThreshold) {}
 
   // One check: condition, then (maybe) status, then (maybe) start or stop.
   void check() {
@@ -120,6 +134,15 @@ public:
     const auto outcome = failover::conditionFromOutput(condition && condition->succeeded(),
                                                        condition ? condition->output : "");
     instruments_.checks->inc({std::string(failover::conditionName(outcome))});
+    if (outcome == failover::Condition::kInvalid) {
+      events_(kube::EventType::kWarning, "ConditionCheckFailed",
+              condition && !condition->succeeded()
+                  ? fmt::format("the condition script {} failed; no action taken",
+                                config_.conditionCheckScript)
+                  : fmt::format("the condition script {} printed neither start nor stop; no "
+                                "action taken",
+                                config_.conditionCheckScript));
+    }
     Action next = watchdog_.afterCondition(outcome);
     instruments_.consecutiveStops->set(watchdog_.consecutiveStops());
     if (next == Action::kNone) {
@@ -142,7 +165,24 @@ public:
     }
     const bool starting = next == Action::kRunStart;
     decide(starting ? "start" : "stop", {{"status", std::string(failover::statusName(state))}});
-    (void)run(starting ? "start" : "stop", starting ? config_.startScript : config_.stopScript);
+    events_(kube::EventType::kNormal, starting ? "StartingInstance" : "StoppingInstance",
+            fmt::format("the condition script said {} and the status was {}; running {}",
+                        starting ? "start" : "stop", failover::statusName(state),
+                        starting ? config_.startScript : config_.stopScript));
+    auto ran =
+        run(starting ? "start" : "stop", starting ? config_.startScript : config_.stopScript);
+    const std::string_view script = starting ? "Start" : "Stop";
+    if (!ran || !ran->succeeded()) {
+      events_(kube::EventType::kWarning,
+              fmt::format("{}Script{}", script, ran && ran->timedOut ? "TimedOut" : "Failed"),
+              fmt::format("{} {}", starting ? config_.startScript : config_.stopScript,
+                          !ran            ? "could not run"
+                          : ran->timedOut ? "was killed at the script timeout"
+                                          : fmt::format("exited {}", ran->exitCode)));
+    } else {
+      events_(kube::EventType::kNormal, fmt::format("{}ScriptSucceeded", script),
+              fmt::format("{} finished", starting ? config_.startScript : config_.stopScript));
+    }
   }
 
   void markChecked() {
@@ -187,8 +227,44 @@ private:
   failover::FailoverConfig config_;
   Logger logger_;
   Instruments instruments_;
+  EventSink events_;
   failover::Watchdog watchdog_;
 };
+
+// Events need the in-cluster credentials and the Pod's name (downward API);
+// without them the watchdog runs as before and says so once.
+struct EventReporting {
+  std::unique_ptr<kube::Client> client;
+  std::unique_ptr<kube::EventRecorder> recorder;
+  kube::ObjectReference pod;
+};
+
+EventReporting startEventReporting(const Flags& flags, Logger& logger) {
+  EventReporting reporting;
+  const char* podName = std::getenv("POD_NAME");
+  const char* podNamespace = std::getenv("POD_NAMESPACE");
+  if (podName == nullptr || podNamespace == nullptr ||
+      std::getenv("KUBERNETES_SERVICE_HOST") == nullptr) {
+    logger.info("events disabled: POD_NAME, POD_NAMESPACE and KUBERNETES_SERVICE_HOST are needed");
+    return reporting;
+  }
+  auto config = kube::inClusterConfig({flags.inClusterDir},
+                                      [](const char* name) { return std::getenv(name); });
+  if (!config) {
+    logger.warn("events disabled", {{"error", config.error().message()}});
+    return reporting;
+  }
+  const char* podUid = std::getenv("POD_UID");
+  reporting.pod = {.apiVersion = "v1",
+                   .kind = "Pod",
+                   .ns = podNamespace,
+                   .name = podName,
+                   .uid = podUid == nullptr ? "" : podUid};
+  reporting.client = std::make_unique<kube::Client>(std::move(*config));
+  reporting.recorder =
+      std::make_unique<kube::EventRecorder>(*reporting.client, "harborrobot-failover", podName);
+  return reporting;
+}
 
 } // namespace
 
@@ -253,7 +329,17 @@ int runFailoverRole(const std::vector<std::string>& args) {
                                    {"script_timeout", formatGoDuration(config->scriptTimeout)},
                                    {"listen_port", (*health)->port()}});
 
-  FailoverLoop loop(*config, logger, *instruments);
+  EventReporting reporting = startEventReporting(*flags, logger);
+  EventSink events = [&](kube::EventType type, std::string_view reason, std::string_view message) {
+    if (!reporting.recorder)
+      return;
+    if (auto recorded = reporting.recorder->record(reporting.pod, type, reason, message);
+        !recorded) {
+      logger.warn("event not recorded",
+                  {{"reason", reason}, {"error", recorded.error().message()}});
+    }
+  };
+  FailoverLoop loop(*config, logger, *instruments, events);
   while (!shutdown.requested()) {
     // A script that is running when SIGTERM arrives finishes (or times out) first.
     loop.check();

@@ -88,6 +88,8 @@ Result<std::string> renderFailoverManifest(const ManifestInput& input) {
   rule(out, "operator.alaudadevops.io", "harbors", {"get", "list", "watch", "update", "patch"});
   rule(out, "", "pods", {"get", "list", "watch"});
   rule(out, "", "pods/exec", {"create"});
+  // The watchdog reports its decisions as Events on its own Pod.
+  rule(out, "", "events", {"create", "patch"});
   out << YAML::EndSeq << YAML::EndMap;
 
   out << YAML::BeginDoc << YAML::BeginMap;
@@ -142,6 +144,17 @@ Result<std::string> renderFailoverManifest(const ManifestInput& input) {
       << "/opt/config/config.yaml"
       << "--listen"
       << "0.0.0.0:8080" << YAML::EndSeq;
+  // The downward API names the Pod that the watchdog's Events are about.
+  out << YAML::Key << "env" << YAML::Value << YAML::BeginSeq;
+  for (const auto& [variable, fieldPath] :
+       {std::pair{"POD_NAME", "metadata.name"}, std::pair{"POD_NAMESPACE", "metadata.namespace"},
+        std::pair{"POD_UID", "metadata.uid"}}) {
+    out << YAML::BeginMap << YAML::Key << "name" << YAML::Value << variable << YAML::Key
+        << "valueFrom" << YAML::Value << YAML::BeginMap << YAML::Key << "fieldRef" << YAML::Value
+        << YAML::BeginMap << YAML::Key << "fieldPath" << YAML::Value << fieldPath << YAML::EndMap
+        << YAML::EndMap << YAML::EndMap;
+  }
+  out << YAML::EndSeq;
   out << YAML::Key << "ports" << YAML::Value << YAML::BeginSeq << YAML::BeginMap << YAML::Key
       << "name" << YAML::Value << "http" << YAML::Key << "containerPort" << YAML::Value << 8080
       << YAML::EndMap << YAML::EndSeq;
