@@ -32,13 +32,8 @@ std::string keyOf(const json& object) {
 } // namespace
 
 std::optional<json> StoreWriter::get(const std::string& storageKey, const std::string& key) const {
-  const auto kind = store_.objects_.find(storageKey);
-  if (kind == store_.objects_.end())
-    return std::nullopt;
-  const auto found = kind->second.find(key);
-  if (found == kind->second.end())
-    return std::nullopt;
-  return found->second;
+  const json* found = store_.findLocked(storageKey, key);
+  return found == nullptr ? std::nullopt : std::optional<json>(*found);
 }
 
 std::vector<json> StoreWriter::list(const std::string& storageKey) const {
@@ -64,14 +59,12 @@ json StoreWriter::put(const std::string& storageKey, json object) {
 }
 
 std::optional<json> StoreWriter::erase(const std::string& storageKey, const std::string& key) {
-  const auto kind = store_.objects_.find(storageKey);
-  if (kind == store_.objects_.end())
+  if (store_.findLocked(storageKey, key) == nullptr)
     return std::nullopt;
-  const auto found = kind->second.find(key);
-  if (found == kind->second.end())
-    return std::nullopt;
+  auto& objects = store_.objects_[storageKey];
+  const auto found = objects.find(key);
   json object = std::move(found->second);
-  kind->second.erase(found);
+  objects.erase(found);
   json previous = object;
   ++store_.revision_;
   object["metadata"]["resourceVersion"] = std::to_string(store_.revision_);
@@ -94,15 +87,18 @@ void ObjectStore::record(ChangeType type, const std::string& storageKey, const j
   }
 }
 
-std::optional<json> ObjectStore::get(const std::string& storageKey, const std::string& key) const {
-  std::lock_guard lock(mutex_);
+const json* ObjectStore::findLocked(const std::string& storageKey, const std::string& key) const {
   const auto kind = objects_.find(storageKey);
   if (kind == objects_.end())
-    return std::nullopt;
+    return nullptr;
   const auto found = kind->second.find(key);
-  if (found == kind->second.end())
-    return std::nullopt;
-  return found->second;
+  return found == kind->second.end() ? nullptr : &found->second;
+}
+
+std::optional<json> ObjectStore::get(const std::string& storageKey, const std::string& key) const {
+  std::lock_guard lock(mutex_);
+  const json* found = findLocked(storageKey, key);
+  return found == nullptr ? std::nullopt : std::optional<json>(*found);
 }
 
 ObjectStore::Snapshot ObjectStore::list(const std::string& storageKey,

@@ -107,6 +107,8 @@ public:
 
 private:
   friend class StoreWriter;
+  // The stored object, or null; the caller holds mutex_.
+  const nlohmann::json* findLocked(const std::string& storageKey, const std::string& key) const;
   void record(ChangeType type, const std::string& storageKey, const nlohmann::json& object,
               nlohmann::json previous);
 
