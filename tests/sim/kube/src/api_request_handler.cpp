@@ -64,7 +64,9 @@ std::optional<UserInfo>
 ApiRequestHandler::authenticate(Poco::Net::HTTPServerRequest& request) const {
   const std::string header = request.get("Authorization", "");
   if (!adminToken_.empty() && header == "Bearer " + adminToken_)
-    return UserInfo{"kube-sim-admin", {"system:masters", "system:authenticated"}};
+    return UserInfo{"kube-sim-admin", {"system:masters", "system:authenticated"}, ""};
+  if (header.starts_with("Bearer "))
+    return server_.authenticateBearer(header.substr(7));
   // A client certificate reaches here only after TLS verified it against our
   // CA: CN is the user name, each O a group.
   auto& impl = dynamic_cast<Poco::Net::HTTPServerRequestImpl&>(request);
@@ -72,7 +74,7 @@ ApiRequestHandler::authenticate(Poco::Net::HTTPServerRequest& request) const {
   if (!header.empty() || !socket.havePeerCertificate())
     return std::nullopt;
   const Poco::Net::X509Certificate certificate = socket.peerCertificate();
-  UserInfo user{certificate.commonName(), {}};
+  UserInfo user{certificate.commonName(), {}, ""};
   const std::string organization =
       certificate.subjectName(Poco::Crypto::X509Certificate::NID_ORGANIZATION_NAME);
   if (!organization.empty())

@@ -3,8 +3,12 @@
 // resource_writes.cpp.
 #include "api_server.h"
 
+#include <algorithm>
+#include <cctype>
+
 #include <fmt/format.h>
 
+#include "authorizer.h"
 #include "crd_schema.h"
 #include "discovery.h"
 #include "harborrobot/util/yaml_json.h"
@@ -74,8 +78,69 @@ std::string mediaType(const std::string& contentType) {
 
 } // namespace
 
+namespace {
+
+std::string lowercase(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return text;
+}
+
+// The verb RBAC checks, from the HTTP method and the shape of the request.
+RequestAttributes attributesFor(const ApiRequest& request,
+                                const std::optional<RequestTarget>& target) {
+  RequestAttributes attributes;
+  attributes.user = request.user;
+  if (!target) {
+    attributes.resourceRequest = false;
+    attributes.path = request.path;
+    attributes.verb = lowercase(request.method);
+    return attributes;
+  }
+  attributes.apiGroup = target->group;
+  attributes.resource = target->resource;
+  attributes.subresource = target->subresource;
+  attributes.name = target->name;
+  attributes.namespaceName = target->namespaceName;
+  if (target->resource == "namespaces" && !target->name.empty())
+    attributes.namespaceName = target->name;
+  const std::string& method = request.method;
+  if (method == "GET" || method == "HEAD") {
+    const auto query = parseQuery(request.rawQuery);
+    const auto watch = query.find("watch");
+    if (watch != query.end() && (watch->second == "true" || watch->second == "1"))
+      attributes.verb = "watch";
+    else
+      attributes.verb = target->name.empty() ? "list" : "get";
+  } else if (method == "POST") {
+    attributes.verb = "create";
+  } else if (method == "PUT") {
+    attributes.verb = "update";
+  } else if (method == "PATCH") {
+    attributes.verb = "patch";
+  } else if (method == "DELETE") {
+    attributes.verb = target->name.empty() ? "deletecollection" : "delete";
+  } else {
+    attributes.verb = lowercase(method);
+  }
+  return attributes;
+}
+
+} // namespace
+
 void ApiServer::handle(const ApiRequest& request, ResponseWriter& writer) {
   const auto target = parseResourcePath(request.path);
+  const RequestAttributes attributes = attributesFor(request, target);
+  if (!authorize(StoreRbacSource(store_), attributes)) {
+    ApiError error = forbidden(forbiddenMessage(attributes));
+    if (attributes.resourceRequest) {
+      error.status["details"] = {{"name", attributes.name}, {"kind", attributes.resource}};
+      if (!attributes.apiGroup.empty())
+        error.status["details"]["group"] = attributes.apiGroup;
+    }
+    sendError(writer, error);
+    return;
+  }
   if (!target) {
     handleNonResource(request, writer);
     return;
@@ -105,6 +170,18 @@ ApiResult<json> ApiServer::dispatch(Call& call, ResponseWriter& writer, int& sta
   (void)writer;
   const std::string& method = call.request.method;
   const RequestTarget& target = call.target;
+  if (call.type.virtualCreateOnly) {
+    if (method != "POST" || !target.name.empty())
+      return tl::unexpected(methodNotAllowed());
+    status = 201;
+    return createReview(call);
+  }
+  if (target.subresource == "token") {
+    if (method != "POST")
+      return tl::unexpected(methodNotAllowed());
+    status = 201;
+    return createToken(call);
+  }
   if (method == "GET")
     return target.name.empty() ? listObjects(call) : getObject(call);
   if (method == "POST" && target.name.empty()) {
@@ -261,7 +338,64 @@ ApiResult<void> ApiServer::checkFields(Call& call, json& object) const {
   return {};
 }
 
-ApiResult<void> ApiServer::validate(const Call& call, const json& object, const json& old) const {
+ApiResult<void> ApiServer::checkEscalation(const Call& call, const json& object,
+                                           const RbacSource& rbac) const {
+  const ResourceType& type = call.type;
+  if (type.group != "rbac.authorization.k8s.io" || isSuperuser(call.request.user))
+    return {};
+  const std::string ns = object["metadata"].value("namespace", "");
+  const std::string name = object["metadata"].value("name", "");
+  json rules;
+  if (type.kind == "Role" || type.kind == "ClusterRole") {
+    RequestAttributes escalate{call.request.user, "escalate", true, type.group, type.plural,
+                               "", name, ns, ""};
+    if (authorize(rbac, escalate))
+      return {};
+    rules = object.value("rules", json::array());
+  } else {
+    const json roleRef = object.value("roleRef", json::object());
+    const std::string roleKind = roleRef.value("kind", "");
+    const std::string roleName = roleRef.value("name", "");
+    RequestAttributes bind{call.request.user, "bind", true, type.group,
+                           roleKind == "Role" ? "roles" : "clusterroles", "", roleName,
+                           roleKind == "Role" ? ns : "", ""};
+    if (authorize(rbac, bind) || (type.kind == "RoleBinding" && authorize(rbac, [&] {
+                                    auto inNamespace = bind;
+                                    inNamespace.namespaceName = ns;
+                                    return inNamespace;
+                                  }())))
+      return {};
+    const auto role = roleKind == "Role"
+                          ? rbac.get("rbac.authorization.k8s.io/roles", objectKey(ns, roleName))
+                          : rbac.get("rbac.authorization.k8s.io/clusterroles", roleName);
+    if (!role) {
+      return tl::unexpected(notFound(roleKind == "Role" ? "roles.rbac.authorization.k8s.io"
+                                                        : "clusterroles.rbac.authorization.k8s.io",
+                                     roleName));
+    }
+    rules = role->value("rules", json::array());
+  }
+  const auto missing = rulesNotHeld(rbac, call.request.user, rules, ns);
+  if (missing.empty())
+    return {};
+  std::string groups;
+  for (const auto& group : call.request.user.groups)
+    groups += (groups.empty() ? "" : " ") + goQuote(group);
+  std::string listed;
+  for (const auto& rule : missing)
+    listed += "\n" + describeRule(rule);
+  ApiError error = forbidden(fmt::format(
+      "{} \"{}\" is forbidden: user \"{}\" (groups=[{}]) is attempting to grant RBAC permissions "
+      "not currently held:{}",
+      type.qualifiedResource(), name, call.request.user.name, groups, listed));
+  error.status["details"] = {{"name", name}, {"group", type.group}, {"kind", type.plural}};
+  return tl::unexpected(error);
+}
+
+ApiResult<void> ApiServer::validate(const Call& call, const json& object, const json& old,
+                                    const RbacSource& rbac) const {
+  if (auto escalation = checkEscalation(call, object, rbac); !escalation)
+    return escalation;
   std::vector<Cause> causes = validateObject(call.type, object, old);
   if (call.type.custom) {
     auto schemaCauses = validateAgainstSchema(call.type.schema, object);

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <functional>
 #include <map>
+#include <optional>
 #include <random>
 #include <string>
 #include <utility>
@@ -16,13 +17,9 @@
 #include "object_store.h"
 #include "request_target.h"
 #include "resource_type.h"
+#include "user_info.h"
 
 namespace harborrobot::kubesim {
-
-struct UserInfo {
-  std::string name;
-  std::vector<std::string> groups;
-};
 
 struct ApiRequest {
   std::string method;
@@ -49,10 +46,17 @@ public:
 // Decodes a protobuf request body into the object's JSON form.
 using ProtobufDecoder = std::function<ApiResult<nlohmann::json>(const std::string& body)>;
 
+class TokenSigner;
+class RbacSource;
+
 struct ApiServerOptions {
   std::string serverAddress; // host:port advertised in /api
   std::string caPem;         // kube-root-ca.crt contents
   ProtobufDecoder decodeProtobuf;
+  const TokenSigner* tokenSigner = nullptr; // ServiceAccount tokens; none = not issued
+  // The shortest TokenRequest allowed; the apiserver's is 10 minutes, tests
+  // lower it to see tokens expire.
+  std::int64_t minimumTokenSeconds = 600;
 };
 
 class ApiServer {
@@ -60,6 +64,11 @@ public:
   ApiServer(ObjectStore& store, TypeRegistry& registry, ApiServerOptions options);
 
   void handle(const ApiRequest& request, ResponseWriter& writer);
+
+  // The user a ServiceAccount token (a JWT this server issued) stands for:
+  // valid signature, not expired, the apiserver's audience, and its
+  // ServiceAccount (and bound object) still existing with the same UID.
+  std::optional<UserInfo> authenticateBearer(const std::string& token) const;
 
   // Creates what a fresh cluster has: the default, kube-system, kube-public and
   // kube-node-lease namespaces with their default ServiceAccount and CA bundle.
@@ -95,7 +104,18 @@ private:
   // Decoding checks and the fieldValidation policy for a body about to be stored.
   ApiResult<void> checkFields(Call& call, nlohmann::json& object) const;
   ApiResult<void> validate(const Call& call, const nlohmann::json& object,
-                           const nlohmann::json& old) const;
+                           const nlohmann::json& old, const RbacSource& rbac) const;
+  // RBAC's escalation and bind checks on Role and binding writes.
+  ApiResult<void> checkEscalation(const Call& call, const nlohmann::json& object,
+                                  const RbacSource& rbac) const;
+
+  // Reviews and TokenRequests (reviews.cpp).
+  ApiResult<nlohmann::json> createReview(Call& call);
+  ApiResult<nlohmann::json> createToken(Call& call);
+  // Token checks shared by authentication and TokenReview; the error says why.
+  tl::expected<UserInfo, std::string> userForToken(const std::string& token,
+                                                   const std::vector<std::string>& audiences,
+                                                   std::vector<std::string>* matched) const;
   ApiResult<nlohmann::json> commitUpdate(Call& call, StoreWriter& writer, const nlohmann::json& old,
                                          nlohmann::json candidate, bool toStatus);
   ApiResult<nlohmann::json> insert(Call& call, StoreWriter& writer, nlohmann::json object);

@@ -18,6 +18,7 @@
 #include "kube_protobuf.h"
 #include "kubeconfig_writer.h"
 #include "object_store.h"
+#include "service_account_tokens.h"
 #include "snapshot.h"
 
 namespace {
@@ -57,6 +58,7 @@ int main(int argc, char** argv) {
   std::string stateDir;
   std::string token;
   std::string snapshotFile;
+  std::int64_t minimumTokenSeconds = 600;
   app.add_option("--port", port, "TCP port on 127.0.0.1; 0 picks a free one")
       ->capture_default_str();
   app.add_option("--state-dir", stateDir, "directory for port, kubeconfig, CA and keys")
@@ -64,6 +66,9 @@ int main(int argc, char** argv) {
   app.add_option("--token", token, "bearer token the token user presents (random if empty)");
   app.add_option("--snapshot", snapshotFile,
                  "file that keeps the cluster across restarts (read on start, written on stop)");
+  app.add_option("--min-token-seconds", minimumTokenSeconds,
+                 "shortest TokenRequest expirationSeconds accepted (the apiserver's is 600)")
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   if (token.empty())
     token = randomToken();
@@ -76,6 +81,11 @@ int main(int argc, char** argv) {
     return 1;
   }
 
+  auto signer = harborrobot::kubesim::TokenSigner::loadOrCreate(state / "pki");
+  if (!signer) {
+    std::cerr << "error: " << signer.error() << "\n";
+    return 1;
+  }
   Poco::Net::initializeSSL();
   int exitCode = 0;
   harborrobot::kubesim::ObjectStore store;
@@ -102,7 +112,8 @@ int main(int argc, char** argv) {
              return tl::unexpected(harborrobot::kubesim::badRequest(
                  "the protobuf request body could not be decoded: " + decoded.error()));
            return std::move(*decoded);
-         }});
+         },
+         signer->get(), minimumTokenSeconds});
     api.bootstrap();
     // Every watch holds a connection thread, so the pool must fit many watchers.
     Poco::ThreadPool threads(8, kMaxConnections);

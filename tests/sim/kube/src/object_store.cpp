@@ -144,6 +144,20 @@ ObjectStore::Page ObjectStore::select(const std::string& storageKey,
   return page;
 }
 
+void ObjectStore::visit(const std::string& storageKey, const std::string& namespaceName,
+                        const std::function<void(const json&)>& visitor) const {
+  std::lock_guard lock(mutex_);
+  const auto kind = objects_.find(storageKey);
+  if (kind == objects_.end())
+    return;
+  const std::string prefix = namespaceName.empty() ? "" : namespaceName + "/";
+  for (auto it = kind->second.lower_bound(prefix); it != kind->second.end(); ++it) {
+    if (!prefix.empty() && !it->first.starts_with(prefix))
+      break;
+    visitor(it->second);
+  }
+}
+
 std::uint64_t ObjectStore::revision() const {
   std::lock_guard lock(mutex_);
   return revision_;

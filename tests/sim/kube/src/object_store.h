@@ -89,6 +89,11 @@ public:
               const std::function<bool(const nlohmann::json&)>& matches, std::size_t limit) const;
   std::uint64_t revision() const;
 
+  // Calls `visitor` with each object of a kind in a namespace ("" = all),
+  // under the lock and without copies; `visitor` must not use the store.
+  void visit(const std::string& storageKey, const std::string& namespaceName,
+             const std::function<void(const nlohmann::json&)>& visitor) const;
+
   // Changes after `sinceRevision`, waiting until `deadline` for the first one.
   // Returns nullopt when `sinceRevision` is older than the retained history
   // (the caller answers 410 Expired) and an empty vector on timeout or stop().

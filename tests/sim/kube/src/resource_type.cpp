@@ -3,6 +3,7 @@
 #include "resource_type.h"
 
 #include <algorithm>
+#include <tuple>
 
 namespace harborrobot::kubesim {
 namespace {
@@ -88,6 +89,23 @@ std::vector<ResourceType> builtinTypes() {
   types.push_back(makeType(rbac, "v1", "clusterroles", "clusterrole", "ClusterRole", false));
   types.push_back(makeType(rbac, "v1", "clusterrolebindings", "clusterrolebinding",
                            "ClusterRoleBinding", false));
+
+  // Reviews are created and answered, never stored.
+  for (auto [group, plural, kind, namespaced] :
+       {std::tuple{"authentication.k8s.io", "tokenreviews", "TokenReview", false},
+        std::tuple{"authentication.k8s.io", "selfsubjectreviews", "SelfSubjectReview", false},
+        std::tuple{"authorization.k8s.io", "selfsubjectaccessreviews", "SelfSubjectAccessReview",
+                   false},
+        std::tuple{"authorization.k8s.io", "subjectaccessreviews", "SubjectAccessReview", false},
+        std::tuple{"authorization.k8s.io", "localsubjectaccessreviews",
+                   "LocalSubjectAccessReview", true}}) {
+    std::string singular = plural;
+    singular.pop_back();
+    auto review = makeType(group, "v1", plural, singular, kind, namespaced);
+    review.verbs = {"create"};
+    review.virtualCreateOnly = true;
+    types.push_back(review);
+  }
 
   auto crds =
       makeType("apiextensions.k8s.io", "v1", "customresourcedefinitions",

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "admission.h"
+#include "authorizer.h"
 #include "api_server.h"
 #include "crd_schema.h"
 #include "harborrobot/util/yaml_json.h"
@@ -75,7 +76,7 @@ ApiResult<json> ApiServer::createObject(Call& call, json object) {
   }
   admitCreate(call.type, object);
   stampNewObject(call.type, object, newUid(), nowTimestamp());
-  if (auto valid = validate(call, object, nullptr); !valid)
+  if (auto valid = validate(call, object, nullptr, StoreRbacSource(store_)); !valid)
     return tl::unexpected(valid.error());
   if (call.type.kind == "CustomResourceDefinition")
     object = establishCrd(std::move(object));
@@ -123,6 +124,15 @@ void ApiServer::bootstrap() {
       stampNewObject(namespaces, object, newUid(), nowTimestamp());
       writer.put(namespaces.storageKey(), std::move(object));
       populateNamespace(writer, name);
+    }
+    for (auto& [storageKey, object] : defaultRbacObjects()) {
+      const std::string plural = storageKey.substr(storageKey.find('/') + 1);
+      const ResourceType type = *registry_.find("rbac.authorization.k8s.io", "v1", plural);
+      const std::string name = object["metadata"]["name"];
+      if (writer.get(storageKey, name))
+        continue;
+      stampNewObject(type, object, newUid(), nowTimestamp());
+      writer.put(storageKey, std::move(object));
     }
     // A restored snapshot carries the previous run's CA; the kube-root-ca.crt
     // controller would publish the current one.
@@ -204,7 +214,7 @@ ApiResult<json> ApiServer::commitUpdate(Call& call, StoreWriter& writer, const j
   if (!wanted.empty() && wanted != old["metadata"].value("resourceVersion", ""))
     return tl::unexpected(staleResourceVersion(call.type.qualifiedResource(), call.target.name));
   admitUpdate(call.type, old, candidate, toStatus);
-  if (auto valid = validate(call, candidate, old); !valid)
+  if (auto valid = validate(call, candidate, old, WriterRbacSource(writer)); !valid)
     return tl::unexpected(valid.error());
   if (beingDeleted(old)) {
     // Finalizers may only be removed from an object that is being deleted.
@@ -284,7 +294,7 @@ ApiResult<json> ApiServer::patchObject(Call& call, int& status) {
         object["metadata"]["namespace"] = call.target.namespaceName;
       admitCreate(call.type, object);
       stampNewObject(call.type, object, newUid(), nowTimestamp());
-      if (auto valid = validate(call, object, nullptr); !valid)
+      if (auto valid = validate(call, object, nullptr, WriterRbacSource(writer)); !valid)
         return tl::unexpected(valid.error());
       auto applied = serverSideApply(json(), object, call.fieldManager(), force,
                                      call.type.apiVersion(), nowTimestamp());
