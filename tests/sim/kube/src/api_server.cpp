@@ -347,8 +347,8 @@ ApiResult<void> ApiServer::checkEscalation(const Call& call, const json& object,
   const std::string name = object["metadata"].value("name", "");
   json rules;
   if (type.kind == "Role" || type.kind == "ClusterRole") {
-    RequestAttributes escalate{call.request.user, "escalate", true, type.group, type.plural,
-                               "", name, ns, ""};
+    RequestAttributes escalate{
+        call.request.user, "escalate", true, type.group, type.plural, "", name, ns, ""};
     if (authorize(rbac, escalate))
       return {};
     rules = object.value("rules", json::array());
@@ -356,9 +356,15 @@ ApiResult<void> ApiServer::checkEscalation(const Call& call, const json& object,
     const json roleRef = object.value("roleRef", json::object());
     const std::string roleKind = roleRef.value("kind", "");
     const std::string roleName = roleRef.value("name", "");
-    RequestAttributes bind{call.request.user, "bind", true, type.group,
-                           roleKind == "Role" ? "roles" : "clusterroles", "", roleName,
-                           roleKind == "Role" ? ns : "", ""};
+    RequestAttributes bind{call.request.user,
+                           "bind",
+                           true,
+                           type.group,
+                           roleKind == "Role" ? "roles" : "clusterroles",
+                           "",
+                           roleName,
+                           roleKind == "Role" ? ns : "",
+                           ""};
     if (authorize(rbac, bind) || (type.kind == "RoleBinding" && authorize(rbac, [&] {
                                     auto inNamespace = bind;
                                     inNamespace.namespaceName = ns;

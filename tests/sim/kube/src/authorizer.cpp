@@ -57,7 +57,8 @@ bool nonResourceMatches(const json& rule, const std::string& path) {
   return false;
 }
 
-bool subjectMatches(const json& subject, const UserInfo& user, const std::string& bindingNamespace) {
+bool subjectMatches(const json& subject, const UserInfo& user,
+                    const std::string& bindingNamespace) {
   if (!subject.is_object())
     return false;
   const std::string kind = subject.value("kind", "");
@@ -101,16 +102,16 @@ std::vector<RoleRef> boundRoles(const RbacSource& store, const UserInfo& user,
       if (!bindingMatches(binding, user))
         return;
       const std::string kind = binding["roleRef"].value("kind", "");
-      roles.push_back({kind, binding["roleRef"].value("name", ""),
-                       kind == "Role" ? namespaceName : ""});
+      roles.push_back(
+          {kind, binding["roleRef"].value("name", ""), kind == "Role" ? namespaceName : ""});
     });
   }
   return roles;
 }
 
 json rulesOf(const RbacSource& store, const RoleRef& role) {
-  const auto object =
-      role.kind == "Role" ? store.get(kRoles, objectKey(role.namespaceName, role.name))
+  const auto object = role.kind == "Role"
+                          ? store.get(kRoles, objectKey(role.namespaceName, role.name))
                           : store.get(kClusterRoles, role.name);
   if (!object)
     return json::array();
@@ -122,7 +123,8 @@ std::string quotedList(const json& values) {
   std::string text;
   if (values.is_array()) {
     for (const auto& value : values)
-      text += (text.empty() ? "" : " ") + fmt::format("\"{}\"", value.is_string() ? value.get<std::string>() : value.dump());
+      text += (text.empty() ? "" : " ") +
+              fmt::format("\"{}\"", value.is_string() ? value.get<std::string>() : value.dump());
   }
   return text;
 }
@@ -190,9 +192,9 @@ std::string forbiddenMessage(const RequestAttributes& attributes) {
   const std::string scope = attributes.namespaceName.empty()
                                 ? "at the cluster scope"
                                 : fmt::format("in the namespace \"{}\"", attributes.namespaceName);
-  return fmt::format("{} is forbidden: User \"{}\" cannot {} resource \"{}\" in API group \"{}\" {}",
-                     subject, attributes.user.name, attributes.verb, resource,
-                     attributes.apiGroup, scope);
+  return fmt::format(
+      "{} is forbidden: User \"{}\" cannot {} resource \"{}\" in API group \"{}\" {}", subject,
+      attributes.user.name, attributes.verb, resource, attributes.apiGroup, scope);
 }
 
 std::vector<json> rulesNotHeld(const RbacSource& store, const UserInfo& user, const json& rules,
@@ -237,52 +239,57 @@ std::vector<json> rulesNotHeld(const RbacSource& store, const UserInfo& user, co
 
 std::vector<std::pair<std::string, json>> defaultRbacObjects() {
   auto clusterRole = [](const std::string& name, json rules) {
-    return std::pair{kClusterRoles,
-                     json{{"apiVersion", "rbac.authorization.k8s.io/v1"},
-                          {"kind", "ClusterRole"},
-                          {"metadata",
-                           {{"name", name},
-                            {"labels", {{"kubernetes.io/bootstrapping", "rbac-defaults"}}}}},
-                          {"rules", std::move(rules)}}};
+    return std::pair{
+        kClusterRoles,
+        json{{"apiVersion", "rbac.authorization.k8s.io/v1"},
+             {"kind", "ClusterRole"},
+             {"metadata",
+              {{"name", name}, {"labels", {{"kubernetes.io/bootstrapping", "rbac-defaults"}}}}},
+             {"rules", std::move(rules)}}};
   };
   auto clusterBinding = [](const std::string& name, const std::string& role, json subjects) {
-    return std::pair{kRbacGroup + "/clusterrolebindings",
-                     json{{"apiVersion", "rbac.authorization.k8s.io/v1"},
-                          {"kind", "ClusterRoleBinding"},
-                          {"metadata",
-                           {{"name", name},
-                            {"labels", {{"kubernetes.io/bootstrapping", "rbac-defaults"}}}}},
-                          {"roleRef",
-                           {{"apiGroup", kRbacGroup}, {"kind", "ClusterRole"}, {"name", role}}},
-                          {"subjects", std::move(subjects)}}};
+    return std::pair{
+        kRbacGroup + "/clusterrolebindings",
+        json{{"apiVersion", "rbac.authorization.k8s.io/v1"},
+             {"kind", "ClusterRoleBinding"},
+             {"metadata",
+              {{"name", name}, {"labels", {{"kubernetes.io/bootstrapping", "rbac-defaults"}}}}},
+             {"roleRef", {{"apiGroup", kRbacGroup}, {"kind", "ClusterRole"}, {"name", role}}},
+             {"subjects", std::move(subjects)}}};
   };
   auto group = [](const std::string& name) {
     return json{{"apiGroup", kRbacGroup}, {"kind", "Group"}, {"name", name}};
   };
   const json readVerbs = {"get", "list", "watch"};
   const json writeVerbs = {"create", "delete", "deletecollection", "patch", "update"};
-  const json workloads = {"pods", "pods/log", "pods/status", "configmaps", "secrets",
-                          "serviceaccounts", "events", "services", "endpoints",
-                          "persistentvolumeclaims"};
-  json viewRules = {{{"apiGroups", {""}},
-                     {"resources", {"pods", "pods/log", "pods/status", "configmaps", "events",
-                                    "services", "endpoints", "persistentvolumeclaims",
-                                    "serviceaccounts", "namespaces"}},
-                     {"verbs", readVerbs}},
-                    {{"apiGroups", {"apps"}}, {"resources", {"deployments", "deployments/status"}},
-                     {"verbs", readVerbs}},
-                    {{"apiGroups", {"coordination.k8s.io"}}, {"resources", {"leases"}},
-                     {"verbs", readVerbs}}};
+  const json workloads = {"pods",        "pods/log",
+                          "pods/status", "configmaps",
+                          "secrets",     "serviceaccounts",
+                          "events",      "services",
+                          "endpoints",   "persistentvolumeclaims"};
+  json viewRules = {
+      {{"apiGroups", {""}},
+       {"resources",
+        {"pods", "pods/log", "pods/status", "configmaps", "events", "services", "endpoints",
+         "persistentvolumeclaims", "serviceaccounts", "namespaces"}},
+       {"verbs", readVerbs}},
+      {{"apiGroups", {"apps"}},
+       {"resources", {"deployments", "deployments/status"}},
+       {"verbs", readVerbs}},
+      {{"apiGroups", {"coordination.k8s.io"}}, {"resources", {"leases"}}, {"verbs", readVerbs}}};
   json editRules = viewRules;
   editRules.push_back({{"apiGroups", {""}}, {"resources", workloads}, {"verbs", writeVerbs}});
   editRules.push_back({{"apiGroups", {""}}, {"resources", {"secrets"}}, {"verbs", readVerbs}});
-  editRules.push_back({{"apiGroups", {""}}, {"resources", {"serviceaccounts/token"}},
-                       {"verbs", {"create"}}});
-  editRules.push_back({{"apiGroups", {"apps"}}, {"resources", {"deployments"}}, {"verbs", writeVerbs}});
+  editRules.push_back(
+      {{"apiGroups", {""}}, {"resources", {"serviceaccounts/token"}}, {"verbs", {"create"}}});
+  editRules.push_back(
+      {{"apiGroups", {"apps"}}, {"resources", {"deployments"}}, {"verbs", writeVerbs}});
   json adminRules = editRules;
-  adminRules.push_back({{"apiGroups", {kRbacGroup}}, {"resources", {"roles", "rolebindings"}},
-                        {"verbs", {"create", "delete", "deletecollection", "get", "list", "patch",
-                                   "update", "watch"}}});
+  adminRules.push_back(
+      {{"apiGroups", {kRbacGroup}},
+       {"resources", {"roles", "rolebindings"}},
+       {"verbs",
+        {"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}}});
   return {
       clusterRole("cluster-admin", {{{"apiGroups", {"*"}}, {"resources", {"*"}}, {"verbs", {"*"}}},
                                     {{"nonResourceURLs", {"*"}}, {"verbs", {"*"}}}}),

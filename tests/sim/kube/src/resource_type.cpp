@@ -97,8 +97,8 @@ std::vector<ResourceType> builtinTypes() {
         std::tuple{"authorization.k8s.io", "selfsubjectaccessreviews", "SelfSubjectAccessReview",
                    false},
         std::tuple{"authorization.k8s.io", "subjectaccessreviews", "SubjectAccessReview", false},
-        std::tuple{"authorization.k8s.io", "localsubjectaccessreviews",
-                   "LocalSubjectAccessReview", true}}) {
+        std::tuple{"authorization.k8s.io", "localsubjectaccessreviews", "LocalSubjectAccessReview",
+                   true}}) {
     std::string singular = plural;
     singular.pop_back();
     auto review = makeType(group, "v1", plural, singular, kind, namespaced);

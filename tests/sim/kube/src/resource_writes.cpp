@@ -6,8 +6,8 @@
 #include <fmt/format.h>
 
 #include "admission.h"
-#include "authorizer.h"
 #include "api_server.h"
+#include "authorizer.h"
 #include "crd_schema.h"
 #include "harborrobot/util/yaml_json.h"
 #include "managed_fields.h"

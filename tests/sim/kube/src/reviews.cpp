@@ -59,20 +59,19 @@ ApiServer::userForToken(const std::string& token, const std::vector<std::string>
     return tl::unexpected(std::string("invalid bearer token, token audiences ") +
                           json(claims->audiences).dump() + " is invalid for the target audiences " +
                           json(audiences).dump());
-  const auto account = store_.get("/serviceaccounts",
-                                  objectKey(claims->namespaceName, claims->serviceAccount));
+  const auto account =
+      store_.get("/serviceaccounts", objectKey(claims->namespaceName, claims->serviceAccount));
   if (!account || account->at("metadata").value("uid", "") != claims->serviceAccountUid) {
-    return tl::unexpected(fmt::format(
-        "invalid bearer token, service account {}/{} has been deleted", claims->namespaceName,
-        claims->serviceAccount));
+    return tl::unexpected(
+        fmt::format("invalid bearer token, service account {}/{} has been deleted",
+                    claims->namespaceName, claims->serviceAccount));
   }
   if (claims->boundObject) {
     const std::string kind = claims->boundObject->value("kind", "");
     const auto bound =
         store_.get(kind == "Pod" ? "/pods" : "/secrets",
                    objectKey(claims->namespaceName, claims->boundObject->value("name", "")));
-    if (!bound ||
-        bound->at("metadata").value("uid", "") != claims->boundObject->value("uid", "")) {
+    if (!bound || bound->at("metadata").value("uid", "") != claims->boundObject->value("uid", "")) {
       return tl::unexpected(fmt::format("invalid bearer token, the bound {} {}/{} is gone", kind,
                                         claims->namespaceName,
                                         claims->boundObject->value("name", "")));
@@ -112,10 +111,10 @@ ApiResult<json> ApiServer::createToken(Call& call) {
   if (spec.contains("expirationSeconds") && spec["expirationSeconds"].is_number_integer())
     seconds = spec["expirationSeconds"].get<std::int64_t>();
   if (seconds < options_.minimumTokenSeconds) {
-    return tl::unexpected(invalid(
-        "TokenRequest.authentication.k8s.io", name, "authentication.k8s.io", "TokenRequest",
-        {invalidValue("spec.expirationSeconds", seconds,
-                      "may not specify a duration less than 10 minutes")}));
+    return tl::unexpected(
+        invalid("TokenRequest.authentication.k8s.io", name, "authentication.k8s.io", "TokenRequest",
+                {invalidValue("spec.expirationSeconds", seconds,
+                              "may not specify a duration less than 10 minutes")}));
   }
   const auto account = store_.get("/serviceaccounts", objectKey(ns, name));
   if (!account)
@@ -137,8 +136,8 @@ ApiResult<json> ApiServer::createToken(Call& call) {
           "TokenRequest.authentication.k8s.io", name, "authentication.k8s.io", "TokenRequest",
           {unsupportedValue("spec.boundObjectRef.kind", kind, {"Pod", "Secret"})}));
     }
-    const auto bound = store_.get(kind == "Pod" ? "/pods" : "/secrets",
-                                  objectKey(ns, ref.value("name", "")));
+    const auto bound =
+        store_.get(kind == "Pod" ? "/pods" : "/secrets", objectKey(ns, ref.value("name", "")));
     if (!bound || (ref.contains("uid") && ref["uid"] != bound->at("metadata").value("uid", ""))) {
       return tl::unexpected(notFound(kind == "Pod" ? "pods" : "secrets", ref.value("name", "")));
     }
@@ -149,9 +148,8 @@ ApiResult<json> ApiServer::createToken(Call& call) {
   json response = *body;
   response["apiVersion"] = "authentication.k8s.io/v1";
   response["kind"] = "TokenRequest";
-  response["metadata"] = {{"name", name},
-                          {"namespace", ns},
-                          {"creationTimestamp", formatTimestamp(claims.issuedAt)}};
+  response["metadata"] = {
+      {"name", name}, {"namespace", ns}, {"creationTimestamp", formatTimestamp(claims.issuedAt)}};
   response["spec"]["audiences"] = claims.audiences;
   response["spec"]["expirationSeconds"] = seconds;
   response["status"] = {{"token", options_.tokenSigner->issue(claims)},
@@ -173,11 +171,11 @@ ApiResult<json> ApiServer::createReview(Call& call) {
     std::vector<std::string> matched;
     auto user = userForToken(spec.value("token", ""), audiences, &matched);
     if (user) {
-      review["status"] = {{"authenticated", true}, {"user", userJson(*user)},
-                          {"audiences", matched}};
+      review["status"] = {
+          {"authenticated", true}, {"user", userJson(*user)}, {"audiences", matched}};
     } else {
-      review["status"] = {{"authenticated", false}, {"user", json::object()},
-                          {"error", user.error()}};
+      review["status"] = {
+          {"authenticated", false}, {"user", json::object()}, {"error", user.error()}};
     }
   } else if (kind == "SelfSubjectReview") {
     review["status"] = {{"userInfo", userJson(call.request.user)}};
@@ -201,9 +199,8 @@ ApiResult<json> ApiServer::createReview(Call& call) {
       attributes.resource = target.value("resource", "");
       attributes.subresource = target.value("subresource", "");
       attributes.name = target.value("name", "");
-      attributes.namespaceName = kind == "LocalSubjectAccessReview"
-                                     ? call.target.namespaceName
-                                     : target.value("namespace", "");
+      attributes.namespaceName = kind == "LocalSubjectAccessReview" ? call.target.namespaceName
+                                                                    : target.value("namespace", "");
     }
     if (attributes.verb.empty()) {
       return tl::unexpected(invalid(call.type.qualifiedKind(), "", call.type.group, kind,

@@ -68,8 +68,8 @@ std::string randomId() {
   std::string id;
   for (unsigned char byte : bytes)
     id += fmt::format("{:02x}", byte);
-  return id.substr(0, 8) + "-" + id.substr(8, 4) + "-" + id.substr(12, 4) + "-" +
-         id.substr(16, 4) + "-" + id.substr(20);
+  return id.substr(0, 8) + "-" + id.substr(8, 4) + "-" + id.substr(12, 4) + "-" + id.substr(16, 4) +
+         "-" + id.substr(20);
 }
 
 } // namespace
@@ -94,8 +94,8 @@ TokenSigner::loadOrCreate(const std::filesystem::path& directory) {
       return tl::unexpected(std::string("cannot generate the service-account signing key"));
     std::filesystem::create_directories(directory);
     std::unique_ptr<FILE, int (*)(FILE*)> out(std::fopen(file.c_str(), "w"), &std::fclose);
-    if (!out || PEM_write_PrivateKey(out.get(), key->pkey, nullptr, nullptr, 0, nullptr,
-                                     nullptr) != 1)
+    if (!out ||
+        PEM_write_PrivateKey(out.get(), key->pkey, nullptr, nullptr, 0, nullptr, nullptr) != 1)
       return tl::unexpected("cannot write " + file.string());
     std::filesystem::permissions(file, std::filesystem::perms::owner_read |
                                            std::filesystem::perms::owner_write);
@@ -115,25 +115,25 @@ TokenSigner::loadOrCreate(const std::filesystem::path& directory) {
 
 std::string TokenSigner::issue(const TokenClaims& claims) const {
   const json header = {{"alg", "RS256"}, {"kid", key_->keyId}};
-  json kubernetes = {{"namespace", claims.namespaceName},
-                     {"serviceaccount",
-                      {{"name", claims.serviceAccount}, {"uid", claims.serviceAccountUid}}}};
+  json kubernetes = {
+      {"namespace", claims.namespaceName},
+      {"serviceaccount", {{"name", claims.serviceAccount}, {"uid", claims.serviceAccountUid}}}};
   if (claims.boundObject) {
     const std::string kind = claims.boundObject->value("kind", "");
-    kubernetes[kind == "Pod" ? "pod" : kind == "Secret" ? "secret" : "node"] = {
-        {"name", claims.boundObject->value("name", "")},
-        {"uid", claims.boundObject->value("uid", "")}};
+    kubernetes[kind == "Pod"      ? "pod"
+               : kind == "Secret" ? "secret"
+                                  : "node"] = {{"name", claims.boundObject->value("name", "")},
+                                               {"uid", claims.boundObject->value("uid", "")}};
   }
-  const json payload = {
-      {"iss", kTokenIssuer},
-      {"sub", fmt::format("system:serviceaccount:{}:{}", claims.namespaceName,
-                          claims.serviceAccount)},
-      {"aud", claims.audiences},
-      {"exp", unixSeconds(claims.expiresAt)},
-      {"iat", unixSeconds(claims.issuedAt)},
-      {"nbf", unixSeconds(claims.issuedAt)},
-      {"jti", randomId()},
-      {"kubernetes.io", kubernetes}};
+  const json payload = {{"iss", kTokenIssuer},
+                        {"sub", fmt::format("system:serviceaccount:{}:{}", claims.namespaceName,
+                                            claims.serviceAccount)},
+                        {"aud", claims.audiences},
+                        {"exp", unixSeconds(claims.expiresAt)},
+                        {"iat", unixSeconds(claims.issuedAt)},
+                        {"nbf", unixSeconds(claims.issuedAt)},
+                        {"jti", randomId()},
+                        {"kubernetes.io", kubernetes}};
   const std::string signingInput = base64Url(header.dump()) + "." + base64Url(payload.dump());
   std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> context(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
   std::size_t length = 0;
@@ -155,8 +155,8 @@ tl::expected<TokenClaims, std::string> TokenSigner::verify(const std::string& to
     return tl::unexpected(std::string("not a JWT"));
   const std::string signingInput = token.substr(0, secondDot);
   const auto signature = fromBase64Url(std::string_view(token).substr(secondDot + 1));
-  const auto payloadText = fromBase64Url(std::string_view(token).substr(firstDot + 1,
-                                                                        secondDot - firstDot - 1));
+  const auto payloadText =
+      fromBase64Url(std::string_view(token).substr(firstDot + 1, secondDot - firstDot - 1));
   if (!signature || !payloadText)
     return tl::unexpected(std::string("malformed JWT encoding"));
   std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> context(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
@@ -170,7 +170,8 @@ tl::expected<TokenClaims, std::string> TokenSigner::verify(const std::string& to
   if (!payload.is_object() || !payload.contains("kubernetes.io") ||
       !payload["kubernetes.io"].is_object() || !payload.contains("exp") ||
       !payload["exp"].is_number_integer())
-    return tl::unexpected(std::string("invalid bearer token, the claims are not a service-account token's"));
+    return tl::unexpected(
+        std::string("invalid bearer token, the claims are not a service-account token's"));
   TokenClaims claims;
   const json& kubernetes = payload["kubernetes.io"];
   claims.namespaceName = kubernetes.value("namespace", "");

@@ -21,8 +21,9 @@ CRD_NAME = "harborrobotbindings.harbor-robot-gen.alaudadevops.alauda.io"
 
 
 class Simulator:
-    def __init__(self, binary):
+    def __init__(self, binary, extra_args=()):
         self.binary = binary
+        self.extra_args = list(extra_args)
         self.root = tempfile.mkdtemp(prefix="kubesim-")
         self.state = os.path.join(self.root, "state")
         self.snapshot = os.path.join(self.root, "snapshot.json")
@@ -35,7 +36,7 @@ class Simulator:
             os.remove(port_file)
         self.process = subprocess.Popen(
             [self.binary, "--port", "0", "--state-dir", self.state, "--token", "sim-token",
-             "--snapshot", self.snapshot],
+             "--snapshot", self.snapshot, *self.extra_args],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         wait_until(lambda: os.path.exists(port_file) or self.process.poll() is not None,
                    READY_DEADLINE_SECONDS, "simulator ready")
@@ -71,14 +72,15 @@ class Simulator:
         return subprocess.Popen([KUBECTL, *args], env=self.env, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True)
 
-    def raw(self, method, path, body=b"", content_type="application/json"):
-        """One HTTPS request with the token user; returns (status, parsed JSON body)."""
+    def raw(self, method, path, body=b"", content_type="application/json", token="sim-token"):
+        """One HTTPS request (the admin token unless another is given); returns
+        (status, parsed JSON body)."""
         context = ssl.create_default_context(cafile=os.path.join(self.state, "pki", "ca.crt"))
         connection = http.client.HTTPSConnection("127.0.0.1", self.port, context=context,
                                                  timeout=30)
         try:
             connection.request(method, path, body=body, headers={
-                "Authorization": "Bearer sim-token", "Content-Type": content_type})
+                "Authorization": f"Bearer {token}", "Content-Type": content_type})
             response = connection.getresponse()
             return response.status, json.loads(response.read() or b"null")
         finally:

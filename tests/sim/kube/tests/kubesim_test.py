@@ -5,15 +5,18 @@ import sys
 
 import scenarios_basic
 import scenarios_errors
+import scenarios_rbac
 import scenarios_reads
 import scenarios_seed
 import scenarios_writes
 from harness import Simulator
 
 SCENARIOS = {}
+SIMULATOR_ARGS = {}
 for module in (scenarios_basic, scenarios_seed, scenarios_writes, scenarios_reads,
-               scenarios_errors):
+               scenarios_errors, scenarios_rbac):
     SCENARIOS.update(module.SCENARIOS)
+    SIMULATOR_ARGS.update(getattr(module, "SIMULATOR_ARGS", {}))
 
 
 def main():
@@ -21,7 +24,7 @@ def main():
     if scenario == "--list":
         print(" ".join(SCENARIOS))
         return
-    sim = Simulator(binary)
+    sim = Simulator(binary, SIMULATOR_ARGS.get(scenario, ()))
     try:
         SCENARIOS[scenario](sim)
     finally:
