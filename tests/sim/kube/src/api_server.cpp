@@ -141,6 +141,19 @@ void ApiServer::handle(const ApiRequest& request, ResponseWriter& writer) {
     sendError(writer, error);
     return;
   }
+  if (request.path == "/_sim/faults") {
+    handleFaults(request, writer);
+    return;
+  }
+  std::string retryAfter;
+  if (auto injected =
+          faults_.beforeRequest(request.method, attributes.resource, attributes.name, retryAfter)) {
+    Headers headers;
+    if (!retryAfter.empty())
+      headers.emplace_back("Retry-After", retryAfter);
+    sendError(writer, *injected, headers);
+    return;
+  }
   if (!target) {
     handleNonResource(request, writer);
     return;
@@ -204,6 +217,28 @@ ApiResult<json> ApiServer::dispatch(Call& call, ResponseWriter& writer, int& sta
   if (method == "DELETE")
     return target.name.empty() ? deleteCollection(call) : deleteObject(call);
   return tl::unexpected(methodNotAllowed());
+}
+
+void ApiServer::handleFaults(const ApiRequest& request, ResponseWriter& writer) {
+  if (!isSuperuser(request.user)) {
+    sendError(writer, forbidden("forbidden: only system:masters may inject faults"));
+    return;
+  }
+  if (request.method == "GET") {
+    sendJson(writer, 200, faults_.describe());
+  } else if (request.method == "DELETE") {
+    faults_.reset();
+    sendJson(writer, 200, faults_.describe());
+  } else if (request.method == "POST") {
+    const json plan = json::parse(request.body, nullptr, false);
+    auto configured = faults_.configure(plan);
+    if (configured)
+      sendJson(writer, 200, *configured);
+    else
+      sendError(writer, configured.error());
+  } else {
+    sendError(writer, methodNotAllowed());
+  }
 }
 
 void ApiServer::handleNonResource(const ApiRequest& request, ResponseWriter& writer) {

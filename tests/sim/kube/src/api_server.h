@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api_error.h"
+#include "fault_injector.h"
 #include "object_store.h"
 #include "request_target.h"
 #include "resource_type.h"
@@ -128,8 +129,11 @@ private:
   std::string newUid();
   std::string randomSuffix();
 
+  void handleFaults(const ApiRequest& request, ResponseWriter& writer);
+
   ObjectStore& store_;
   TypeRegistry& registry_;
+  FaultInjector faults_;
   ApiServerOptions options_;
   std::mutex randomMutex_;
   std::mt19937_64 random_;

@@ -238,6 +238,13 @@ void ApiServer::watchObjects(Call& call, ResponseWriter& writer) {
     return writer.writeChunk(toJsonText({{"type", eventType}, {"object", payload}}) + "\n");
   };
 
+  if (faults_.takeExpiredWatch()) {
+    emit("ERROR", expired(fmt::format("too old resource version: {} ({})",
+                                      queryValue(call.query, "resourceVersion"), store_.revision()))
+                      .status);
+    return;
+  }
+  const std::uint64_t generation = faults_.watchGeneration();
   const std::string requested = queryValue(call.query, "resourceVersion");
   std::uint64_t position = 0;
   if (requested.empty() || requested == "0") {
@@ -257,7 +264,7 @@ void ApiServer::watchObjects(Call& call, ResponseWriter& writer) {
   }
 
   auto lastWrite = std::chrono::steady_clock::now();
-  while (!store_.stopped()) {
+  while (!store_.stopped() && faults_.watchGeneration() == generation) {
     const auto now = std::chrono::steady_clock::now();
     if (now >= deadline)
       break;

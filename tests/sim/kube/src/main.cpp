@@ -59,6 +59,7 @@ int main(int argc, char** argv) {
   std::string token;
   std::string snapshotFile;
   std::int64_t minimumTokenSeconds = 600;
+  std::size_t watchHistory = 100000;
   app.add_option("--port", port, "TCP port on 127.0.0.1; 0 picks a free one")
       ->capture_default_str();
   app.add_option("--state-dir", stateDir, "directory for port, kubeconfig, CA and keys")
@@ -69,6 +70,10 @@ int main(int argc, char** argv) {
   app.add_option("--min-token-seconds", minimumTokenSeconds,
                  "shortest TokenRequest expirationSeconds accepted (the apiserver's is 600)")
       ->capture_default_str();
+  app.add_option("--watch-history", watchHistory,
+                 "changes kept for watches to resume from; older resourceVersions get 410")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1}, std::size_t{10000000}));
   CLI11_PARSE(app, argc, argv);
   if (token.empty())
     token = randomToken();
@@ -88,7 +93,7 @@ int main(int argc, char** argv) {
   }
   Poco::Net::initializeSSL();
   int exitCode = 0;
-  harborrobot::kubesim::ObjectStore store;
+  harborrobot::kubesim::ObjectStore store(watchHistory);
   harborrobot::kubesim::TypeRegistry registry;
   if (!snapshotFile.empty()) {
     if (auto loaded = harborrobot::kubesim::loadSnapshot(snapshotFile, store, registry); !loaded) {

@@ -72,19 +72,27 @@ class Simulator:
         return subprocess.Popen([KUBECTL, *args], env=self.env, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True)
 
-    def raw(self, method, path, body=b"", content_type="application/json", token="sim-token"):
-        """One HTTPS request (the admin token unless another is given); returns
-        (status, parsed JSON body)."""
+    def connect(self, timeout=30):
         context = ssl.create_default_context(cafile=os.path.join(self.state, "pki", "ca.crt"))
-        connection = http.client.HTTPSConnection("127.0.0.1", self.port, context=context,
-                                                 timeout=30)
+        return http.client.HTTPSConnection("127.0.0.1", self.port, context=context,
+                                           timeout=timeout)
+
+    def raw_response(self, method, path, body=b"", content_type="application/json",
+                     token="sim-token"):
+        """One HTTPS request (the admin token unless another is given); returns
+        (status, headers, parsed JSON body)."""
+        connection = self.connect()
         try:
             connection.request(method, path, body=body, headers={
                 "Authorization": f"Bearer {token}", "Content-Type": content_type})
             response = connection.getresponse()
-            return response.status, json.loads(response.read() or b"null")
+            return response.status, response.headers, json.loads(response.read() or b"null")
         finally:
             connection.close()
+
+    def raw(self, method, path, body=b"", content_type="application/json", token="sim-token"):
+        status, _, parsed = self.raw_response(method, path, body, content_type, token)
+        return status, parsed
 
     def install_crd(self):
         expect_equal(self.ok("apply", "-f", CRD_MANIFEST),

@@ -5,6 +5,7 @@ import sys
 
 import scenarios_basic
 import scenarios_errors
+import scenarios_faults
 import scenarios_rbac
 import scenarios_reads
 import scenarios_seed
@@ -14,7 +15,7 @@ from harness import Simulator
 SCENARIOS = {}
 SIMULATOR_ARGS = {}
 for module in (scenarios_basic, scenarios_seed, scenarios_writes, scenarios_reads,
-               scenarios_errors, scenarios_rbac):
+               scenarios_errors, scenarios_rbac, scenarios_faults):
     SCENARIOS.update(module.SCENARIOS)
     SIMULATOR_ARGS.update(getattr(module, "SIMULATOR_ARGS", {}))
 
