@@ -206,6 +206,74 @@ void benchWatchFanOut(kube::Client& client, int watchers, int rounds) {
   (void)client.create(kConfigMaps, "fan", {{"metadata", {{"name", "shutdown"}}}});
 }
 
+// Token-authenticated GETs by a ServiceAccount whose Role is granted by one of
+// 1,000 RoleBindings in its namespace: authentication (JWT verification) plus
+// RBAC evaluation on every request.
+void benchRbacGets(kube::Client& admin, const kube::RestConfig& base, int bindings, int gets,
+                   int threads) {
+  const kube::ResourceType serviceAccounts{"", "v1", "serviceaccounts", "ServiceAccount", true};
+  const kube::ResourceType roles{"rbac.authorization.k8s.io", "v1", "roles", "Role", true};
+  const kube::ResourceType roleBindings{"rbac.authorization.k8s.io", "v1", "rolebindings",
+                                        "RoleBinding", true};
+  auto namespaceCreated = admin.create(kNamespaces, "", {{"metadata", {{"name", "rbac"}}}});
+  require(namespaceCreated.has_value(),
+          namespaceCreated ? "" : "create namespace rbac: " + namespaceCreated.error().message());
+  require(admin.create(serviceAccounts, "rbac", {{"metadata", {{"name", "reader"}}}}).has_value(),
+          "create the ServiceAccount");
+  require(
+      admin
+          .create(
+              roles, "rbac",
+              {{"metadata", {{"name", "secret-reader"}}},
+               {"rules",
+                {{{"apiGroups", {""}}, {"resources", {"secrets"}}, {"verbs", {"get", "list"}}}}}})
+          .has_value(),
+      "create the Role");
+  require(admin.create(kSecrets, "rbac", {{"metadata", {{"name", "target"}}}}).has_value(),
+          "create the Secret");
+  for (int i = 0; i < bindings; ++i) {
+    // Only the last binding names the reader, so every check scans them all.
+    const std::string subject = i + 1 == bindings ? "reader" : fmt::format("other-{}", i);
+    auto created = admin.create(
+        roleBindings, "rbac",
+        {{"metadata", {{"name", fmt::format("binding-{:04}", i)}}},
+         {"roleRef",
+          {{"apiGroup", "rbac.authorization.k8s.io"}, {"kind", "Role"}, {"name", "secret-reader"}}},
+         {"subjects", {{{"kind", "ServiceAccount"}, {"name", subject}, {"namespace", "rbac"}}}}});
+    require(created.has_value(), "create a RoleBinding");
+  }
+  auto token = admin.call("POST", "/api/v1/namespaces/rbac/serviceaccounts/reader/token",
+                          json{{"apiVersion", "authentication.k8s.io/v1"},
+                               {"kind", "TokenRequest"},
+                               {"spec", {{"expirationSeconds", 3600}}}});
+  require(token.has_value(), "TokenRequest");
+  kube::RestConfig config = base;
+  config.tokens = std::make_shared<kube::StaticTokenSource>(
+      harborrobot::SecretString((*token)["status"]["token"].get<std::string>()));
+  kube::Client reader(config);
+  auto denied = reader.get(kConfigMaps, "rbac", "kube-root-ca.crt");
+  require(!denied.has_value(), "RBAC denies what the Role does not grant");
+  std::atomic<int> next{0};
+  std::atomic<int> failures{0};
+  const auto started = Clock::now();
+  {
+    std::vector<std::jthread> workers;
+    for (int t = 0; t < threads; ++t) {
+      workers.emplace_back([&] {
+        for (int i = next++; i < gets; i = next++) {
+          if (!reader.get(kSecrets, "rbac", "target"))
+            ++failures;
+        }
+      });
+    }
+  }
+  const double elapsed = seconds(Clock::now() - started);
+  require(failures == 0, fmt::format("{} authorized GETs failed", failures.load()));
+  fmt::print("RBAC: {} token-authenticated GETs with {} RoleBindings in {:.2f} s = {:.0f} "
+             "requests/s ({} client threads)\n",
+             gets, bindings, elapsed, gets / elapsed, threads);
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -222,6 +290,7 @@ int main(int argc, char** argv) {
     kube::Client client(sim.restConfig());
     benchCreateAndList(client, sim, secrets, 4);
     benchWatchFanOut(client, watchers, 20);
+    benchRbacGets(client, sim.restConfig(), 1000, 2000, 4);
     fmt::print("server RSS after the watch run: {:.1f} MiB\n", sim.rssKiB() / 1024.0);
   } catch (const std::exception& error) {
     std::cerr << "benchmark failed: " << error.what() << "\n";

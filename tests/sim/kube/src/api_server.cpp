@@ -65,8 +65,7 @@ void sendError(ResponseWriter& writer, const ApiError& error, const Headers& hea
 }
 
 bool isWatch(const std::map<std::string, std::string>& query) {
-  const auto found = query.find("watch");
-  return found != query.end() && (found->second == "true" || found->second == "1");
+  return queryFlag(query, "watch");
 }
 
 std::string mediaType(const std::string& contentType) {
@@ -107,8 +106,7 @@ RequestAttributes attributesFor(const ApiRequest& request,
   const std::string& method = request.method;
   if (method == "GET" || method == "HEAD") {
     const auto query = parseQuery(request.rawQuery);
-    const auto watch = query.find("watch");
-    if (watch != query.end() && (watch->second == "true" || watch->second == "1"))
+    if (queryFlag(query, "watch"))
       attributes.verb = "watch";
     else
       attributes.verb = target->name.empty() ? "list" : "get";
@@ -323,10 +321,20 @@ ApiResult<json> ApiServer::decodeBody(const Call& call) const {
         "couldn't get version/kind; json parse error: the body is a JSON {}, not an object",
         body.type_name())));
   }
-  if (!body.contains("kind") || !body["kind"].is_string() || body["kind"] == "") {
-    return tl::unexpected(badRequest("Object 'Kind' is missing in '" + toJsonText(body) + "'"));
+  // Like the apiserver's decoder, the endpoint supplies a missing apiVersion
+  // and kind (clients such as python-kubernetes leave them out).
+  for (const char* key : {"kind", "apiVersion"}) {
+    if (body.contains(key) && !body[key].is_string() && !body[key].is_null()) {
+      return tl::unexpected(badRequest(cannotBeHandled(
+          resource, fmt::format("json: cannot unmarshal {} into Go struct field {} of type string",
+                                body[key].type_name(), key))));
+    }
   }
-  if (body["kind"] != resource.kind || body.value("apiVersion", "") != resource.apiVersion()) {
+  if (!body.contains("kind") || body["kind"].is_null() || body["kind"] == "")
+    body["kind"] = resource.kind;
+  if (!body.contains("apiVersion") || body["apiVersion"].is_null() || body["apiVersion"] == "")
+    body["apiVersion"] = resource.apiVersion();
+  if (body["kind"] != resource.kind || body["apiVersion"] != resource.apiVersion()) {
     return tl::unexpected(badRequest(fmt::format(
         "the API version in the data ({}) does not match the expected API version ({}), or "
         "the kind ({}) does not match the expected kind ({})",

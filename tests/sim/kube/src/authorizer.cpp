@@ -57,30 +57,59 @@ bool nonResourceMatches(const json& rule, const std::string& path) {
   return false;
 }
 
-bool subjectMatches(const json& subject, const UserInfo& user,
+// The user's identity split once per request, so matching a subject is a few
+// string comparisons (a check may scan thousands of bindings).
+struct Identity {
+  const UserInfo& user;
+  std::string serviceAccountNamespace;
+  std::string serviceAccountName;
+
+  explicit Identity(const UserInfo& info) : user(info) {
+    static const std::string kPrefix = "system:serviceaccount:";
+    if (info.name.starts_with(kPrefix)) {
+      const std::string rest = info.name.substr(kPrefix.size());
+      if (const auto colon = rest.find(':'); colon != std::string::npos) {
+        serviceAccountNamespace = rest.substr(0, colon);
+        serviceAccountName = rest.substr(colon + 1);
+      }
+    }
+  }
+};
+
+const std::string& stringMember(const json& object, const char* key) {
+  static const std::string kEmpty;
+  if (!object.is_object())
+    return kEmpty;
+  const auto found = object.find(key);
+  return found != object.end() && found->is_string() ? found->get_ref<const std::string&>()
+                                                     : kEmpty;
+}
+
+bool subjectMatches(const json& subject, const Identity& identity,
                     const std::string& bindingNamespace) {
-  if (!subject.is_object())
-    return false;
-  const std::string kind = subject.value("kind", "");
-  const std::string name = subject.value("name", "");
-  if (kind == "User")
-    return name == user.name;
-  if (kind == "Group")
-    return std::find(user.groups.begin(), user.groups.end(), name) != user.groups.end();
+  const std::string& kind = stringMember(subject, "kind");
+  const std::string& name = stringMember(subject, "name");
   if (kind == "ServiceAccount") {
-    const std::string ns = subject.value("namespace", bindingNamespace);
-    return user.name == fmt::format("system:serviceaccount:{}:{}", ns, name);
+    const std::string& ns = stringMember(subject, "namespace");
+    return !identity.serviceAccountName.empty() && name == identity.serviceAccountName &&
+           (ns.empty() ? bindingNamespace : ns) == identity.serviceAccountNamespace;
+  }
+  if (kind == "User")
+    return name == identity.user.name;
+  if (kind == "Group") {
+    const auto& groups = identity.user.groups;
+    return std::find(groups.begin(), groups.end(), name) != groups.end();
   }
   return false;
 }
 
-bool bindingMatches(const json& binding, const UserInfo& user) {
-  const json subjects = binding.value("subjects", json::array());
-  if (!subjects.is_array())
+bool bindingMatches(const json& binding, const Identity& identity) {
+  const auto subjects = binding.find("subjects");
+  if (subjects == binding.end() || !subjects->is_array())
     return false;
-  const std::string ns = binding["metadata"].value("namespace", "");
-  return std::any_of(subjects.begin(), subjects.end(),
-                     [&](const json& subject) { return subjectMatches(subject, user, ns); });
+  const std::string& ns = stringMember(binding["metadata"], "namespace");
+  return std::any_of(subjects->begin(), subjects->end(),
+                     [&](const json& subject) { return subjectMatches(subject, identity, ns); });
 }
 
 struct RoleRef {
@@ -92,14 +121,15 @@ struct RoleRef {
 // The roles bound to the user in `namespaceName` (and cluster-wide).
 std::vector<RoleRef> boundRoles(const RbacSource& store, const UserInfo& user,
                                 const std::string& namespaceName) {
+  const Identity identity(user);
   std::vector<RoleRef> roles;
   store.visit(kRbacGroup + "/clusterrolebindings", "", [&](const json& binding) {
-    if (bindingMatches(binding, user))
+    if (bindingMatches(binding, identity))
       roles.push_back({"ClusterRole", binding["roleRef"].value("name", ""), ""});
   });
   if (!namespaceName.empty()) {
     store.visit(kRbacGroup + "/rolebindings", namespaceName, [&](const json& binding) {
-      if (!bindingMatches(binding, user))
+      if (!bindingMatches(binding, identity))
         return;
       const std::string kind = binding["roleRef"].value("kind", "");
       roles.push_back(

@@ -205,7 +205,7 @@ void ApiServer::watchObjects(Call& call, ResponseWriter& writer) {
   }
   const bool table = acceptsTable(call.request.accept);
   const std::string includeObject = includeObjectMode(call.query);
-  const bool bookmarks = queryValue(call.query, "allowWatchBookmarks") == "true";
+  const bool bookmarks = queryFlag(call.query, "allowWatchBookmarks");
   // A real apiserver picks a random timeout between 30 and 60 minutes when the
   // client sets none; 30 keeps test runs bounded.
   long long timeoutSeconds = 1800;

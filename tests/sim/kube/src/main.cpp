@@ -105,6 +105,10 @@ int main(int argc, char** argv) {
     Poco::Net::Context::Ptr context = new Poco::Net::Context(
         Poco::Net::Context::TLS_SERVER_USE, pki->serverKey.string(), pki->serverCert.string(),
         pki->caCert.string(), Poco::Net::Context::VERIFY_RELAXED);
+    // Clients resume TLS sessions (libcurl does after a connection closes);
+    // with client-certificate verification on, OpenSSL refuses resumption
+    // with an internal-error alert unless a session id context is set.
+    context->enableSessionCache(true, "harborrobot-kube-sim");
     Poco::Net::SecureServerSocket socket(
         Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(port)), 256, context);
     const unsigned boundPort = socket.address().port();

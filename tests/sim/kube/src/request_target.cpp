@@ -95,4 +95,13 @@ std::map<std::string, std::string> parseQuery(const std::string& rawQuery) {
   return query;
 }
 
+bool queryFlag(const std::map<std::string, std::string>& query, const std::string& key) {
+  const auto found = query.find(key);
+  if (found == query.end())
+    return false;
+  const std::string& value = found->second;
+  return value == "1" || value == "t" || value == "T" || value == "true" || value == "True" ||
+         value == "TRUE";
+}
+
 } // namespace harborrobot::kubesim

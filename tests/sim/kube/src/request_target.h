@@ -24,4 +24,8 @@ std::optional<RequestTarget> parseResourcePath(const std::string& path);
 // "+" is a space, %XX escapes; the first value of a repeated key wins.
 std::map<std::string, std::string> parseQuery(const std::string& rawQuery);
 
+// A boolean query parameter as Go's strconv.ParseBool reads it ("1", "t",
+// "true", "True", "TRUE"; clients differ in which they send).
+bool queryFlag(const std::map<std::string, std::string>& query, const std::string& key);
+
 } // namespace harborrobot::kubesim

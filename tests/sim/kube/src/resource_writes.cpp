@@ -279,7 +279,7 @@ ApiResult<json> ApiServer::patchObject(Call& call, int& status) {
     if (patch.is_discarded())
       return tl::unexpected(badRequest("error decoding patch: the patch is not valid JSON"));
   }
-  const bool force = call.query.contains("force") && call.query.at("force") == "true";
+  const bool force = queryFlag(call.query, "force");
   return store_.write([&](StoreWriter& writer) -> ApiResult<json> {
     auto old =
         writer.get(call.type.storageKey(), objectKey(call.target.namespaceName, call.target.name));
