@@ -113,6 +113,55 @@ def namespace_termination(sim):
     expect_in("not found", sim.fails("get", "ns", "held"), "gone once the finalizer is removed")
 
 
-SCENARIOS = {"injected_faults": injected_faults, "watch_too_old": watch_too_old,
-             "namespace_termination": namespace_termination}
 SIMULATOR_ARGS = {"watch_too_old": ["--watch-history", "4"]}
+
+
+def controller_semantics(sim):
+    leases = "/apis/coordination.k8s.io/v1/namespaces/default/leases"
+    lease = {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+             "metadata": {"name": "leader"},
+             "spec": {"holderIdentity": "a", "leaseDurationSeconds": 15}}
+    status, created = sim.raw("POST", leases, json.dumps(lease))
+    expect_equal(status, 201, "lease created")
+    # Two candidates renew from the same read: the second loses with 409.
+    for holder, expected in (("a", 200), ("b", 409)):
+        renewal = dict(created, spec=dict(created["spec"], holderIdentity=holder,
+                                          renewTime="2026-01-01T00:00:01.000000Z"))
+        expect_equal(sim.raw("PUT", f"{leases}/leader", json.dumps(renewal))[0], expected,
+                     f"renewal by {holder}")
+    expect_equal(sim.ok("get", "lease", "leader", "-o", "jsonpath={.spec.holderIdentity}"), "a",
+                 "the winner holds the lease")
+
+    # A watch with timeoutSeconds ends cleanly by itself.
+    connection, response = open_watch(sim, SECRETS + "?watch=true&timeoutSeconds=1")
+    expect_equal(read_event(response), None, "the watch ended at its timeout")
+    connection.close()
+
+    # Orphan propagation strips the owner reference instead of deleting.
+    sim.ok("create", "configmap", "owner", "-n", "default")
+    uid = sim.ok("get", "cm", "owner", "-n", "default", "-o", "jsonpath={.metadata.uid}")
+    sim.ok("apply", "-f", "-", stdin=json.dumps({
+        "apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": {"name": "dependent", "namespace": "default", "ownerReferences": [
+            {"apiVersion": "v1", "kind": "ConfigMap", "name": "owner", "uid": uid}]}}))
+    sim.ok("delete", "cm", "owner", "-n", "default", "--cascade=orphan")
+    expect_equal(sim.ok("get", "cm", "dependent", "-n", "default", "-o",
+                        "jsonpath={.metadata.ownerReferences}"), "", "orphaned, not deleted")
+
+    # A token bound to a Pod dies with the Pod.
+    sim.ok("run", "bound", "--image=busybox", "-n", "default")
+    pod_uid = sim.ok("get", "pod", "bound", "-n", "default", "-o", "jsonpath={.metadata.uid}")
+    request = {"kind": "TokenRequest", "spec": {"boundObjectRef": {
+        "apiVersion": "v1", "kind": "Pod", "name": "bound", "uid": pod_uid}}}
+    status, body = sim.raw("POST", "/api/v1/namespaces/default/serviceaccounts/default/token",
+                           json.dumps(request))
+    expect_equal(status, 201, "bound token issued")
+    token = body["status"]["token"]
+    expect_equal(sim.raw("GET", "/version", token=token)[0], 200, "bound token works")
+    sim.ok("delete", "pod", "bound", "-n", "default")
+    expect_equal(sim.raw("GET", "/version", token=token)[0], 401, "bound token dies with the Pod")
+
+
+SCENARIOS = {"injected_faults": injected_faults, "watch_too_old": watch_too_old,
+             "namespace_termination": namespace_termination,
+             "controller_semantics": controller_semantics}
