@@ -1,0 +1,268 @@
+// Authentication, routing and the small endpoints of the simulated Harbor.
+// Behaviour follows NOTES.md (Harbor main at v2.16.0-dev) with the version
+// switches of HarborVersion.
+#include "harbor_api.h"
+
+#include <algorithm>
+#include <ctime>
+
+#include <fmt/format.h>
+
+#include "harborrobot/util/base64.h"
+
+namespace harborrobot::harborsim {
+
+using nlohmann::json;
+
+namespace {
+
+HarborResponse jsonResponse(int status, const json& body) {
+  HarborResponse response;
+  response.status = status;
+  response.body = body.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+  return response;
+}
+
+} // namespace
+
+HarborApi::HarborApi(HarborOptions options)
+    : options_(std::move(options)), random_(std::random_device{}()) {
+  users_.push_back({nextUserId_++, "admin", hashPassword(options_.adminPassword), true});
+  // A fresh Harbor has the public project "library" (id 1), owned by admin.
+  projects_[nextProjectId_] = {
+      nextProjectId_, "library", {{"public", "true"}}, 1, "2026-01-01T00:00:00.000Z", 0};
+  ++nextProjectId_;
+}
+
+void HarborApi::addUser(const std::string& name, const std::string& password, bool admin) {
+  std::lock_guard lock(mutex_);
+  users_.push_back({nextUserId_++, name, hashPassword(password), admin});
+}
+
+std::string HarborApi::newSecret() {
+  return generateRobotSecret([&] { return static_cast<unsigned char>(random_() & 0xff); });
+}
+
+HarborApi::Principal HarborApi::authenticate(const std::string& authorization) {
+  Principal anonymous;
+  if (!authorization.starts_with("Basic "))
+    return anonymous;
+  auto decoded = base64Decode(authorization.substr(6));
+  if (!decoded)
+    return anonymous;
+  const std::string credentials(decoded->begin(), decoded->end());
+  const auto colon = credentials.find(':');
+  if (colon == std::string::npos)
+    return anonymous;
+  const std::string name = credentials.substr(0, colon);
+  const std::string secret = credentials.substr(colon + 1);
+  // The robot step runs only for the prefix; failures fall through to user
+  // login and, like it, end as anonymous rather than as an error.
+  if (name.starts_with(robotPrefix_)) {
+    const std::string stored = name.substr(robotPrefix_.size());
+    const auto now = std::chrono::system_clock::now();
+    const auto seconds =
+        std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+    for (const auto& [id, robot] : robots_) {
+      if (robot.storedName != stored)
+        continue;
+      if (!robot.disabled && (robot.expiresAt == -1 || robot.expiresAt > seconds) &&
+          verifyPassword(secret, robot.secret))
+        return {Principal::Kind::kRobot, name, false, &robot};
+    }
+  }
+  for (const auto& user : users_) {
+    if (user.name == name && verifyPassword(secret, user.password))
+      return {Principal::Kind::kUser, user.name, user.admin, nullptr};
+  }
+  return anonymous;
+}
+
+bool HarborApi::robotAllows(const Robot& robot, const std::string& kind, const std::string& project,
+                            const std::string& resource, const std::string& action) const {
+  for (const auto& permission : robot.permissions) {
+    if (permission.kind != kind)
+      continue;
+    if (kind == "project" && permission.ns != project && permission.ns != "*")
+      continue;
+    for (const auto& access : permission.access) {
+      if (access.resource != resource || access.effect == "deny")
+        continue;
+      // Project robots also pull wherever they may push.
+      if (access.action == action ||
+          (robot.level == "project" && action == "pull" && access.action == "push"))
+        return true;
+    }
+  }
+  return false;
+}
+
+HarborResult<const HarborApi::Project*>
+HarborApi::requireProject(const Principal& who, const std::string& nameOrId, bool byName,
+                          const std::string& resource, const std::string& action) {
+  const Project* project = nullptr;
+  for (const auto& [id, candidate] : projects_) {
+    if (byName ? candidate.name == nameOrId : std::to_string(id) == nameOrId)
+      project = &candidate;
+  }
+  if (who.kind == Principal::Kind::kAnonymous)
+    return tl::unexpected(unauthorized());
+  if (who.admin)
+    return project != nullptr ? HarborResult<const Project*>(project) : tl::unexpected(notFound());
+  // A missing project is "no permission" for everyone but admins.
+  if (project == nullptr)
+    return tl::unexpected(forbidden());
+  if (who.kind == Principal::Kind::kRobot &&
+      !robotAllows(*who.robot, "project", project->name, resource, action))
+    return tl::unexpected(forbidden());
+  if (who.kind == Principal::Kind::kUser) {
+    const auto owner = std::find_if(users_.begin(), users_.end(),
+                                    [&](const User& user) { return user.name == who.name; });
+    if (owner == users_.end() || owner->id != project->ownerId)
+      return tl::unexpected(forbidden());
+  }
+  return project;
+}
+
+HarborResponse HarborApi::handle(const HarborRequest& request) {
+  std::lock_guard lock(mutex_);
+  HarborResponse response;
+  const auto requestId = request.headers.find("x-request-id");
+  const std::string id = requestId != request.headers.end()
+                             ? requestId->second
+                             : fmt::format("{:016x}{:016x}", random_(), random_());
+  if (request.path == "/api/v2.0/ping") {
+    response.contentType = "text/plain; charset=utf-8";
+    response.body = "Pong";
+  } else {
+    // Cookies switch the CSRF check on; Basic-auth clients send none.
+    const auto cookie = request.headers.find("cookie");
+    const bool unsafe = request.method != "GET" && request.method != "HEAD";
+    Principal who = authenticate(request.authorization);
+    HarborResult<HarborResponse> routed =
+        unsafe && cookie != request.headers.end() &&
+                cookie->second.find("sid=") != std::string::npos
+            ? HarborResult<HarborResponse>(tl::unexpected(forbidden("CSRF token invalid")))
+            : route(request, who);
+    if (routed) {
+      response = std::move(*routed);
+    } else {
+      response = jsonResponse(routed.error().status, routed.error().body());
+    }
+  }
+  response.headers.emplace_back("X-Request-Id", id);
+  return response;
+}
+
+HarborResult<HarborResponse> HarborApi::route(const HarborRequest& request, const Principal& who) {
+  const std::string& path = request.path;
+  const std::string& method = request.method;
+  if (path == "/api/version" && method == "GET")
+    return jsonResponse(200, {{"version", "v2.0"}});
+  if (path == "/api/v2.0/health" && method == "GET") {
+    json components = json::array();
+    for (const char* name :
+         {"core", "database", "jobservice", "portal", "redis", "registry", "registryctl"})
+      components.push_back({{"name", name}, {"status", "healthy"}});
+    return jsonResponse(200, {{"status", "healthy"}, {"components", components}});
+  }
+  if (path == "/api/v2.0/systeminfo" && method == "GET") {
+    json info = {{"auth_mode", "db_auth"},
+                 {"primary_auth_mode", false},
+                 {"self_registration", false},
+                 {"banner_message", ""},
+                 {"oidc_provider_name", ""}};
+    if (who.kind != Principal::Kind::kAnonymous) {
+      std::string host = options_.externalUrl;
+      if (const auto scheme = host.find("://"); scheme != std::string::npos)
+        host = host.substr(scheme + 3);
+      info["harbor_version"] =
+          fmt::format("v2.{}.{}-c50c7ddd", options_.version.minor, options_.version.patch);
+      info["external_url"] = options_.externalUrl;
+      info["registry_url"] = host;
+      info["project_creation_restriction"] = "everyone";
+      info["has_ca_root"] = true;
+      info["read_only"] = false;
+      info["registry_storage_provider_name"] = "filesystem";
+      info["notification_enable"] = true;
+      const std::time_t now = std::time(nullptr);
+      std::tm utc{};
+      gmtime_r(&now, &utc);
+      char text[32];
+      std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &utc);
+      info["current_time"] = text;
+    }
+    return jsonResponse(200, info);
+  }
+  if (path == "/api/v2.0/users/current/permissions" && method == "GET")
+    return permissions(who);
+  if (path == "/api/v2.0/projects") {
+    if (method == "POST")
+      return createProject(request, who);
+    if (method == "GET" || method == "HEAD")
+      return listProjects(request, who);
+    return tl::unexpected(methodNotAllowed());
+  }
+  if (path.starts_with("/api/v2.0/projects/")) {
+    const std::string key = path.substr(std::string("/api/v2.0/projects/").size());
+    const auto header = request.headers.find("x-is-resource-name");
+    const bool byName = key.find_first_not_of("0123456789") != std::string::npos ||
+                        (header != request.headers.end() && header->second == "true");
+    if (method == "DELETE")
+      return deleteProject(key, byName, who);
+    if (method == "GET") {
+      auto project = requireProject(who, key, byName, "project", "read");
+      if (!project)
+        return tl::unexpected(project.error());
+      return jsonResponse(200, {{"project_id", (*project)->id},
+                                {"name", (*project)->name},
+                                {"metadata", (*project)->metadata},
+                                {"owner_id", (*project)->ownerId},
+                                {"repo_count", (*project)->repositories},
+                                {"creation_time", (*project)->creationTime}});
+    }
+    return tl::unexpected(methodNotAllowed());
+  }
+  if (path == "/api/v2.0/robots") {
+    if (method == "POST")
+      return createRobot(request, who);
+    if (method == "GET")
+      return listRobots(request, who);
+    return tl::unexpected(methodNotAllowed());
+  }
+  if (path.starts_with("/api/v2.0/robots/")) {
+    const std::string key = path.substr(std::string("/api/v2.0/robots/").size());
+    if (key.empty() || key.size() > 18 || key.find_first_not_of("0123456789") != std::string::npos)
+      return tl::unexpected(
+          unprocessable("robot_id in path must be of type int64: \"" + key + "\""));
+    return robotById(request, who, std::stoll(key));
+  }
+  return tl::unexpected(notFound());
+}
+
+HarborResult<HarborResponse> HarborApi::permissions(const Principal& who) {
+  if (who.kind == Principal::Kind::kAnonymous)
+    return tl::unexpected(unauthorized());
+  json list = json::array();
+  if (who.kind == Principal::Kind::kRobot) {
+    for (const auto& permission : who.robot->permissions) {
+      for (const auto& access : permission.access) {
+        // Project scopes are keyed by id, as RBAC namespaces are in Harbor.
+        std::string projectKey = permission.ns;
+        for (const auto& [id, project] : projects_) {
+          if (project.name == permission.ns)
+            projectKey = std::to_string(id);
+        }
+        const std::string scope = permission.kind == "system"
+                                      ? "/" + access.resource
+                                      : fmt::format("/project/{}/{}", projectKey, access.resource);
+        list.push_back({{"resource", scope}, {"action", access.action}});
+      }
+    }
+  } else if (who.admin) {
+    list.push_back({{"resource", "*"}, {"action", "*"}});
+  }
+  return jsonResponse(200, list);
+}
+
+} // namespace harborrobot::harborsim

@@ -1,0 +1,143 @@
+// /api/v2.0/projects (NOTES.md §2).
+#include <regex>
+
+#include <fmt/format.h>
+
+#include "harbor_api.h"
+
+namespace harborrobot::harborsim {
+
+using nlohmann::json;
+
+namespace {
+
+std::string nowRfc3339Millis() {
+  const auto now = std::chrono::system_clock::now();
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
+  const auto millis =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char text[32];
+  std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%S", &utc);
+  return fmt::format("{}.{:03}Z", text, millis);
+}
+
+HarborResponse empty(int status) {
+  HarborResponse response;
+  response.status = status;
+  return response;
+}
+
+std::string queryParameter(const std::string& rawQuery, const std::string& key) {
+  std::size_t at = 0;
+  while (at < rawQuery.size()) {
+    const auto amp = rawQuery.find('&', at);
+    const std::string pair =
+        rawQuery.substr(at, amp == std::string::npos ? std::string::npos : amp - at);
+    if (pair.starts_with(key + "="))
+      return urlDecode(pair.substr(key.size() + 1));
+    at = amp == std::string::npos ? rawQuery.size() : amp + 1;
+  }
+  return "";
+}
+
+} // namespace
+
+HarborResult<HarborResponse> HarborApi::createProject(const HarborRequest& request,
+                                                      const Principal& who) {
+  const json body = json::parse(request.body, nullptr, false);
+  if (!body.is_object())
+    return tl::unexpected(unprocessable("the request body must be a JSON object"));
+  if (!body.contains("project_name") || !body["project_name"].is_string())
+    return tl::unexpected(unprocessable("project_name in body is required"));
+  const std::string name = body["project_name"];
+  if (name.size() > 255)
+    return tl::unexpected(unprocessable("project_name in body should be at most 255 chars long"));
+  static const std::regex pattern("^[a-z0-9]+(?:[._-][a-z0-9]+)*$");
+  if (!std::regex_match(name, pattern))
+    return tl::unexpected(
+        badRequest("project name is not in lower case or contains illegal characters"));
+  if (who.kind == Principal::Kind::kAnonymous)
+    return tl::unexpected(unauthorized());
+  if (who.kind == Principal::Kind::kRobot && who.robot->level == "project")
+    return tl::unexpected(forbidden("Only system level robot can create project"));
+  json metadata = body.value("metadata", json::object());
+  if (!metadata.is_object())
+    return tl::unexpected(unprocessable("metadata in body must be of type object"));
+  if (body.contains("public") && metadata.value("public", "").empty())
+    metadata["public"] =
+        body["public"].is_boolean() && body["public"].get<bool>() ? "true" : "false";
+  if (!metadata.contains("public"))
+    metadata["public"] = "false";
+  if (metadata["public"] != "true" && metadata["public"] != "false")
+    return tl::unexpected(badRequest("invalid public metadata: " + metadata["public"].dump()));
+  for (const auto& [id, project] : projects_) {
+    if (project.name == name)
+      return tl::unexpected(conflict(fmt::format("The project named {} already exists", name)));
+  }
+  std::int64_t owner = users_.front().id;
+  for (const auto& user : users_) {
+    if (who.kind == Principal::Kind::kUser && user.name == who.name)
+      owner = user.id;
+  }
+  const std::int64_t id = nextProjectId_++;
+  projects_[id] = {id, name, metadata, owner, nowRfc3339Millis(), 0};
+  HarborResponse response = empty(201);
+  const auto byName = request.headers.find("x-resource-name-in-location");
+  response.headers.emplace_back("Location",
+                                "/api/v2.0/projects/" +
+                                    (byName != request.headers.end() && byName->second == "true"
+                                         ? name
+                                         : std::to_string(id)));
+  return response;
+}
+
+HarborResult<HarborResponse> HarborApi::listProjects(const HarborRequest& request,
+                                                     const Principal& who) {
+  const std::string wanted = queryParameter(request.rawQuery, "project_name");
+  if (request.method == "HEAD") {
+    if (who.kind == Principal::Kind::kAnonymous)
+      return tl::unexpected(unauthorized());
+    for (const auto& [id, project] : projects_) {
+      if (project.name == wanted)
+        return empty(200);
+    }
+    return tl::unexpected(notFound());
+  }
+  json list = json::array();
+  for (const auto& [id, project] : projects_) {
+    const bool visible = who.admin || project.metadata.value("public", "false") == "true" ||
+                         (who.kind == Principal::Kind::kRobot &&
+                          robotAllows(*who.robot, "project", project.name, "project", "read"));
+    if (visible && (wanted.empty() || project.name == wanted)) {
+      list.push_back({{"project_id", id},
+                      {"name", project.name},
+                      {"metadata", project.metadata},
+                      {"repo_count", project.repositories},
+                      {"creation_time", project.creationTime}});
+    }
+  }
+  HarborResponse response;
+  response.body = list.dump() + "\n";
+  response.headers.emplace_back("X-Total-Count", std::to_string(list.size()));
+  return response;
+}
+
+HarborResult<HarborResponse> HarborApi::deleteProject(const std::string& nameOrId, bool byName,
+                                                      const Principal& who) {
+  auto project = requireProject(who, nameOrId, byName, "project", "delete");
+  if (!project)
+    return tl::unexpected(project.error());
+  if ((*project)->repositories > 0) {
+    return tl::unexpected(
+        precondition("precondition failed: the project contains repositories, can not be deleted"));
+  }
+  const std::int64_t id = (*project)->id;
+  // Deleting a project deletes its robots.
+  std::erase_if(robots_, [&](const auto& entry) { return entry.second.projectId == id; });
+  projects_.erase(id);
+  return empty(200);
+}
+
+} // namespace harborrobot::harborsim

@@ -1,0 +1,149 @@
+#!/usr/bin/env python3
+"""The Harbor simulator against NOTES.md §7, over HTTPS with urllib.
+usage: harborsim_test.py <harborrobot-harbor-sim>"""
+import base64
+import json
+import os
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+
+def expect_equal(actual, expected, what):
+    if actual != expected:
+        raise AssertionError(f"{what}: expected {expected!r}, got {actual!r}")
+
+
+class Harbor:
+    def __init__(self, binary):
+        self.state = tempfile.mkdtemp(prefix="harborsim-")
+        self.process = subprocess.Popen([binary, "--state-dir", self.state],
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 30
+        while not os.path.exists(os.path.join(self.state, "port")):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError("simulator did not start")
+            time.sleep(0.02)
+        with open(os.path.join(self.state, "port")) as f:
+            self.base = f"https://127.0.0.1:{f.read().strip()}/api/v2.0"
+        self.context = ssl.create_default_context(
+            cafile=os.path.join(self.state, "pki", "ca.crt"))
+
+    def call(self, method, path, body=None, user=("admin", "Harbor12345"), headers=None):
+        request = urllib.request.Request(self.base + path, method=method,
+                                         data=None if body is None else json.dumps(body).encode())
+        request.add_header("Content-Type", "application/json")
+        if user:
+            token = base64.b64encode(f"{user[0]}:{user[1]}".encode()).decode()
+            request.add_header("Authorization", f"Basic {token}")
+        for name, value in (headers or {}).items():
+            request.add_header(name, value)
+        try:
+            with urllib.request.urlopen(request, context=self.context, timeout=30) as response:
+                text = response.read().decode()
+                return response.status, response.headers, json.loads(text) if text.strip() else None
+        except urllib.error.HTTPError as error:
+            text = error.read().decode()
+            return error.code, error.headers, json.loads(text) if text.strip() else None
+
+    def stop(self):
+        self.process.terminate()
+        expect_equal(self.process.wait(timeout=30), 0, "simulator exit code")
+
+
+def robot_body(name, project="team", action="pull", duration=30):
+    return {"name": name, "level": "project", "duration": duration,
+            "permissions": [{"kind": "project", "namespace": project,
+                             "access": [{"resource": "repository", "action": action}]}]}
+
+
+def main():
+    harbor = Harbor(sys.argv[1])
+    try:
+        status, headers, _ = harbor.call("POST", "/projects", {"project_name": "team"})
+        expect_equal((status, headers["Location"]), (201, "/api/v2.0/projects/2"), "create project")
+        expect_equal(harbor.call("POST", "/projects", {"project_name": "team"})[2],
+                     {"errors": [{"code": "CONFLICT",
+                                  "message": "The project named team already exists"}]},
+                     "duplicate project (§7.3, error shape §7.12)")
+        expect_equal(harbor.call("POST", "/projects", {"project_name": 5})[0], 422, "schema 422")
+        expect_equal(harbor.call("POST", "/projects", {"project_name": "Team"})[0], 400, "bad name")
+
+        status, _, robot = harbor.call("POST", "/robots", robot_body("ci"))
+        expect_equal((status, robot["name"]), (201, "robot$team+ci"), "prefixed name (§7.4)")
+        secret = robot["secret"]
+        creds = (robot["name"], secret)
+        expect_equal(harbor.call("GET", "/users/current/permissions", user=creds)[2],
+                     [{"resource": "/project/2/repository", "action": "pull"}], "robot credentials")
+        got = harbor.call("GET", f"/robots/{robot['id']}")[2]
+        expect_equal("secret" in got, False, "no secret in GET (§7.1)")
+        expect_equal(harbor.call("POST", "/robots", robot_body("ci"))[0], 409, "duplicate robot")
+        expect_equal(harbor.call("POST", "/robots", robot_body("x", duration=0))[0], 400,
+                     "duration 0 (§7.6)")
+        expect_equal(harbor.call("POST", "/robots", robot_body("x", action="fly"))[2]["errors"][0]
+                     ["message"], "bad request permission: repository:fly", "§4 pairs (§7.8)")
+
+        # Bad credentials are anonymous, not an error (§7.2); 401 only where
+        # anonymous is refused, and public data stays readable.
+        bad = ("robot$team+ci", "wrong")
+        expect_equal(harbor.call("GET", "/robots", user=bad)[0], 401, "anonymous robots list")
+        status, _, projects = harbor.call("GET", "/projects", user=bad)
+        expect_equal((status, [p["name"] for p in projects]), (200, ["library"]),
+                     "anonymous sees public projects")
+
+        # Robots cannot update or refresh robots (§7.9); missing projects are
+        # 403 for non-admins (§7.10).
+        expect_equal(harbor.call("PATCH", f"/robots/{robot['id']}", {}, user=creds)[0], 403,
+                     "robot refreshing a robot")
+        expect_equal(harbor.call("GET", "/projects/nope", user=creds)[0], 403, "missing, robot")
+        expect_equal(harbor.call("GET", "/projects/nope")[0], 404, "missing, admin")
+
+        # Refresh kills the old secret at once (§7.5).
+        status, _, refreshed = harbor.call("PATCH", f"/robots/{robot['id']}", {})
+        expect_equal((status, len(refreshed["secret"])), (200, 32), "random refresh")
+        expect_equal(harbor.call("GET", "/users/current/permissions", user=creds)[0], 401,
+                     "old secret is dead")
+        status, _, body = harbor.call("PATCH", f"/robots/{robot['id']}", {"secret": "Passw0rdPassw0rd"})
+        expect_equal((status, body), (200, {}), "supplied secret returns {}")
+        expect_equal(harbor.call("PATCH", f"/robots/{robot['id']}", {"secret": "short"})[0], 400,
+                     "supplied secret too weak")
+
+        # PUT echoes the full name (§7.4).
+        update = robot_body("ci")
+        expect_equal(harbor.call("PUT", f"/robots/{robot['id']}", update)[0], 400, "short name")
+        update["name"] = "robot$team+ci"
+        update["duration"] = 10
+        expect_equal(harbor.call("PUT", f"/robots/{robot['id']}", update)[0], 200, "full name")
+        after = harbor.call("GET", f"/robots/{robot['id']}")[2]
+        expect_equal(after["expires_at"] - robot["expires_at"], -20 * 86400,
+                     "expires_at recomputed from creation_time (§7.6)")
+
+        # Listing (§7.11).
+        harbor.call("POST", "/robots", robot_body("ab"))
+        status, headers, listed = harbor.call("GET", "/robots?Level=project&ProjectID=2&page_size=1")
+        expect_equal((status, headers["X-Total-Count"], [r["name"] for r in listed]),
+                     (200, "2", ["robot$team+ab"]), "sorted and paged")
+        expect_equal(headers["Link"], '</api/v2.0/robots?page=2&page_size=1>; rel="next"', "Link")
+        found = harbor.call("GET", "/robots?Level=project&ProjectID=2&q=name%3Dteam%252Bci")[2]
+        expect_equal([r["name"] for r in found], ["robot$team+ci"], "q is decoded twice")
+        expect_equal(harbor.call("GET", "/robots")[2], [], "no system robots: []")
+        expect_equal(harbor.call("GET", "/robots?Level=project")[0], 400, "Level=project needs an id")
+
+        # CSRF only with a sid cookie (§7.13).
+        expect_equal(harbor.call("POST", "/projects", {"project_name": "c"},
+                                 headers={"Cookie": "sid=abc"})[0], 403, "sid cookie")
+
+        # Deleting a project deletes its robots (§7.7).
+        expect_equal(harbor.call("DELETE", "/projects/team")[0], 200, "delete project")
+        expect_equal(harbor.call("GET", f"/robots/{robot['id']}")[0], 404, "robots went too")
+        print("harborsim_test: passed")
+    finally:
+        harbor.stop()
+
+
+if __name__ == "__main__":
+    main()
