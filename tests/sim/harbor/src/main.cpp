@@ -18,6 +18,7 @@
 #include <iostream>
 
 #include "harbor_api.h"
+#include "harborrobot/sim/stop_signals.h"
 #include "harborrobot/sim/test_pki.h"
 
 namespace {
@@ -69,15 +70,6 @@ private:
   HarborApi& api_;
 };
 
-sigset_t blockStopSignals() {
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  return signals;
-}
-
 } // namespace
 
 int main(int argc, char** argv) {
@@ -100,7 +92,7 @@ int main(int argc, char** argv) {
     std::cerr << "error: --version \"" << version << "\" is not a Harbor 2.12-2.16 version\n";
     return 2;
   }
-  const sigset_t stopSignals = blockStopSignals();
+  const harborrobot::sim::StopSignals stopSignals;
   const std::filesystem::path state(stateDir);
   auto pki = harborrobot::sim::writeTestPki(state / "pki", "harbor-sim-client");
   if (!pki) {
@@ -122,8 +114,7 @@ int main(int argc, char** argv) {
     std::ofstream(state / "port.tmp") << boundPort << "\n";
     std::filesystem::rename(state / "port.tmp", state / "port");
     std::cout << "listening on https://127.0.0.1:" << boundPort << std::endl;
-    int received = 0;
-    sigwait(&stopSignals, &received);
+    stopSignals.wait();
     server.stop();
   }
   Poco::Net::uninitializeSSL();

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "harbor_api.h"
+#include "http_text.h"
 
 namespace harborrobot::harborsim {
 
@@ -11,35 +12,10 @@ using nlohmann::json;
 
 namespace {
 
-std::string nowRfc3339Millis() {
-  const auto now = std::chrono::system_clock::now();
-  const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
-  const auto millis =
-      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char text[32];
-  std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%S", &utc);
-  return fmt::format("{}.{:03}Z", text, millis);
-}
-
 HarborResponse empty(int status) {
   HarborResponse response;
   response.status = status;
   return response;
-}
-
-std::string queryParameter(const std::string& rawQuery, const std::string& key) {
-  std::size_t at = 0;
-  while (at < rawQuery.size()) {
-    const auto amp = rawQuery.find('&', at);
-    const std::string pair =
-        rawQuery.substr(at, amp == std::string::npos ? std::string::npos : amp - at);
-    if (pair.starts_with(key + "="))
-      return urlDecode(pair.substr(key.size() + 1));
-    at = amp == std::string::npos ? rawQuery.size() : amp + 1;
-  }
-  return "";
 }
 
 } // namespace
@@ -82,7 +58,7 @@ HarborResult<HarborResponse> HarborApi::createProject(const HarborRequest& reque
       owner = user.id;
   }
   const std::int64_t id = nextProjectId_++;
-  projects_[id] = {id, name, metadata, owner, nowRfc3339Millis(), 0};
+  projects_[id] = {id, name, metadata, owner, rfc3339Millis(std::chrono::system_clock::now()), 0};
   HarborResponse response = empty(201);
   const auto byName = request.headers.find("x-resource-name-in-location");
   response.headers.emplace_back("Location",
@@ -95,7 +71,7 @@ HarborResult<HarborResponse> HarborApi::createProject(const HarborRequest& reque
 
 HarborResult<HarborResponse> HarborApi::listProjects(const HarborRequest& request,
                                                      const Principal& who) {
-  const std::string wanted = queryParameter(request.rawQuery, "project_name");
+  const std::string wanted = queryValue(request.rawQuery, "project_name");
   if (request.method == "HEAD") {
     if (who.kind == Principal::Kind::kAnonymous)
       return tl::unexpected(unauthorized());

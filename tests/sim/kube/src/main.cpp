@@ -14,6 +14,7 @@
 #include <random>
 
 #include "api_request_handler.h"
+#include "harborrobot/sim/stop_signals.h"
 #include "harborrobot/sim/test_pki.h"
 #include "kube_protobuf.h"
 #include "kubeconfig_writer.h"
@@ -37,17 +38,6 @@ std::string randomToken() {
 std::string readFile(const std::filesystem::path& path) {
   std::ifstream in(path);
   return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-// Blocks SIGINT/SIGTERM before any thread starts, so sigwait() in main receives
-// them and the server shuts down cleanly.
-sigset_t blockStopSignals() {
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  return signals;
 }
 
 } // namespace
@@ -78,7 +68,7 @@ int main(int argc, char** argv) {
   if (token.empty())
     token = randomToken();
 
-  const sigset_t stopSignals = blockStopSignals();
+  const harborrobot::sim::StopSignals stopSignals;
   const std::filesystem::path state(stateDir);
   auto pki = harborrobot::sim::writeTestPki(state / "pki", "kube-sim-admin");
   if (!pki) {
@@ -147,8 +137,7 @@ int main(int argc, char** argv) {
       std::ofstream(portTmp) << boundPort << "\n";
       std::filesystem::rename(portTmp, state / "port");
       std::cout << "listening on " << url << std::endl;
-      int received = 0;
-      sigwait(&stopSignals, &received);
+      stopSignals.wait();
     }
     store.stop(); // ends open watches so their threads can be joined
     server.stopAll(true);

@@ -1,0 +1,15 @@
+// Small text helpers the simulator's handlers share: query parameters and
+// Harbor's timestamp format.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+namespace harborrobot::harborsim {
+
+// The first value of `key` in a raw query string, percent-decoded once.
+std::string queryValue(const std::string& rawQuery, const std::string& key);
+// RFC 3339 with milliseconds in UTC, as Harbor prints creation_time.
+std::string rfc3339Millis(std::chrono::system_clock::time_point time);
+
+} // namespace harborrobot::harborsim
