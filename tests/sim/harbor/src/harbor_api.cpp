@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -25,18 +26,21 @@ HarborResponse jsonResponse(int status, const json& body) {
 
 } // namespace
 
-HarborApi::HarborApi(HarborOptions options)
-    : options_(std::move(options)), random_(std::random_device{}()) {
+HarborApi::HarborApi(HarborOptions options, std::unique_ptr<RegistryTokenIssuer> tokens)
+    : options_(std::move(options)), tokens_(std::move(tokens)), random_(std::random_device{}()) {
   users_.push_back({nextUserId_++, "admin", hashPassword(options_.adminPassword), true});
   // A fresh Harbor has the public project "library" (id 1), owned by admin.
   projects_[nextProjectId_] = {
-      nextProjectId_, "library", {{"public", "true"}}, 1, "2026-01-01T00:00:00.000Z", 0};
+      nextProjectId_, "library", {{"public", "true"}}, 1, "2026-01-01T00:00:00.000Z", 0, {}};
   ++nextProjectId_;
 }
 
-void HarborApi::addUser(const std::string& name, const std::string& password, bool admin) {
-  std::lock_guard lock(mutex_);
-  users_.push_back({nextUserId_++, name, hashPassword(password), admin});
+std::string HarborApi::newRequestId() {
+  const std::uint64_t high = random_();
+  const std::uint64_t low = random_();
+  // A version-4 UUID, as Harbor's request-id middleware generates.
+  return fmt::format("{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}", high >> 32, (high >> 16) & 0xffff,
+                     high & 0xfff, 0x8000 | (low >> 48 & 0x3fff), low & 0xffffffffffffULL);
 }
 
 std::string HarborApi::newSecret() {
@@ -54,6 +58,7 @@ HarborApi::Principal HarborApi::authenticate(const std::string& authorization) {
   const auto colon = credentials.find(':');
   if (colon == std::string::npos)
     return anonymous;
+  anonymous.failedLogin = true;
   const std::string name = credentials.substr(0, colon);
   const std::string secret = credentials.substr(colon + 1);
   // The robot step runs only for the prefix; failures fall through to user
@@ -125,12 +130,30 @@ HarborApi::requireProject(const Principal& who, const std::string& nameOrId, boo
 }
 
 HarborResponse HarborApi::handle(const HarborRequest& request) {
+  bool failedLogin = false;
+  HarborResponse response;
+  {
+    std::lock_guard lock(mutex_);
+    response = handleLocked(request, failedLogin);
+  }
+  // Harbor's failed-login delay holds the request, not the whole server.
+  if (failedLogin && options_.failedLoginDelay.count() > 0)
+    std::this_thread::sleep_for(options_.failedLoginDelay);
+  return response;
+}
+
+bool HarborApi::isAdmin(const std::string& authorization) {
   std::lock_guard lock(mutex_);
+  return authenticate(authorization).admin;
+}
+
+HarborResponse HarborApi::handleLocked(const HarborRequest& request, bool& failedLogin) {
   HarborResponse response;
   const auto requestId = request.headers.find("x-request-id");
   const std::string id = requestId != request.headers.end()
                              ? requestId->second
-                             : fmt::format("{:016x}{:016x}", random_(), random_());
+                             : newRequestId();
+  Principal who;
   if (request.path == "/api/v2.0/ping") {
     response.contentType = "text/plain; charset=utf-8";
     response.body = "Pong";
@@ -138,7 +161,8 @@ HarborResponse HarborApi::handle(const HarborRequest& request) {
     // Cookies switch the CSRF check on; Basic-auth clients send none.
     const auto cookie = request.headers.find("cookie");
     const bool unsafe = request.method != "GET" && request.method != "HEAD";
-    Principal who = authenticate(request.authorization);
+    who = authenticate(request.authorization);
+    failedLogin = who.failedLogin;
     HarborResult<HarborResponse> routed =
         unsafe && cookie != request.headers.end() &&
                 cookie->second.find("sid=") != std::string::npos
@@ -151,6 +175,7 @@ HarborResponse HarborApi::handle(const HarborRequest& request) {
     }
   }
   response.headers.emplace_back("X-Request-Id", id);
+  response.caller = who.name;
   return response;
 }
 
@@ -180,7 +205,7 @@ HarborResult<HarborResponse> HarborApi::route(const HarborRequest& request, cons
           fmt::format("v2.{}.{}-c50c7ddd", options_.version.minor, options_.version.patch);
       info["external_url"] = options_.externalUrl;
       info["registry_url"] = host;
-      info["project_creation_restriction"] = "everyone";
+      info["project_creation_restriction"] = projectCreationRestriction_;
       info["has_ca_root"] = true;
       info["read_only"] = false;
       info["registry_storage_provider_name"] = "filesystem";
@@ -196,6 +221,13 @@ HarborResult<HarborResponse> HarborApi::route(const HarborRequest& request, cons
   }
   if (path == "/api/v2.0/users/current/permissions" && method == "GET")
     return permissions(who);
+  if (path == "/service/token")
+    return serviceToken(request, who);
+  if (path == "/api/v2.0/users")
+    return method == "POST" ? createUser(request, who)
+                            : HarborResult<HarborResponse>(tl::unexpected(methodNotAllowed()));
+  if (path == "/api/v2.0/configurations")
+    return configurations(request, who);
   if (path == "/api/v2.0/projects") {
     if (method == "POST")
       return createProject(request, who);
@@ -204,7 +236,13 @@ HarborResult<HarborResponse> HarborApi::route(const HarborRequest& request, cons
     return tl::unexpected(methodNotAllowed());
   }
   if (path.starts_with("/api/v2.0/projects/")) {
-    const std::string key = path.substr(std::string("/api/v2.0/projects/").size());
+    std::string key = path.substr(std::string("/api/v2.0/projects/").size());
+    if (const auto slash = key.find("/repositories"); slash != std::string::npos) {
+      std::string repository = key.substr(slash + std::string("/repositories").size());
+      if (!repository.empty() && repository.front() == '/')
+        repository = urlDecode(repository.substr(1));
+      return repositories(request, who, key.substr(0, slash), repository);
+    }
     const auto header = request.headers.find("x-is-resource-name");
     const bool byName = key.find_first_not_of("0123456789") != std::string::npos ||
                         (header != request.headers.end() && header->second == "true");
@@ -218,7 +256,7 @@ HarborResult<HarborResponse> HarborApi::route(const HarborRequest& request, cons
                                 {"name", (*project)->name},
                                 {"metadata", (*project)->metadata},
                                 {"owner_id", (*project)->ownerId},
-                                {"repo_count", (*project)->repositories},
+                                {"repo_count", (*project)->repositories.size()},
                                 {"creation_time", (*project)->creationTime}});
     }
     return tl::unexpected(methodNotAllowed());

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <optional>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,7 @@
 
 #include "harbor_error.h"
 #include "password_hash.h"
+#include "registry_tokens.h"
 #include "robot_rules.h"
 
 namespace harborrobot::harborsim {
@@ -33,20 +35,45 @@ struct HarborResponse {
   std::string contentType = "application/json; charset=utf-8";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  // Who made the request ("" if anonymous), for the request log only.
+  std::string caller;
+  // A HEAD answer's Content-Length when it differs from the (empty) body's.
+  std::optional<std::int64_t> headContentLength;
 };
 
 struct HarborOptions {
   HarborVersion version;
   std::string externalUrl; // https://host:port
   std::string adminPassword = "Harbor12345";
+  // Harbor sleeps 1.5 s after a failed login; tests may shorten it.
+  std::chrono::milliseconds failedLoginDelay{1500};
+};
+
+// What the /v2/ guard decided: either a refusal to send, or the repository a
+// request to forward concerns (empty for /v2/ itself and unparsed paths).
+struct RegistryGate {
+  std::optional<HarborResponse> refusal;
+  std::string project;
+  std::string repository; // "<project>/<repo>"
+  bool manifestPush = false;
+  std::string caller; // for the request log
 };
 
 class HarborApi {
 public:
-  explicit HarborApi(HarborOptions options);
+  HarborApi(HarborOptions options, std::unique_ptr<RegistryTokenIssuer> tokens);
+  // /api/..., /service/token: every answer, including refusals. Sleeps the
+  // failed-login delay (outside the lock) when Basic credentials failed.
   HarborResponse handle(const HarborRequest& request);
-  // Test helper (the admin endpoint's job): a non-admin local user.
-  void addUser(const std::string& name, const std::string& password, bool admin);
+  // /v2/...: Harbor core's own check before the registry sees the request.
+  RegistryGate authorizeRegistry(const HarborRequest& request);
+  // A manifest push succeeded: the repository now exists in its project.
+  void recordRepository(const std::string& project, const std::string& repository);
+  bool isAdmin(const std::string& authorization);
+
+  // The whole state as JSON (secrets only as their PBKDF2 hashes), and back.
+  nlohmann::json snapshot();
+  std::optional<std::string> restore(const nlohmann::json& state);
 
 private:
   struct User {
@@ -61,7 +88,8 @@ private:
     nlohmann::json metadata;
     std::int64_t ownerId;
     std::string creationTime;
-    int repositories = 0;
+    std::int64_t createdSeconds = 0;
+    std::set<std::string> repositories;
   };
   struct Robot {
     std::int64_t id;
@@ -85,9 +113,23 @@ private:
     std::string name;
     bool admin = false;
     const Robot* robot = nullptr;
+    bool failedLogin = false; // Basic credentials were sent and did not match
+  };
+  // A /v2/ caller: a principal from Basic credentials, or a registry token.
+  struct RegistryCaller {
+    Principal basic;
+    std::optional<RegistryClaims> token;
+    bool authenticated() const;
   };
 
   Principal authenticate(const std::string& authorization);
+  HarborResponse handleLocked(const HarborRequest& request, bool& failedLogin);
+  const Project* projectNamed(const std::string& name) const;
+  // pull/push/delete/scanner-pull the principal holds on the project's
+  // repositories (NOTES §6).
+  std::vector<std::string> repositoryActions(const Principal& who, const Project& project) const;
+  bool registryAllows(const RegistryCaller& caller, const Project& project,
+                      const std::string& action) const;
   bool robotAllows(const Robot& robot, const std::string& kind, const std::string& project,
                    const std::string& resource, const std::string& action) const;
   // The project permission check of base.go: 401 for anonymous, 403 otherwise,
@@ -106,15 +148,26 @@ private:
   HarborResult<HarborResponse> robotById(const HarborRequest& request, const Principal& who,
                                          std::int64_t id);
   HarborResult<HarborResponse> permissions(const Principal& who);
+  HarborResult<HarborResponse> serviceToken(const HarborRequest& request, const Principal& who);
+  HarborResult<HarborResponse> createUser(const HarborRequest& request, const Principal& who);
+  HarborResult<HarborResponse> configurations(const HarborRequest& request, const Principal& who);
+  HarborResult<HarborResponse> repositories(const HarborRequest& request, const Principal& who,
+                                            const std::string& projectName,
+                                            const std::string& repository);
 
   nlohmann::json robotJson(const Robot& robot) const;
   std::string prefixed(const Robot& robot) const { return robotPrefix_ + robot.storedName; }
   std::string newSecret();
+  std::string newRequestId();
 
   HarborOptions options_;
+  std::unique_ptr<RegistryTokenIssuer> tokens_;
   std::mutex mutex_;
   std::mt19937_64 random_;
+  // Runtime configuration (PUT /configurations).
   std::string robotPrefix_ = "robot$";
+  std::string projectCreationRestriction_ = "everyone";
+  std::int64_t tokenExpirationMinutes_ = 30;
   std::vector<User> users_;
   std::map<std::int64_t, Project> projects_;
   std::map<std::int64_t, Robot> robots_;

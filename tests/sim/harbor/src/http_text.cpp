@@ -8,17 +8,23 @@
 
 namespace harborrobot::harborsim {
 
-std::string queryValue(const std::string& rawQuery, const std::string& key) {
+std::vector<std::string> queryValues(const std::string& rawQuery, const std::string& key) {
+  std::vector<std::string> values;
   std::size_t at = 0;
   while (at < rawQuery.size()) {
     const auto amp = rawQuery.find('&', at);
     const std::string pair =
         rawQuery.substr(at, amp == std::string::npos ? std::string::npos : amp - at);
     if (pair.starts_with(key + "="))
-      return urlDecode(pair.substr(key.size() + 1));
+      values.push_back(urlDecode(pair.substr(key.size() + 1)));
     at = amp == std::string::npos ? rawQuery.size() : amp + 1;
   }
-  return "";
+  return values;
+}
+
+std::string queryValue(const std::string& rawQuery, const std::string& key) {
+  auto values = queryValues(rawQuery, key);
+  return values.empty() ? "" : values.front();
 }
 
 std::string rfc3339Millis(std::chrono::system_clock::time_point time) {

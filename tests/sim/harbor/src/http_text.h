@@ -4,11 +4,14 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 namespace harborrobot::harborsim {
 
 // The first value of `key` in a raw query string, percent-decoded once.
 std::string queryValue(const std::string& rawQuery, const std::string& key);
+// Every value of `key`, in order (the token service takes repeated scopes).
+std::vector<std::string> queryValues(const std::string& rawQuery, const std::string& key);
 // RFC 3339 with milliseconds in UTC, as Harbor prints creation_time.
 std::string rfc3339Millis(std::chrono::system_clock::time_point time);
 

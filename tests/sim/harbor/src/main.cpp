@@ -1,92 +1,72 @@
-// harborrobot-harbor-sim: a Harbor core API stand-in for tests. Serves HTTPS on
-// 127.0.0.1 with a CA of its own; writes its port and CA into --state-dir.
+// harborrobot-harbor-sim: a Harbor stand-in for tests. Serves the API, the
+// token service and /v2/ (in front of Debian's docker-registry) over HTTPS on
+// 127.0.0.1 with a CA of its own; writes its CA and, last, its port into
+// --state-dir.
 #include <CLI/CLI.hpp>
 #include <Poco/Net/Context.h>
-#include <Poco/Net/HTTPRequestHandler.h>
-#include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/HTTPServerParams.h>
-#include <Poco/Net/HTTPServerRequest.h>
-#include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/SSLManager.h>
 #include <Poco/Net/SecureServerSocket.h>
-#include <Poco/URI.h>
+#include <Poco/ThreadPool.h>
 
-#include <algorithm>
-#include <csignal>
+#include <curl/curl.h>
+
+#include <cstdio>
 #include <fstream>
 #include <iostream>
 
-#include "harbor_api.h"
 #include "harborrobot/sim/stop_signals.h"
 #include "harborrobot/sim/test_pki.h"
+#include "http_frontend.h"
 
 namespace {
 
-using harborrobot::harborsim::HarborApi;
+namespace harborsim = harborrobot::harborsim;
 
-class Handler : public Poco::Net::HTTPRequestHandler {
-public:
-  explicit Handler(HarborApi& api) : api_(api) {}
-  void handleRequest(Poco::Net::HTTPServerRequest& request,
-                     Poco::Net::HTTPServerResponse& response) override {
-    harborrobot::harborsim::HarborRequest call;
-    // The whole body is read first so a keep-alive connection stays in sync.
-    call.body.assign(std::istreambuf_iterator<char>(request.stream()), {});
-    const Poco::URI uri(request.getURI());
-    call.method = request.getMethod();
-    call.path = uri.getPath();
-    call.rawQuery = uri.getRawQuery();
-    call.authorization = request.get("Authorization", "");
-    for (const auto& [name, value] : request) {
-      std::string lower = name;
-      std::transform(lower.begin(), lower.end(), lower.begin(),
-                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-      call.headers[lower] = value;
-    }
-    const auto answer = api_.handle(call);
-    response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(answer.status));
-    if (!answer.body.empty())
-      response.setContentType(answer.contentType);
-    for (const auto& [name, value] : answer.headers)
-      response.set(name, value);
-    response.setContentLength(static_cast<std::streamsize>(answer.body.size()));
-    response.send() << answer.body;
+std::optional<std::string> writeSnapshot(harborsim::HarborApi& api,
+                                         const std::filesystem::path& file) {
+  const auto temporary = file.string() + ".tmp";
+  {
+    std::ofstream out(temporary);
+    out << api.snapshot().dump(1) << "\n";
+    if (!out)
+      return "cannot write " + temporary;
   }
-
-private:
-  HarborApi& api_;
-};
-
-class Factory : public Poco::Net::HTTPRequestHandlerFactory {
-public:
-  explicit Factory(HarborApi& api) : api_(api) {}
-  Poco::Net::HTTPRequestHandler*
-  createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
-    return new Handler(api_); // Poco takes ownership
-  }
-
-private:
-  HarborApi& api_;
-};
+  std::filesystem::rename(temporary, file);
+  return std::nullopt;
+}
 
 } // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"harborrobot-harbor-sim: a Harbor API simulator for tests"};
+  CLI::App app{"harborrobot-harbor-sim: a Harbor simulator for tests"};
   unsigned port = 0;
   std::string stateDir;
   std::string adminPassword = "Harbor12345";
   std::string version = "2.15";
+  std::string registryBinary = "/usr/bin/docker-registry";
+  std::string snapshotFile;
+  unsigned failedLoginDelayMs = 1500;
   app.add_option("--port", port, "TCP port on 127.0.0.1; 0 picks a free one")
       ->capture_default_str();
-  app.add_option("--state-dir", stateDir, "directory for port and CA")->required();
+  app.add_option("--state-dir", stateDir, "directory for the port, the CA and registry data")
+      ->required();
   app.add_option("--admin-password", adminPassword, "the admin user's password")
       ->capture_default_str();
-  app.add_option("--version", version, "Harbor behaviour to reproduce: 2.12 to 2.15, or 2.X.Y")
+  app.add_option("--version", version, "Harbor behaviour to reproduce: 2.12 to 2.16, or 2.X.Y")
+      ->capture_default_str();
+  app.add_option("--registry", registryBinary,
+                 "the distribution registry to serve /v2/ from, or \"none\"")
+      ->capture_default_str();
+  app.add_option("--snapshot", snapshotFile,
+                 "load state from FILE if it exists; save it there on stop and on "
+                 "POST /_sim/snapshot");
+  app.add_option("--failed-login-delay-ms", failedLoginDelayMs,
+                 "how long a failed Basic login is held (Harbor: 1500)")
       ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
-  harborrobot::harborsim::HarborVersion harborVersion;
+  harborsim::HarborVersion harborVersion;
   if (std::sscanf(version.c_str(), "2.%d.%d", &harborVersion.minor, &harborVersion.patch) < 1 ||
       harborVersion.minor < 12 || harborVersion.minor > 16) {
     std::cerr << "error: --version \"" << version << "\" is not a Harbor 2.12-2.16 version\n";
@@ -99,7 +79,24 @@ int main(int argc, char** argv) {
     std::cerr << "error: " << pki.error().message() << "\n";
     return 1;
   }
+  auto tokens = harborsim::RegistryTokenIssuer::loadOrCreate(state / "pki" / "token.key");
+  if (!tokens) {
+    std::cerr << "error: " << tokens.error() << "\n";
+    return 1;
+  }
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+  std::unique_ptr<harborsim::RegistryUpstream> registry;
+  if (registryBinary != "none") {
+    auto started = harborsim::RegistryUpstream::start(registryBinary, state / "registry",
+                                                      std::chrono::seconds(30));
+    if (!started) {
+      std::cerr << "error: " << started.error() << "\n";
+      return 1;
+    }
+    registry = std::move(*started);
+  }
   Poco::Net::initializeSSL();
+  int status = 0;
   {
     Poco::Net::Context::Ptr context =
         new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, pki->serverKey.string(),
@@ -108,15 +105,46 @@ int main(int argc, char** argv) {
     Poco::Net::SecureServerSocket socket(
         Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(port)), 64, context);
     const unsigned boundPort = socket.address().port();
-    HarborApi api({harborVersion, "https://127.0.0.1:" + std::to_string(boundPort), adminPassword});
-    Poco::Net::HTTPServer server(new Factory(api), socket, new Poco::Net::HTTPServerParams);
+    harborsim::HarborOptions options{harborVersion,
+                                     "https://127.0.0.1:" + std::to_string(boundPort),
+                                     adminPassword, std::chrono::milliseconds(failedLoginDelayMs)};
+    harborsim::HarborApi api(options, std::move(*tokens));
+    if (!snapshotFile.empty() && std::filesystem::exists(snapshotFile)) {
+      std::ifstream in(snapshotFile);
+      const auto saved = nlohmann::json::parse(in, nullptr, false);
+      if (auto error = api.restore(saved)) {
+        std::cerr << "error: " << snapshotFile << ": " << *error << "\n";
+        return 1;
+      }
+    }
+    harborsim::FaultPlan faults;
+    harborsim::RequestLog log;
+    harborsim::Frontend frontend{api, faults, log, registry.get(), nullptr};
+    if (!snapshotFile.empty())
+      frontend.saveSnapshot = [&] { return writeSnapshot(api, snapshotFile); };
+    // Hang windows hold threads; leave room for the clients that keep working.
+    Poco::ThreadPool threads(4, 128);
+    auto* params = new Poco::Net::HTTPServerParams;
+    params->setMaxThreads(128);
+    params->setMaxQueued(256);
+    Poco::Net::HTTPServer server(new harborsim::FrontendHandlerFactory(frontend), threads, socket,
+                                 params);
     server.start();
     std::ofstream(state / "port.tmp") << boundPort << "\n";
     std::filesystem::rename(state / "port.tmp", state / "port");
     std::cout << "listening on https://127.0.0.1:" << boundPort << std::endl;
     stopSignals.wait();
-    server.stop();
+    faults.clear(); // releases requests held in a hang window
+    server.stopAll(true);
+    if (!snapshotFile.empty()) {
+      if (auto error = writeSnapshot(api, snapshotFile)) {
+        std::cerr << "error: " << *error << "\n";
+        status = 1;
+      }
+    }
   }
+  registry.reset();
   Poco::Net::uninitializeSSL();
-  return 0;
+  curl_global_cleanup();
+  return status;
 }

@@ -38,6 +38,10 @@ HarborResult<HarborResponse> HarborApi::createProject(const HarborRequest& reque
     return tl::unexpected(unauthorized());
   if (who.kind == Principal::Kind::kRobot && who.robot->level == "project")
     return tl::unexpected(forbidden("Only system level robot can create project"));
+  if (projectCreationRestriction_ == "adminonly" && !who.admin &&
+      !(who.kind == Principal::Kind::kRobot &&
+        robotAllows(*who.robot, "system", "", "project", "create")))
+    return tl::unexpected(forbidden("Only system admin can create project"));
   json metadata = body.value("metadata", json::object());
   if (!metadata.is_object())
     return tl::unexpected(unprocessable("metadata in body must be of type object"));
@@ -58,7 +62,14 @@ HarborResult<HarborResponse> HarborApi::createProject(const HarborRequest& reque
       owner = user.id;
   }
   const std::int64_t id = nextProjectId_++;
-  projects_[id] = {id, name, metadata, owner, rfc3339Millis(std::chrono::system_clock::now()), 0};
+  const auto now = std::chrono::system_clock::now();
+  projects_[id] = {id,
+                   name,
+                   metadata,
+                   owner,
+                   rfc3339Millis(now),
+                   std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count(),
+                   {}};
   HarborResponse response = empty(201);
   const auto byName = request.headers.find("x-resource-name-in-location");
   response.headers.emplace_back("Location",
@@ -90,7 +101,7 @@ HarborResult<HarborResponse> HarborApi::listProjects(const HarborRequest& reques
       list.push_back({{"project_id", id},
                       {"name", project.name},
                       {"metadata", project.metadata},
-                      {"repo_count", project.repositories},
+                      {"repo_count", project.repositories.size()},
                       {"creation_time", project.creationTime}});
     }
   }
@@ -105,7 +116,7 @@ HarborResult<HarborResponse> HarborApi::deleteProject(const std::string& nameOrI
   auto project = requireProject(who, nameOrId, byName, "project", "delete");
   if (!project)
     return tl::unexpected(project.error());
-  if ((*project)->repositories > 0) {
+  if (!(*project)->repositories.empty()) {
     return tl::unexpected(
         precondition("precondition failed: the project contains repositories, can not be deleted"));
   }
@@ -114,6 +125,34 @@ HarborResult<HarborResponse> HarborApi::deleteProject(const std::string& nameOrI
   std::erase_if(robots_, [&](const auto& entry) { return entry.second.projectId == id; });
   projects_.erase(id);
   return empty(200);
+}
+
+HarborResult<HarborResponse> HarborApi::repositories(const HarborRequest& request,
+                                                     const Principal& who,
+                                                     const std::string& projectName,
+                                                     const std::string& repository) {
+  const bool deleting = request.method == "DELETE";
+  if (deleting == repository.empty())
+    return tl::unexpected(methodNotAllowed());
+  auto found = requireProject(who, projectName, true, "repository", deleting ? "delete" : "list");
+  if (!found)
+    return tl::unexpected(found.error());
+  auto& project = projects_.at((*found)->id);
+  if (deleting) {
+    // Harbor deletes the artifacts; the registry's blobs wait for garbage
+    // collection, which the simulator never runs.
+    if (project.repositories.erase(project.name + "/" + repository) == 0)
+      return tl::unexpected(notFound(
+          fmt::format("repository {}/{} not found", project.name, repository)));
+    return empty(200);
+  }
+  json list = json::array();
+  for (const auto& name : project.repositories)
+    list.push_back({{"name", name}, {"project_id", project.id}});
+  HarborResponse response;
+  response.body = list.dump() + "\n";
+  response.headers.emplace_back("X-Total-Count", std::to_string(list.size()));
+  return response;
 }
 
 } // namespace harborrobot::harborsim

@@ -241,7 +241,7 @@ HarborResult<HarborResponse> HarborApi::robotById(const HarborRequest& request,
     if (!allowed)
       return tl::unexpected(forbidden());
     robots_.erase(found);
-    return HarborResponse{200, "application/json; charset=utf-8", "", {}};
+    return HarborResponse{};
   }
   if (method == "PATCH") {
     if (!allowed)
@@ -284,7 +284,7 @@ HarborResult<HarborResponse> HarborApi::robotById(const HarborRequest& request,
       robot.expiresAt = expiryFor(robot.created, robot.duration);
     }
     robot.updateTime = rfc3339Millis(std::chrono::system_clock::now());
-    return HarborResponse{200, "application/json; charset=utf-8", "", {}};
+    return HarborResponse{};
   }
   return tl::unexpected(methodNotAllowed());
 }

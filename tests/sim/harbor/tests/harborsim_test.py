@@ -1,68 +1,13 @@
 #!/usr/bin/env python3
 """The Harbor simulator against NOTES.md §7, over HTTPS with urllib.
 usage: harborsim_test.py <harborrobot-harbor-sim>"""
-import base64
-import json
-import os
-import ssl
-import subprocess
 import sys
-import tempfile
-import time
-import urllib.error
-import urllib.request
 
-
-def expect_equal(actual, expected, what):
-    if actual != expected:
-        raise AssertionError(f"{what}: expected {expected!r}, got {actual!r}")
-
-
-class Harbor:
-    def __init__(self, binary):
-        self.state = tempfile.mkdtemp(prefix="harborsim-")
-        self.process = subprocess.Popen([binary, "--state-dir", self.state],
-                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 30
-        while not os.path.exists(os.path.join(self.state, "port")):
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError("simulator did not start")
-            time.sleep(0.02)
-        with open(os.path.join(self.state, "port")) as f:
-            self.base = f"https://127.0.0.1:{f.read().strip()}/api/v2.0"
-        self.context = ssl.create_default_context(
-            cafile=os.path.join(self.state, "pki", "ca.crt"))
-
-    def call(self, method, path, body=None, user=("admin", "Harbor12345"), headers=None):
-        request = urllib.request.Request(self.base + path, method=method,
-                                         data=None if body is None else json.dumps(body).encode())
-        request.add_header("Content-Type", "application/json")
-        if user:
-            token = base64.b64encode(f"{user[0]}:{user[1]}".encode()).decode()
-            request.add_header("Authorization", f"Basic {token}")
-        for name, value in (headers or {}).items():
-            request.add_header(name, value)
-        try:
-            with urllib.request.urlopen(request, context=self.context, timeout=30) as response:
-                text = response.read().decode()
-                return response.status, response.headers, json.loads(text) if text.strip() else None
-        except urllib.error.HTTPError as error:
-            text = error.read().decode()
-            return error.code, error.headers, json.loads(text) if text.strip() else None
-
-    def stop(self):
-        self.process.terminate()
-        expect_equal(self.process.wait(timeout=30), 0, "simulator exit code")
-
-
-def robot_body(name, project="team", action="pull", duration=30):
-    return {"name": name, "level": "project", "duration": duration,
-            "permissions": [{"kind": "project", "namespace": project,
-                             "access": [{"resource": "repository", "action": action}]}]}
+from harness import Harbor, expect_equal, robot_body
 
 
 def main():
-    harbor = Harbor(sys.argv[1])
+    harbor = Harbor(sys.argv[1], extra_args=["--registry", "none"])
     try:
         status, headers, _ = harbor.call("POST", "/projects", {"project_name": "team"})
         expect_equal((status, headers["Location"]), (201, "/api/v2.0/projects/2"), "create project")
@@ -84,7 +29,7 @@ def main():
         expect_equal(harbor.call("POST", "/robots", robot_body("ci"))[0], 409, "duplicate robot")
         expect_equal(harbor.call("POST", "/robots", robot_body("x", duration=0))[0], 400,
                      "duration 0 (§7.6)")
-        expect_equal(harbor.call("POST", "/robots", robot_body("x", action="fly"))[2]["errors"][0]
+        expect_equal(harbor.call("POST", "/robots", robot_body("x", actions=("fly",)))[2]["errors"][0]
                      ["message"], "bad request permission: repository:fly", "§4 pairs (§7.8)")
 
         # Bad credentials are anonymous, not an error (§7.2); 401 only where
@@ -142,7 +87,7 @@ def main():
         expect_equal(harbor.call("GET", f"/robots/{robot['id']}")[0], 404, "robots went too")
         print("harborsim_test: passed")
     finally:
-        harbor.stop()
+        harbor.close()
 
 
 if __name__ == "__main__":
