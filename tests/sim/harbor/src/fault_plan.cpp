@@ -54,10 +54,9 @@ std::optional<std::string> FaultPlan::configure(const json& plan) {
   std::vector<int> codes = {500, 502, 503};
   if (plan.contains("errorCodes")) {
     const json& value = plan["errorCodes"];
-    const bool valid =
-        value.is_array() && !value.empty() && std::all_of(value.begin(), value.end(), [](auto& c) {
-          return c == 500 || c == 502 || c == 503;
-        });
+    const bool valid = value.is_array() && !value.empty() &&
+                       std::all_of(value.begin(), value.end(),
+                                   [](auto& c) { return c == 500 || c == 502 || c == 503; });
     if (!valid)
       return badField("errorCodes", value, "a non-empty list of 500, 502 and 503");
     codes = value.get<std::vector<int>>();

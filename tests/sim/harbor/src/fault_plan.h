@@ -19,8 +19,8 @@ namespace harborrobot::harborsim {
 struct FaultDecision {
   std::chrono::milliseconds latency{0};
   enum class Kind { kNone, kStatus, kReset, kHang } kind = Kind::kNone;
-  int status = 0;                                        // kStatus: 500, 502, 503 or 429
-  std::chrono::steady_clock::time_point hangUntil{};     // kHang
+  int status = 0;                                    // kStatus: 500, 502, 503 or 429
+  std::chrono::steady_clock::time_point hangUntil{}; // kHang
 };
 
 class FaultPlan {

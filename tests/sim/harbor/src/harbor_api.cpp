@@ -150,9 +150,7 @@ bool HarborApi::isAdmin(const std::string& authorization) {
 HarborResponse HarborApi::handleLocked(const HarborRequest& request, bool& failedLogin) {
   HarborResponse response;
   const auto requestId = request.headers.find("x-request-id");
-  const std::string id = requestId != request.headers.end()
-                             ? requestId->second
-                             : newRequestId();
+  const std::string id = requestId != request.headers.end() ? requestId->second : newRequestId();
   Principal who;
   if (request.path == "/api/v2.0/ping") {
     response.contentType = "text/plain; charset=utf-8";
@@ -243,6 +241,17 @@ HarborResult<HarborResponse> HarborApi::route(const HarborRequest& request, cons
         repository = urlDecode(repository.substr(1));
       return repositories(request, who, key.substr(0, slash), repository);
     }
+    if (key.ends_with("/robots") && !options_.version.atLeast(13) && method == "GET") {
+      // The per-project robot listing of 2.12 (removed in 2.13, NOTES §7.15).
+      auto project = requireProject(who, key.substr(0, key.size() - 7), false, "robot", "list");
+      if (!project)
+        return tl::unexpected(project.error());
+      HarborRequest listing = request;
+      listing.rawQuery = fmt::format("Level=project&ProjectID={}", (*project)->id);
+      return listRobots(listing, who);
+    }
+    if (key.find('/') != std::string::npos)
+      return tl::unexpected(notFound()); // no such route
     const auto header = request.headers.find("x-is-resource-name");
     const bool byName = key.find_first_not_of("0123456789") != std::string::npos ||
                         (header != request.headers.end() && header->second == "true");

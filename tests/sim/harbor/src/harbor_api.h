@@ -103,7 +103,7 @@ private:
     std::vector<RobotPermission> permissions;
     std::int64_t projectId = 0;
     std::string creatorType;
-    std::string creatorRef;
+    std::int64_t creatorRef = 0; // the creating user's or robot's id
     std::string creationTime;
     std::string updateTime;
     std::chrono::system_clock::time_point created;
@@ -156,6 +156,7 @@ private:
                                             const std::string& repository);
 
   nlohmann::json robotJson(const Robot& robot) const;
+  std::int64_t creatorId(const Principal& who) const;
   std::string prefixed(const Robot& robot) const { return robotPrefix_ + robot.storedName; }
   std::string newSecret();
   std::string newRequestId();

@@ -29,10 +29,18 @@ std::string lowerCase(std::string text) {
 
 // Headers that belong to one connection, not to the message.
 bool hopByHop(const std::string& lowerName) {
-  static constexpr std::array kNames = {"connection", "keep-alive",   "transfer-encoding",
-                                        "te",         "upgrade",      "proxy-authorization",
-                                        "expect",     "content-length", "host",
-                                        "authorization", "date",      "server"};
+  static constexpr std::array kNames = {"connection",
+                                        "keep-alive",
+                                        "transfer-encoding",
+                                        "te",
+                                        "upgrade",
+                                        "proxy-authorization",
+                                        "expect",
+                                        "content-length",
+                                        "host",
+                                        "authorization",
+                                        "date",
+                                        "server"};
   return std::find(kNames.begin(), kNames.end(), lowerName) != kNames.end();
 }
 

@@ -21,7 +21,7 @@ struct Frontend {
   HarborApi& api;
   FaultPlan& faults;
   RequestLog& log;
-  const RegistryUpstream* registry = nullptr; // null: /v2/ answers 503
+  const RegistryUpstream* registry = nullptr;               // null: /v2/ answers 503
   std::function<std::optional<std::string>()> saveSnapshot; // null: no --snapshot
 };
 

@@ -142,8 +142,8 @@ HarborResult<HarborResponse> HarborApi::repositories(const HarborRequest& reques
     // Harbor deletes the artifacts; the registry's blobs wait for garbage
     // collection, which the simulator never runs.
     if (project.repositories.erase(project.name + "/" + repository) == 0)
-      return tl::unexpected(notFound(
-          fmt::format("repository {}/{} not found", project.name, repository)));
+      return tl::unexpected(
+          notFound(fmt::format("repository {}/{} not found", project.name, repository)));
     return empty(200);
   }
   json list = json::array();

@@ -69,8 +69,8 @@ RegistryAccessNeed registryNeed(const HarborRequest& request) {
   if (!std::regex_match(request.path, match, kRoute))
     return need;
   static const std::map<std::string, std::string> kActions = {
-      {"GET", "pull"},  {"HEAD", "pull"}, {"POST", "push"},
-      {"PATCH", "push"}, {"PUT", "push"}, {"DELETE", "delete"}};
+      {"GET", "pull"},   {"HEAD", "pull"}, {"POST", "push"},
+      {"PATCH", "push"}, {"PUT", "push"},  {"DELETE", "delete"}};
   const auto action = kActions.find(request.method);
   if (action == kActions.end())
     return need;
@@ -117,8 +117,9 @@ std::vector<std::string> HarborApi::repositoryActions(const Principal& who,
         grant(action);
     }
   } else if (who.kind == Principal::Kind::kUser) {
-    const auto user = std::find_if(users_.begin(), users_.end(),
-                                   [&](const User& candidate) { return candidate.name == who.name; });
+    const auto user = std::find_if(users_.begin(), users_.end(), [&](const User& candidate) {
+      return candidate.name == who.name;
+    });
     // The owner is the project's admin; the simulator has no other members.
     if (user != users_.end() && user->id == project.ownerId) {
       for (const char* action : {"pull", "push", "delete"})
@@ -180,17 +181,16 @@ HarborResult<HarborResponse> HarborApi::serviceToken(const HarborRequest& reques
     // Requested actions are ignored: the token carries what the caller holds.
     entry.actions.clear();
     if (entry.type == "repository") {
-      const Project* project = entry.name.find('/') != std::string::npos
-                                   ? projectNamed(projectOf(entry.name))
-                                   : nullptr;
+      const Project* project =
+          entry.name.find('/') != std::string::npos ? projectNamed(projectOf(entry.name)) : nullptr;
       if (project != nullptr)
         entry.actions = repositoryActions(who, *project);
     } else if (entry.type == "registry" && entry.name == "catalog") {
       if (who.admin)
         entry.actions = {"*"};
     } else {
-      return textResponse(400, fmt::format("Unable to handle, type: {}, name: {}", entry.type,
-                                           entry.name));
+      return textResponse(
+          400, fmt::format("Unable to handle, type: {}, name: {}", entry.type, entry.name));
     }
     claims.access.push_back(std::move(entry));
   }
@@ -253,8 +253,8 @@ RegistryGate HarborApi::authorizeRegistry(const HarborRequest& request) {
           refusal = fmt::format("project {} not found", projectOf(repository));
           projectMissing = true;
         } else if (!registryAllows(caller, *project, action)) {
-          refusal = fmt::format("unauthorized to access repository: {}, action: {}", repository,
-                                action);
+          refusal =
+              fmt::format("unauthorized to access repository: {}, action: {}", repository, action);
         }
       }
       gate.project = projectOf(need.repository);

@@ -87,10 +87,14 @@ std::string RegistryTokenIssuer::issue(const RegistryClaims& claims) const {
   for (const auto& entry : claims.access)
     access.push_back({{"type", entry.type}, {"name", entry.name}, {"actions", entry.actions}});
   const json header = {{"typ", "JWT"}, {"alg", "RS256"}, {"kid", keyId_}};
-  const json payload = {{"iss", kTokenIssuer},      {"sub", claims.subject},
-                        {"aud", kRegistryService},  {"exp", claims.expiresAt},
-                        {"nbf", claims.issuedAt},   {"iat", claims.issuedAt},
-                        {"jti", jwtId},             {"access", access}};
+  const json payload = {{"iss", kTokenIssuer},
+                        {"sub", claims.subject},
+                        {"aud", kRegistryService},
+                        {"exp", claims.expiresAt},
+                        {"nbf", claims.issuedAt},
+                        {"iat", claims.issuedAt},
+                        {"jti", jwtId},
+                        {"access", access}};
   return key_->sign(header, payload);
 }
 
@@ -105,8 +109,8 @@ tl::expected<RegistryClaims, std::string> RegistryTokenIssuer::verify(std::strin
   if (sim::stringMember(payload, "iss") != kTokenIssuer ||
       sim::stringMember(payload, "aud") != kRegistryService)
     return tl::unexpected(std::string("wrong issuer or audience"));
-  if (!payload.contains("exp") || !payload["exp"].is_number_integer() ||
-      !payload.contains("iat") || !payload["iat"].is_number_integer())
+  if (!payload.contains("exp") || !payload["exp"].is_number_integer() || !payload.contains("iat") ||
+      !payload["iat"].is_number_integer())
     return tl::unexpected(std::string("exp and iat must be integers"));
   RegistryClaims claims;
   claims.subject = sim::stringMember(payload, "sub");
@@ -118,8 +122,8 @@ tl::expected<RegistryClaims, std::string> RegistryTokenIssuer::verify(std::strin
     for (const auto& entry : payload["access"]) {
       if (!entry.is_object())
         continue;
-      ResourceActions access{sim::stringMember(entry, "type"), sim::stringMember(entry, "name"),
-                             {}};
+      ResourceActions access{
+          sim::stringMember(entry, "type"), sim::stringMember(entry, "name"), {}};
       const auto actions = entry.find("actions");
       if (actions != entry.end() && actions->is_array()) {
         for (const auto& action : *actions) {

@@ -198,6 +198,27 @@ bool acceptableRobotSecret(const std::string& secret) {
          has(::isdigit);
 }
 
+bool withinCreatorScope(const HarborVersion& version, const std::string& creatorLevel,
+                        const std::vector<RobotPermission>& creator, const std::string& wantedLevel,
+                        const std::vector<RobotPermission>& wanted) {
+  if (creatorLevel == "system" && wantedLevel == "project" && version.atLeast(12) &&
+      !version.atLeast(14, 1))
+    return false;
+  for (const auto& permission : wanted) {
+    const auto scope = std::find_if(creator.begin(), creator.end(), [&](const auto& held) {
+      return held.kind == permission.kind &&
+             (held.ns == permission.ns || (held.ns == "*" && version.atLeast(12, 1)));
+    });
+    if (scope == creator.end())
+      return false;
+    for (const auto& access : permission.access) {
+      if (std::find(scope->access.begin(), scope->access.end(), access) == scope->access.end())
+        return false;
+    }
+  }
+  return true;
+}
+
 std::string urlDecode(const std::string& text) {
   std::string decoded;
   for (std::size_t i = 0; i < text.size(); ++i) {

@@ -58,6 +58,15 @@ HarborResult<RobotRequest> parseRobotRequest(const nlohmann::json& body,
 bool validRobotPair(const HarborVersion& version, const std::string& kind,
                     const std::string& resource, const std::string& action);
 
+// Step 5 of NOTES §3 (2.12+): a robot creating a robot may hand out only what
+// it holds. Each wanted (kind, namespace) must be one of the creator's (or the
+// creator's namespace is "*", from 2.12.1), and each resource:action:effect
+// must literally be in it. 2.12.0–2.14.0 refused every project robot made by
+// a system robot.
+bool withinCreatorScope(const HarborVersion& version, const std::string& creatorLevel,
+                        const std::vector<RobotPermission>& creator, const std::string& wantedLevel,
+                        const std::vector<RobotPermission>& wanted);
+
 // 32 characters of [A-Za-z0-9] with at least one lower, upper and digit;
 // `randomByte` supplies entropy (tests make it deterministic).
 std::string generateRobotSecret(const std::function<unsigned char()>& randomByte);

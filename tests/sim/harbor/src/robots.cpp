@@ -54,6 +54,16 @@ json HarborApi::robotJson(const Robot& robot) const {
   return out;
 }
 
+std::int64_t HarborApi::creatorId(const Principal& who) const {
+  if (who.kind == Principal::Kind::kRobot)
+    return who.robot->id;
+  for (const auto& user : users_) {
+    if (user.name == who.name)
+      return user.id;
+  }
+  return 0;
+}
+
 HarborResult<HarborResponse> HarborApi::createRobot(const HarborRequest& request,
                                                     const Principal& who) {
   const json body = json::parse(request.body, nullptr, false);
@@ -79,17 +89,11 @@ HarborResult<HarborResponse> HarborApi::createRobot(const HarborRequest& request
     return tl::unexpected(forbidden(who.name));
   }
   // 5. A robot may only hand out what it holds itself (2.12+).
-  if (who.kind == Principal::Kind::kRobot) {
-    for (const auto& permission : wanted.permissions) {
-      for (const auto& access : permission.access) {
-        if (!robotAllows(*who.robot, permission.kind, permission.ns, access.resource,
-                         access.action)) {
-          return tl::unexpected(denied("permission scope is invalid. It must be equal to or "
-                                       "more restrictive than the creator's robot's permissions"));
-        }
-      }
-    }
-  }
+  if (who.kind == Principal::Kind::kRobot &&
+      !withinCreatorScope(options_.version, who.robot->level, who.robot->permissions, wanted.level,
+                          wanted.permissions))
+    return tl::unexpected(denied("permission scope is invalid. It must be equal to or "
+                                 "more restrictive than the creator's robot's permissions"));
   // 6. Namespaces name existing projects.
   for (const auto& permission : wanted.permissions) {
     if (permission.kind != "project" || permission.ns == "*")
@@ -121,7 +125,7 @@ HarborResult<HarborResponse> HarborApi::createRobot(const HarborRequest& request
               wanted.permissions,
               projectId,
               who.kind == Principal::Kind::kRobot ? "robot" : "local",
-              who.name,
+              creatorId(who),
               rfc3339Millis(now),
               rfc3339Millis(now),
               now};

@@ -56,25 +56,24 @@ json HarborApi::snapshot() {
                         {"repositories", project.repositories}});
   json robots = json::array();
   for (const auto& [id, robot] : robots_)
-    robots.push_back(
-        {{"id", id},
-         {"stored_name", robot.storedName},
-         {"description", robot.description},
-         {"level", robot.level},
-         {"duration", robot.duration},
-         {"expires_at", robot.expiresAt},
-         {"disabled", robot.disabled},
-         {"salt", robot.secret.salt},
-         {"hash", robot.secret.hash},
-         {"permissions", permissionsJson(robot.permissions)},
-         {"project_id", robot.projectId},
-         {"creator_type", robot.creatorType},
-         {"creator_ref", robot.creatorRef},
-         {"creation_time", robot.creationTime},
-         {"update_time", robot.updateTime},
-         {"created_seconds", std::chrono::duration_cast<std::chrono::seconds>(
-                                 robot.created.time_since_epoch())
-                                 .count()}});
+    robots.push_back({{"id", id},
+                      {"stored_name", robot.storedName},
+                      {"description", robot.description},
+                      {"level", robot.level},
+                      {"duration", robot.duration},
+                      {"expires_at", robot.expiresAt},
+                      {"disabled", robot.disabled},
+                      {"salt", robot.secret.salt},
+                      {"hash", robot.secret.hash},
+                      {"permissions", permissionsJson(robot.permissions)},
+                      {"project_id", robot.projectId},
+                      {"creator_type", robot.creatorType},
+                      {"creator_ref", robot.creatorRef},
+                      {"creation_time", robot.creationTime},
+                      {"update_time", robot.updateTime},
+                      {"created_seconds", std::chrono::duration_cast<std::chrono::seconds>(
+                                              robot.created.time_since_epoch())
+                                              .count()}});
   return {{"users", users},
           {"projects", projects},
           {"robots", robots},

@@ -55,7 +55,8 @@ HarborResult<HarborResponse> HarborApi::createUser(const HarborRequest& request,
     return tl::unexpected(
         badRequest("Password should be 8-128 characters long with at least 1 uppercase, 1 "
                    "lowercase and 1 number"));
-  if (std::any_of(users_.begin(), users_.end(), [&](const User& user) { return user.name == *name; }))
+  if (std::any_of(users_.begin(), users_.end(),
+                  [&](const User& user) { return user.name == *name; }))
     return tl::unexpected(conflict(fmt::format("username {} is already used", *name)));
   const std::int64_t id = nextUserId_++;
   users_.push_back({id, *name, hashPassword(*password), false});

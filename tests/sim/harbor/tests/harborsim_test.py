@@ -78,6 +78,27 @@ def main():
         expect_equal(harbor.call("GET", "/robots")[2], [], "no system robots: []")
         expect_equal(harbor.call("GET", "/robots?Level=project")[0], 400, "Level=project needs an id")
 
+        # A robot may create robots only within its own scope (§7.9, 2.12+).
+        manager = harbor.call("POST", "/robots", robot_body("mgr", actions=("pull", "create")))
+        expect_equal(manager[0], 400, "robot:create is spelled with resource robot")
+        body = robot_body("mgr")
+        body["permissions"][0]["access"].append({"resource": "robot", "action": "create"})
+        status, _, manager = harbor.call("POST", "/robots", body)
+        expect_equal(status, 201, "a robot that may create robots")
+        as_manager = (manager["name"], manager["secret"])
+        expect_equal(harbor.call("POST", "/robots", robot_body("sub"), user=as_manager)[0], 201,
+                     "a subset of the creator's permissions")
+        status, _, body = harbor.call("POST", "/robots", robot_body("wide", actions=("push",)),
+                                      user=as_manager)
+        expect_equal((status, body["errors"][0]["code"]), (403, "DENIED"),
+                     "beyond the creator's permissions")
+        status, _, listed = harbor.call("GET", "/robots?Level=project&ProjectID=2&q=name%3Dteam%252Bsub")
+        expect_equal(listed[0]["creator_type"], "robot", "creator_type of a robot-made robot")
+        expect_equal(listed[0]["creator_ref"], manager["id"], "creator_ref is the creator's id")
+
+        # The per-project robot endpoints are gone since 2.13 (§7.15).
+        expect_equal(harbor.call("GET", "/projects/2/robots")[0], 404, "/projects/{id}/robots")
+
         # CSRF only with a sid cookie (§7.13).
         expect_equal(harbor.call("POST", "/projects", {"project_name": "c"},
                                  headers={"Cookie": "sid=abc"})[0], 403, "sid cookie")
@@ -88,6 +109,15 @@ def main():
         print("harborsim_test: passed")
     finally:
         harbor.close()
+    legacy = Harbor(sys.argv[1], extra_args=["--registry", "none", "--version", "2.12"])
+    try:
+        legacy.call("POST", "/projects", {"project_name": "team"})
+        legacy.call("POST", "/robots", robot_body("ci"))
+        status, _, listed = legacy.call("GET", "/projects/2/robots")
+        expect_equal((status, [r["name"] for r in listed]), (200, ["robot$team+ci"]),
+                     "2.12 still lists robots per project")
+    finally:
+        legacy.close()
 
 
 if __name__ == "__main__":

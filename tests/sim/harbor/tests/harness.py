@@ -56,11 +56,14 @@ class Response:
 
 
 class Harbor:
-    def __init__(self, binary, extra_args=(), state=None, failed_login_delay_ms=0):
+    def __init__(self, binary, extra_args=(), state=None, failed_login_delay_ms=0,
+                 snapshot=False):
         self.binary = binary
         self.owns_state = state is None
         self.state = state or tempfile.mkdtemp(prefix="harborsim-")
         self.extra_args = list(extra_args)
+        if snapshot:
+            self.extra_args += ["--snapshot", os.path.join(self.state, "state.json")]
         self.failed_login_delay_ms = failed_login_delay_ms
         self.start()
 

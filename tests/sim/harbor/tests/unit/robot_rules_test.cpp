@@ -86,5 +86,37 @@ TEST(RobotQuery, ParsesEveryFormAndTheDoubleDecodedPlus) {
   EXPECT_FALSE(parseRobotQuery("id=[19]"));
 }
 
+std::vector<RobotPermission> scope(const std::string& kind, const std::string& ns,
+                                   std::vector<RobotAccess> access) {
+  return {{kind, ns, std::move(access)}};
+}
+
+TEST(CreatorScope, ARobotHandsOutOnlyWhatItHoldsLiterally) {
+  const HarborVersion v215{15, 0};
+  const auto creator =
+      scope("project", "team", {{"repository", "pull", ""}, {"robot", "create", ""}});
+  EXPECT_TRUE(withinCreatorScope(v215, "project", creator, "project",
+                                 scope("project", "team", {{"repository", "pull", ""}})));
+  EXPECT_FALSE(withinCreatorScope(v215, "project", creator, "project",
+                                  scope("project", "team", {{"repository", "push", ""}})))
+      << "an action the creator lacks";
+  EXPECT_FALSE(withinCreatorScope(v215, "project", creator, "project",
+                                  scope("project", "team", {{"repository", "pull", "deny"}})))
+      << "the effect must match literally";
+  EXPECT_FALSE(withinCreatorScope(v215, "project", creator, "project",
+                                  scope("project", "other", {{"repository", "pull", ""}})))
+      << "another namespace";
+}
+
+TEST(CreatorScope, StarNamespacesCountFrom2121AndSystemCreatorsFrom2141) {
+  const auto creator = scope("project", "*", {{"repository", "pull", ""}});
+  const auto wanted = scope("project", "team", {{"repository", "pull", ""}});
+  EXPECT_FALSE(withinCreatorScope({12, 0}, "system", creator, "system", wanted));
+  EXPECT_TRUE(withinCreatorScope({12, 1}, "system", creator, "system", wanted));
+  EXPECT_FALSE(withinCreatorScope({14, 0}, "system", creator, "project", wanted))
+      << "2.12.0-2.14.0 refused project robots made by system robots";
+  EXPECT_TRUE(withinCreatorScope({14, 1}, "system", creator, "project", wanted));
+}
+
 } // namespace
 } // namespace harborrobot::harborsim
