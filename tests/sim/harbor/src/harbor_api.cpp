@@ -219,6 +219,8 @@ HarborResult<HarborResponse> HarborApi::route(const HarborRequest& request, cons
   }
   if (path == "/api/v2.0/users/current/permissions" && method == "GET")
     return permissions(who);
+  if (path == "/api/v2.0/users/current" && method == "GET")
+    return currentUser(who);
   if (path == "/service/token")
     return serviceToken(request, who);
   if (path == "/api/v2.0/users")
@@ -285,6 +287,26 @@ HarborResult<HarborResponse> HarborApi::route(const HarborRequest& request, cons
     return robotById(request, who, std::stoll(key));
   }
   return tl::unexpected(notFound());
+}
+
+HarborResult<HarborResponse> HarborApi::currentUser(const Principal& who) {
+  if (who.kind == Principal::Kind::kAnonymous)
+    return tl::unexpected(unauthorized());
+  // Only local users have a user record; robots get 412 (NOTES §1).
+  if (who.kind == Principal::Kind::kRobot)
+    return tl::unexpected(
+        precondition("get current user not available for security context: robot"));
+  const auto user = std::find_if(users_.begin(), users_.end(),
+                                 [&](const User& candidate) { return candidate.name == who.name; });
+  return jsonResponse(200, {{"user_id", user->id},
+                            {"username", user->name},
+                            {"email", user->name + "@example.com"},
+                            {"realname", user->name},
+                            {"comment", ""},
+                            {"sysadmin_flag", user->admin},
+                            {"admin_role_in_auth", false},
+                            {"creation_time", "2026-01-01T00:00:00.000Z"},
+                            {"update_time", "2026-01-01T00:00:00.000Z"}});
 }
 
 HarborResult<HarborResponse> HarborApi::permissions(const Principal& who) {

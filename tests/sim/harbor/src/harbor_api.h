@@ -148,6 +148,7 @@ private:
   HarborResult<HarborResponse> robotById(const HarborRequest& request, const Principal& who,
                                          std::int64_t id);
   HarborResult<HarborResponse> permissions(const Principal& who);
+  HarborResult<HarborResponse> currentUser(const Principal& who);
   HarborResult<HarborResponse> serviceToken(const HarborRequest& request, const Principal& who);
   HarborResult<HarborResponse> createUser(const HarborRequest& request, const Principal& who);
   HarborResult<HarborResponse> configurations(const HarborRequest& request, const Principal& who);
