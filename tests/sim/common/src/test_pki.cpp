@@ -29,8 +29,9 @@ Status writeFile(const std::filesystem::path& path, std::string_view text, bool 
 
 } // namespace
 
-Result<PkiFiles> writeTestPki(const std::filesystem::path& directory,
-                              const std::string& clientName) {
+Result<PkiFiles> writeTestPki(const std::filesystem::path& directory, const std::string& clientName,
+                              const std::vector<std::string>& extraDnsNames,
+                              const std::vector<std::string>& extraIpAddresses) {
   std::error_code ignored;
   std::filesystem::create_directories(directory, ignored);
   PkiFiles files{directory / "ca.crt", directory / "server.crt", directory / "server.key",
@@ -39,8 +40,17 @@ Result<PkiFiles> writeTestPki(const std::filesystem::path& directory,
   if (!ca) {
     return makeError(ca.error());
   }
-  auto server = ca->issue(
-      {.commonName = "127.0.0.1", .dnsNames = {"localhost"}, .ipAddresses = {"127.0.0.1"}});
+  std::vector<std::string> dnsNames = {"localhost"};
+  dnsNames.insert(dnsNames.end(), extraDnsNames.begin(), extraDnsNames.end());
+  std::vector<std::string> ipAddresses = {"127.0.0.1"};
+  for (const auto& address : extraIpAddresses) {
+    if (address != "127.0.0.1")
+      ipAddresses.push_back(address);
+  }
+  auto server =
+      ca->issue({.commonName = extraDnsNames.empty() ? "127.0.0.1" : extraDnsNames.front(),
+                 .dnsNames = dnsNames,
+                 .ipAddresses = ipAddresses});
   auto client = ca->issue({.commonName = clientName, .serverAuth = false, .clientAuth = true});
   if (!server || !client) {
     return makeError(!server ? server.error() : client.error());

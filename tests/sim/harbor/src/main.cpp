@@ -48,6 +48,8 @@ int main(int argc, char** argv) {
   std::string registryBinary = "/usr/bin/docker-registry";
   std::string snapshotFile;
   unsigned failedLoginDelayMs = 1500;
+  std::string listen = "127.0.0.1";
+  std::vector<std::string> hostnames;
   app.add_option("--port", port, "TCP port on 127.0.0.1; 0 picks a free one")
       ->capture_default_str();
   app.add_option("--state-dir", stateDir, "directory for the port, the CA and registry data")
@@ -62,6 +64,10 @@ int main(int argc, char** argv) {
   app.add_option("--snapshot", snapshotFile,
                  "load state from FILE if it exists; save it there on stop and on "
                  "POST /_sim/snapshot");
+  app.add_option("--listen", listen, "the loopback address to serve on")->capture_default_str();
+  app.add_option("--hostname", hostnames,
+                 "a DNS name for the certificate; the first one is the external URL's host "
+                 "(repeatable)");
   app.add_option("--failed-login-delay-ms", failedLoginDelayMs,
                  "how long a failed Basic login is held (Harbor: 1500)")
       ->capture_default_str();
@@ -72,9 +78,14 @@ int main(int argc, char** argv) {
     std::cerr << "error: --version \"" << version << "\" is not a Harbor 2.12-2.16 version\n";
     return 2;
   }
+  if (!listen.starts_with("127.") && listen != "::1") {
+    std::cerr << "error: --listen \"" << listen << "\" is not a loopback address (127.0.0.0/8)\n";
+    return 2;
+  }
   const harborrobot::sim::StopSignals stopSignals;
   const std::filesystem::path state(stateDir);
-  auto pki = harborrobot::sim::writeTestPki(state / "pki", "harbor-sim-client");
+  auto pki =
+      harborrobot::sim::writeTestPki(state / "pki", "harbor-sim-client", hostnames, {listen});
   if (!pki) {
     std::cerr << "error: " << pki.error().message() << "\n";
     return 1;
@@ -103,11 +114,14 @@ int main(int argc, char** argv) {
                                pki->serverCert.string(), "", Poco::Net::Context::VERIFY_NONE);
     context->enableSessionCache(true, "harborrobot-harbor-sim");
     Poco::Net::SecureServerSocket socket(
-        Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(port)), 64, context);
+        Poco::Net::SocketAddress(listen, static_cast<Poco::UInt16>(port)), 64, context);
     const unsigned boundPort = socket.address().port();
-    harborsim::HarborOptions options{harborVersion,
-                                     "https://127.0.0.1:" + std::to_string(boundPort),
-                                     adminPassword, std::chrono::milliseconds(failedLoginDelayMs)};
+    // The URL clients use, as Harbor's external_url: the token realm and
+    // systeminfo carry it.
+    const std::string externalUrl = "https://" + (hostnames.empty() ? listen : hostnames.front()) +
+                                    (boundPort == 443 ? "" : ":" + std::to_string(boundPort));
+    harborsim::HarborOptions options{harborVersion, externalUrl, adminPassword,
+                                     std::chrono::milliseconds(failedLoginDelayMs)};
     harborsim::HarborApi api(options, std::move(*tokens));
     if (!snapshotFile.empty() && std::filesystem::exists(snapshotFile)) {
       std::ifstream in(snapshotFile);
@@ -132,7 +146,8 @@ int main(int argc, char** argv) {
     server.start();
     std::ofstream(state / "port.tmp") << boundPort << "\n";
     std::filesystem::rename(state / "port.tmp", state / "port");
-    std::cout << "listening on https://127.0.0.1:" << boundPort << std::endl;
+    std::cout << "listening on https://" << listen << ":" << boundPort << " as " << externalUrl
+              << std::endl;
     stopSignals.wait();
     faults.clear(); // releases requests held in a hang window
     server.stopAll(true);

@@ -5,8 +5,10 @@ delay, and two instances side by side with distinct CAs and data.
 usage: operations_test.py <harborrobot-harbor-sim>"""
 import http.client
 import json
+import shutil
 import socket
 import ssl
+import subprocess
 import sys
 import threading
 import time
@@ -182,6 +184,35 @@ def two_instances(binary):
         second.close()
 
 
+def named_instance(binary):
+    """--listen and --hostname: the sandbox serves harbor-1.example.com on its
+    own loopback address, with a certificate for that name."""
+    harbor = Harbor(binary, extra_args=["--registry", "none", "--listen", "127.0.77.1",
+                                        "--hostname", "harbor-1.example.com"])
+    try:
+        context = ssl.create_default_context(cafile=harbor.ca)
+        with socket.create_connection(("127.0.77.1", harbor.port), timeout=5) as raw:
+            with context.wrap_socket(raw, server_hostname="harbor-1.example.com") as tls:
+                tls.sendall(b"GET /v2/ HTTP/1.1\r\nHost: harbor-1.example.com\r\n"
+                            b"Connection: close\r\n\r\n")
+                answer = b""
+                while chunk := tls.recv(4096):
+                    answer += chunk
+        expect_true(f'Bearer realm="https://harbor-1.example.com:{harbor.port}/service/token"'
+                    .encode() in answer, f"the realm names the external URL: {answer[:400]!r}")
+        with socket.socket() as probe:
+            expect_true(probe.connect_ex(("127.0.0.1", harbor.port)) != 0,
+                        "nothing listens on 127.0.0.1 for that port")
+    finally:
+        harbor.stop()
+    refused = subprocess.run([binary, "--state-dir", harbor.state, "--listen", "10.1.2.3"],
+                             capture_output=True, text=True)
+    expect_equal((refused.returncode, refused.stderr.strip()),
+                 (2, 'error: --listen "10.1.2.3" is not a loopback address (127.0.0.0/8)'),
+                 "non-loopback addresses are refused")
+    shutil.rmtree(harbor.state, ignore_errors=True)
+
+
 def main():
     binary = sys.argv[1]
     harbor = Harbor(binary, extra_args=["--registry", "none"])
@@ -195,6 +226,7 @@ def main():
     failed_login_delay(binary)
     snapshot_restart(binary)
     two_instances(binary)
+    named_instance(binary)
     print("operations_test: passed")
 
 

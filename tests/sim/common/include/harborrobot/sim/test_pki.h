@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "harborrobot/core/result.h"
 
@@ -19,8 +20,11 @@ struct PkiFiles {
 };
 
 // Creates a fresh CA (P-256, valid one day) and signs a server certificate with
-// SANs 127.0.0.1 and localhost plus a client certificate whose CN is clientName.
-Result<PkiFiles> writeTestPki(const std::filesystem::path& directory,
-                              const std::string& clientName);
+// SANs 127.0.0.1 and localhost (plus `extraDnsNames` and `extraIpAddresses`,
+// e.g. harbor-1.example.com on 127.0.77.1 in the sandbox) and a client
+// certificate whose CN is clientName.
+Result<PkiFiles> writeTestPki(const std::filesystem::path& directory, const std::string& clientName,
+                              const std::vector<std::string>& extraDnsNames = {},
+                              const std::vector<std::string>& extraIpAddresses = {});
 
 } // namespace harborrobot::sim
