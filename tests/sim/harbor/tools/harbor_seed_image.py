@@ -64,8 +64,10 @@ def build_layout(layout, tag, content):
     return manifest["digest"]
 
 
-def seed(registry, ca, user, password, image, content="hello from harborrobot\n"):
-    """Pushes `image` ("project/repo:tag"); returns the manifest digest."""
+def seed(registry, ca, user, password, image, content="hello from harborrobot\n",
+         command_prefix=()):
+    """Pushes `image` ("project/repo:tag"); returns the manifest digest.
+    `command_prefix` wraps skopeo (e.g. to resolve through a sandbox's DNS)."""
     repository, _, tag = image.rpartition(":")
     if not repository or "/" not in repository:
         raise ValueError(f"--image: {image!r} is not project/repo:tag")
@@ -82,7 +84,7 @@ def seed(registry, ca, user, password, image, content="hello from harborrobot\n"
             token = base64.b64encode(f"{user}:{password}".encode()).decode()
             json.dump({"auths": {registry: {"auth": token}}}, authfile)
         os.chmod(auth, 0o600)
-        subprocess.run(["skopeo", "copy", "--quiet", "--dest-authfile", auth,
+        subprocess.run([*command_prefix, "skopeo", "copy", "--quiet", "--dest-authfile", auth,
                         "--dest-cert-dir", certs, f"oci:{layout}:{tag}",
                         f"docker://{registry}/{repository}:{tag}"],
                        check=True, stdin=subprocess.DEVNULL)
