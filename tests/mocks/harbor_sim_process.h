@@ -24,6 +24,7 @@ public:
   std::string caPem() const; // the simulator's CA certificate
   std::filesystem::path caFile() const { return state_ / "pki" / "ca.crt"; }
   const std::filesystem::path& stateDir() const { return state_; }
+  pid_t pid() const { return pid_; }
 
 private:
   std::filesystem::path state_;

@@ -17,16 +17,8 @@ import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SANDBOX = os.path.join(HERE, "sandbox")
-
-
-def expect_equal(actual, expected, what):
-    if actual != expected:
-        raise AssertionError(f"{what}: expected {expected!r}, got {actual!r}")
-
-
-def expect_true(condition, what):
-    if not condition:
-        raise AssertionError(what)
+sys.path.insert(0, os.path.join(HERE, "..", "sim", "harbor", "tests"))
+from harness import expect_equal, expect_true  # noqa: E402
 
 
 def sandbox(state, build, *args, check=True):

@@ -4,9 +4,6 @@
 // resident memory once it holds the robots. Prints figures; it asserts only
 // that the work completed.
 #include <curl/curl.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 
 #include <atomic>
 #include <chrono>
@@ -22,56 +19,23 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "mocks/harbor_sim_process.h"
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
 using nlohmann::json;
 
-extern "C" char** environ;
-
-class SimulatorProcess {
-public:
-  SimulatorProcess(const std::string& binary, const std::filesystem::path& state) {
-    std::filesystem::create_directories(state);
-    std::vector<std::string> args = {binary,       "--state-dir", state.string(),
-                                     "--registry", "none",        "--failed-login-delay-ms",
-                                     "0"};
-    std::vector<char*> argv;
-    for (auto& arg : args)
-      argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    if (posix_spawn(&pid_, binary.c_str(), nullptr, nullptr, argv.data(), environ) != 0)
-      throw std::runtime_error("cannot start " + binary);
-    const auto deadline = Clock::now() + std::chrono::seconds(30);
-    while (!std::filesystem::exists(state / "port")) {
-      if (Clock::now() > deadline)
-        throw std::runtime_error("simulator did not become ready");
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    std::ifstream(state / "port") >> port_;
+// VmRSS of a process, in KiB.
+long residentKiB(pid_t pid) {
+  std::ifstream status(fmt::format("/proc/{}/status", pid));
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.starts_with("VmRSS:"))
+      return std::stol(line.substr(6));
   }
-  ~SimulatorProcess() {
-    kill(pid_, SIGTERM);
-    waitpid(pid_, nullptr, 0);
-  }
-  SimulatorProcess(const SimulatorProcess&) = delete;
-  SimulatorProcess& operator=(const SimulatorProcess&) = delete;
-
-  int port() const { return port_; }
-  long residentKiB() const {
-    std::ifstream status(fmt::format("/proc/{}/status", pid_));
-    std::string line;
-    while (std::getline(status, line)) {
-      if (line.starts_with("VmRSS:"))
-        return std::stol(line.substr(6));
-    }
-    return -1;
-  }
-
-private:
-  pid_t pid_ = 0;
-  int port_ = 0;
-};
+  return -1;
+}
 
 std::size_t collect(char* data, std::size_t size, std::size_t count, void* target) {
   static_cast<std::string*>(target)->append(data, size * count);
@@ -148,17 +112,15 @@ int main(int argc, char** argv) {
   const int tokens = argc > 3 ? std::stoi(argv[3]) : 2000;
   const int threads = 4;
   curl_global_init(CURL_GLOBAL_DEFAULT);
-  const auto state = std::filesystem::temp_directory_path() /
-                     fmt::format("harborsim-bench-{}", static_cast<long>(getpid()));
   int status = 0;
   {
-    SimulatorProcess simulator(argv[1], state);
-    const std::string base = fmt::format("https://127.0.0.1:{}", simulator.port());
-    const std::string ca = (state / "pki" / "ca.crt").string();
+    const harborrobot::testing::HarborSimProcess simulator(argv[1], {"--registry", "none"});
+    const std::string base = simulator.url();
+    const std::string ca = simulator.caFile().string();
     const std::string admin = "admin:Harbor12345";
     Connection setup(base, ca);
     setup.call("POST", "/api/v2.0/projects", admin, R"({"project_name":"bench"})");
-    const long idleKiB = simulator.residentKiB();
+    const long idleKiB = residentKiB(simulator.pid());
 
     const auto [created, createSeconds] =
         parallel(base, ca, threads, robots, [&](Connection& connection, int index) {
@@ -171,7 +133,7 @@ int main(int argc, char** argv) {
                                 {"access", {{{"resource", "repository"}, {"action", "pull"}}}}}}}};
           return connection.call("POST", "/api/v2.0/robots", admin, body.dump()).first == 201;
         });
-    const long fullKiB = simulator.residentKiB();
+    const long fullKiB = residentKiB(simulator.pid());
 
     // One robot asks for tokens, as a kubelet pulling with its Secret would.
     auto [robotStatus, robotBody] = setup.call(
@@ -203,7 +165,6 @@ int main(int argc, char** argv) {
       status = 1;
     }
   }
-  std::filesystem::remove_all(state);
   curl_global_cleanup();
   return status;
 }

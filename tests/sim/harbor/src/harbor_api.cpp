@@ -10,12 +10,13 @@
 #include <fmt/format.h>
 
 #include "harborrobot/util/base64.h"
+#include "http_text.h"
 
 namespace harborrobot::harborsim {
 
 using nlohmann::json;
 
-namespace {
+namespace {} // namespace
 
 HarborResponse jsonResponse(int status, const json& body) {
   HarborResponse response;
@@ -23,8 +24,6 @@ HarborResponse jsonResponse(int status, const json& body) {
   response.body = body.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
   return response;
 }
-
-} // namespace
 
 HarborApi::HarborApi(HarborOptions options, std::unique_ptr<RegistryTokenIssuer> tokens)
     : options_(std::move(options)), tokens_(std::move(tokens)), random_(std::random_device{}()) {
@@ -208,12 +207,7 @@ HarborResult<HarborResponse> HarborApi::route(const HarborRequest& request, cons
       info["read_only"] = false;
       info["registry_storage_provider_name"] = "filesystem";
       info["notification_enable"] = true;
-      const std::time_t now = std::time(nullptr);
-      std::tm utc{};
-      gmtime_r(&now, &utc);
-      char text[32];
-      std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &utc);
-      info["current_time"] = text;
+      info["current_time"] = rfc3339Seconds(std::chrono::system_clock::now());
     }
     return jsonResponse(200, info);
   }

@@ -41,6 +41,9 @@ struct HarborResponse {
   std::optional<std::int64_t> headContentLength;
 };
 
+// A JSON answer as Harbor writes it (invalid UTF-8 replaced, trailing newline).
+HarborResponse jsonResponse(int status, const nlohmann::json& body);
+
 struct HarborOptions {
   HarborVersion version;
   std::string externalUrl; // https://host:port

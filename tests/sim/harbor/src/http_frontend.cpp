@@ -44,23 +44,16 @@ bool hopByHop(const std::string& lowerName) {
   return std::find(kNames.begin(), kNames.end(), lowerName) != kNames.end();
 }
 
-HarborResponse jsonAnswer(int status, const json& body) {
-  HarborResponse response;
-  response.status = status;
-  response.body = body.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
-  return response;
-}
-
 // What a client sees from Harbor's front proxy (nginx) or core under stress.
 HarborResponse faultAnswer(int status) {
   if (status == 429) {
     HarborResponse response =
-        jsonAnswer(429, HarborError{429, "TOO_MANY_REQUEST", "too many requests"}.body());
+        jsonResponse(429, HarborError{429, "TOO_MANY_REQUEST", "too many requests"}.body());
     response.headers.emplace_back("Retry-After", "1");
     return response;
   }
   if (status == 500)
-    return jsonAnswer(500, HarborError{500, "UNKNOWN", "internal server error"}.body());
+    return jsonResponse(500, HarborError{500, "UNKNOWN", "internal server error"}.body());
   HarborResponse response;
   response.status = status;
   response.contentType = "text/html";
@@ -176,39 +169,39 @@ private:
 
   HarborResponse admin(const HarborRequest& call) {
     if (!frontend_.api.isAdmin(call.authorization))
-      return jsonAnswer(401, HarborError{401, "UNAUTHORIZED", "unauthorized"}.body());
+      return jsonResponse(401, HarborError{401, "UNAUTHORIZED", "unauthorized"}.body());
     if (call.path == "/_sim/faults") {
       if (call.method == "GET")
-        return jsonAnswer(200, frontend_.faults.describe());
+        return jsonResponse(200, frontend_.faults.describe());
       if (call.method == "DELETE") {
         frontend_.faults.clear();
-        return jsonAnswer(200, frontend_.faults.describe());
+        return jsonResponse(200, frontend_.faults.describe());
       }
       if (call.method == "PUT" || call.method == "POST") {
         const json plan = json::parse(call.body, nullptr, false);
         if (auto error = frontend_.faults.configure(plan))
-          return jsonAnswer(400, HarborError{400, "BAD_REQUEST", *error}.body());
-        return jsonAnswer(200, frontend_.faults.describe());
+          return jsonResponse(400, HarborError{400, "BAD_REQUEST", *error}.body());
+        return jsonResponse(200, frontend_.faults.describe());
       }
     } else if (call.path == "/_sim/requests") {
       if (call.method == "GET") {
-        return jsonAnswer(200, frontend_.log.list(queryValue(call.rawQuery, "path")));
+        return jsonResponse(200, frontend_.log.list(queryValue(call.rawQuery, "path")));
       }
       if (call.method == "DELETE") {
         frontend_.log.clear();
-        return jsonAnswer(200, json::object());
+        return jsonResponse(200, json::object());
       }
     } else if (call.path == "/_sim/snapshot" && call.method == "POST") {
       if (!frontend_.saveSnapshot)
-        return jsonAnswer(
+        return jsonResponse(
             404, HarborError{404, "NOT_FOUND", "the simulator runs without --snapshot"}.body());
       if (auto error = frontend_.saveSnapshot())
-        return jsonAnswer(500, HarborError{500, "UNKNOWN", *error}.body());
-      return jsonAnswer(200, json::object());
+        return jsonResponse(500, HarborError{500, "UNKNOWN", *error}.body());
+      return jsonResponse(200, json::object());
     } else {
-      return jsonAnswer(404, HarborError{404, "NOT_FOUND", "resource not found"}.body());
+      return jsonResponse(404, HarborError{404, "NOT_FOUND", "resource not found"}.body());
     }
-    return jsonAnswer(405, HarborError{405, "METHOD_NOT_ALLOWED", "method not allowed"}.body());
+    return jsonResponse(405, HarborError{405, "METHOD_NOT_ALLOWED", "method not allowed"}.body());
   }
 
   static void send(const HarborRequest& call, const HarborResponse& answer,

@@ -27,6 +27,15 @@ std::string queryValue(const std::string& rawQuery, const std::string& key) {
   return values.empty() ? "" : values.front();
 }
 
+std::string rfc3339Seconds(std::chrono::system_clock::time_point time) {
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(time);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char text[32];
+  std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
+
 std::string rfc3339Millis(std::chrono::system_clock::time_point time) {
   const std::time_t seconds = std::chrono::system_clock::to_time_t(time);
   const auto millis =

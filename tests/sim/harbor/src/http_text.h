@@ -14,5 +14,7 @@ std::string queryValue(const std::string& rawQuery, const std::string& key);
 std::vector<std::string> queryValues(const std::string& rawQuery, const std::string& key);
 // RFC 3339 with milliseconds in UTC, as Harbor prints creation_time.
 std::string rfc3339Millis(std::chrono::system_clock::time_point time);
+// RFC 3339 to the second in UTC, as Harbor prints current_time and issued_at.
+std::string rfc3339Seconds(std::chrono::system_clock::time_point time);
 
 } // namespace harborrobot::harborsim

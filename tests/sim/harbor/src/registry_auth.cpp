@@ -24,15 +24,6 @@ std::int64_t unixNow() {
       .count();
 }
 
-std::string rfc3339Seconds(std::int64_t seconds) {
-  const std::time_t time = seconds;
-  std::tm utc{};
-  gmtime_r(&time, &utc);
-  char text[32];
-  std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return text;
-}
-
 HarborResponse textResponse(int status, std::string text) {
   HarborResponse response;
   response.status = status;
@@ -201,7 +192,8 @@ HarborResult<HarborResponse> HarborApi::serviceToken(const HarborRequest& reques
   response.body = json{{"token", tokens_->issue(claims)},
                        {"access_token", ""},
                        {"expires_in", expiresIn},
-                       {"issued_at", rfc3339Seconds(claims.issuedAt)}}
+                       {"issued_at", rfc3339Seconds(std::chrono::system_clock::time_point(
+                                         std::chrono::seconds(claims.issuedAt)))}}
                       .dump() +
                   "\n";
   return response;
@@ -286,9 +278,9 @@ RegistryGate HarborApi::authorizeRegistry(const HarborRequest& request) {
       response.headers.emplace_back("Www-Authenticate", challenge);
       gate.refusal = std::move(response);
     }
-    if (gate.refusal)
-      gate.refusal->caller = caller.token ? caller.token->subject : caller.basic.name;
     gate.caller = caller.token ? caller.token->subject : caller.basic.name;
+    if (gate.refusal)
+      gate.refusal->caller = gate.caller;
   }
   if (failedLogin && options_.failedLoginDelay.count() > 0)
     std::this_thread::sleep_for(options_.failedLoginDelay);

@@ -17,13 +17,6 @@ std::int64_t expiryFor(std::chrono::system_clock::time_point created, std::int64
          days * 86400;
 }
 
-HarborResponse jsonBody(int status, const json& body) {
-  HarborResponse response;
-  response.status = status;
-  response.body = body.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
-  return response;
-}
-
 } // namespace
 
 json HarborApi::robotJson(const Robot& robot) const {
@@ -130,11 +123,11 @@ HarborResult<HarborResponse> HarborApi::createRobot(const HarborRequest& request
               rfc3339Millis(now),
               now};
   robots_.emplace(id, robot);
-  HarborResponse response = jsonBody(201, {{"id", id},
-                                           {"name", prefixed(robot)},
-                                           {"secret", secret},
-                                           {"creation_time", robot.creationTime},
-                                           {"expires_at", robot.expiresAt}});
+  HarborResponse response = jsonResponse(201, {{"id", id},
+                                               {"name", prefixed(robot)},
+                                               {"secret", secret},
+                                               {"creation_time", robot.creationTime},
+                                               {"expires_at", robot.expiresAt}});
   response.headers.emplace_back("Location", fmt::format("/api/v2.0/robots/{}", id));
   return response;
 }
@@ -194,7 +187,7 @@ HarborResult<HarborResponse> HarborApi::listRobots(const HarborRequest& request,
   const std::size_t first = size == 0 ? 0 : static_cast<std::size_t>((page - 1) * size);
   for (std::size_t i = first; i < matches.size() && (size == 0 || i < first + size); ++i)
     list.push_back(robotJson(*matches[i]));
-  HarborResponse response = jsonBody(200, list);
+  HarborResponse response = jsonResponse(200, list);
   response.headers.emplace_back("X-Total-Count", std::to_string(matches.size()));
   std::vector<std::string> links;
   if (size > 0 && page > 1)
@@ -239,7 +232,7 @@ HarborResult<HarborResponse> HarborApi::robotById(const HarborRequest& request,
   if (method == "GET") {
     if (!allowed)
       return tl::unexpected(forbidden());
-    return jsonBody(200, robotJson(robot));
+    return jsonResponse(200, robotJson(robot));
   }
   if (method == "DELETE") {
     if (!allowed)
@@ -258,7 +251,7 @@ HarborResult<HarborResponse> HarborApi::robotById(const HarborRequest& request,
     if (supplied.empty()) {
       const std::string secret = newSecret();
       robot.secret = hashPassword(secret);
-      return jsonBody(200, {{"secret", secret}});
+      return jsonResponse(200, {{"secret", secret}});
     }
     if (!acceptableRobotSecret(supplied)) {
       return tl::unexpected(
@@ -266,7 +259,7 @@ HarborResult<HarborResponse> HarborApi::robotById(const HarborRequest& request,
                      "lowercase letter and 1 number"));
     }
     robot.secret = hashPassword(supplied);
-    return jsonBody(200, json::object());
+    return jsonResponse(200, json::object());
   }
   if (method == "PUT") {
     const json body = json::parse(request.body, nullptr, false);

@@ -11,8 +11,7 @@ import subprocess
 import sys
 import time
 
-from harness import (ADMIN, Harbor, basic, create_robot, expect_equal, expect_true,
-                     robot_body)
+from harness import ADMIN, Harbor, basic, create_robot, expect_equal, expect_true, wait_for
 
 
 def jwt_parts(token):
@@ -179,8 +178,11 @@ def skopeo_pulls(harbor, puller):
     # not honour tokens issued before it existed.
     expect_equal(harbor.call("POST", "/projects", {"project_name": "phoenix"})[0], 201, "create")
     old_token = token(harbor, ["repository:phoenix/app:pull"]).json()["token"]
+    issued_at = jwt_parts(old_token)[1]["iat"]
     expect_equal(harbor.call("DELETE", "/projects/phoenix")[0], 200, "delete")
-    time.sleep(1.1)  # token timestamps have one-second resolution
+    # Timestamps have one-second resolution: recreate in a later second.
+    wait_for(lambda: int(time.time()) > issued_at, "the clock to pass the token's second",
+             timeout=5)
     expect_equal(harbor.call("POST", "/projects", {"project_name": "phoenix"})[0], 201, "again")
     harbor.seed_image("phoenix/app:v1")
     answer = harbor.raw("GET", "/v2/phoenix/app/manifests/v1",
