@@ -120,6 +120,7 @@ private:
   ApiResult<nlohmann::json> commitUpdate(Call& call, StoreWriter& writer, const nlohmann::json& old,
                                          nlohmann::json candidate, bool toStatus);
   ApiResult<nlohmann::json> insert(Call& call, StoreWriter& writer, nlohmann::json object);
+  ApiResult<void> admitPodServiceAccount(StoreWriter& writer, nlohmann::json& pod);
   void populateNamespace(StoreWriter& writer, const std::string& namespaceName);
   void removeNamespaceContents(StoreWriter& writer, const std::string& namespaceName);
   void collectGarbage(StoreWriter& writer, const std::string& ownerUid, bool orphan);

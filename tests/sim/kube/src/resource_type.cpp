@@ -81,6 +81,16 @@ std::vector<ResourceType> builtinTypes() {
   deployments.subresources = {"status"};
   types.push_back(deployments);
 
+  auto services = makeType("", "v1", "services", "service", "Service", true, {"svc"});
+  services.categories = {"all"};
+  services.subresources = {"status"};
+  types.push_back(services);
+
+  auto disruptionBudgets = makeType("policy", "v1", "poddisruptionbudgets", "poddisruptionbudget",
+                                    "PodDisruptionBudget", true, {"pdb"});
+  disruptionBudgets.subresources = {"status"};
+  types.push_back(disruptionBudgets);
+
   types.push_back(makeType("coordination.k8s.io", "v1", "leases", "lease", "Lease", true));
 
   const std::string rbac = "rbac.authorization.k8s.io";

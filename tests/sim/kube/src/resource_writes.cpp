@@ -103,6 +103,10 @@ ApiResult<json> ApiServer::insert(Call& call, StoreWriter& writer, json object) 
   }
   if (writer.get(call.type.storageKey(), objectKey(ns, name)))
     return tl::unexpected(alreadyExists(call.type.qualifiedResource(), name));
+  if (call.type.kind == "Pod") {
+    if (auto admitted = admitPodServiceAccount(writer, object); !admitted)
+      return tl::unexpected(admitted.error());
+  }
   if (call.dryRun())
     return object;
   json stored = writer.put(call.type.storageKey(), std::move(object));
@@ -111,6 +115,29 @@ ApiResult<json> ApiServer::insert(Call& call, StoreWriter& writer, json object) 
   if (call.type.kind == "CustomResourceDefinition")
     onCrdStored(stored);
   return stored;
+}
+
+// The ServiceAccount admission plugin: a Pod needs its ServiceAccount to exist,
+// and a Pod that names no imagePullSecrets gets the ServiceAccount's. This copy
+// at creation is the only place the two lists meet: the kubelet reads the Pod's.
+ApiResult<void> ApiServer::admitPodServiceAccount(StoreWriter& writer, json& pod) {
+  const std::string ns = pod["metadata"].value("namespace", "");
+  json& spec = pod["spec"];
+  const std::string accountName = spec.value("serviceAccountName", "default");
+  auto account = writer.get("/serviceaccounts", objectKey(ns, accountName));
+  if (!account) {
+    return tl::unexpected(forbidden(fmt::format(
+        "pods \"{}\" is forbidden: error looking up service account {}/{}: serviceaccount "
+        "\"{}\" not found",
+        pod["metadata"].value("name", ""), ns, accountName, accountName)));
+  }
+  const json ownSecrets = spec.value("imagePullSecrets", json::array());
+  const json accountSecrets = account->value("imagePullSecrets", json::array());
+  if ((!ownSecrets.is_array() || ownSecrets.empty()) && accountSecrets.is_array() &&
+      !accountSecrets.empty()) {
+    spec["imagePullSecrets"] = accountSecrets;
+  }
+  return {};
 }
 
 void ApiServer::bootstrap() {

@@ -1,0 +1,230 @@
+#!/usr/bin/env python3
+"""The sandbox's kubelet, driven only through the real kubectl and processes:
+- a Pod without pull credentials ends in ErrImagePull/ImagePullBackOff with the
+  kubelet's events; with a dockerconfigjson Secret of a Harbor robot attached to
+  `default`, `kubectl run` gives a Running Pod (the Secret copied into the Pod
+  by ServiceAccount admission);
+- an agent Deployment runs harborrobot-agent as a process with the in-cluster
+  files at their real paths (it records Events on its own Pod with them), gets
+  Ready from its /readyz probe, and a kill -9 is restarted and counted;
+- `down` leaves no process behind.
+usage: kubelet_test.py <build dir>   (needs root; exits 77 otherwise)"""
+import base64
+import json
+import os
+import shutil
+import signal
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+import yaml
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SANDBOX = os.path.join(HERE, "sandbox")
+IMAGE = "harbor-1.example.com/team1/busybox:stable"
+sys.path.insert(0, os.path.join(HERE, "..", "sim", "harbor", "tests"))
+from harness import expect_equal, expect_true, wait_for  # noqa: E402
+from sandbox_test import processes_mentioning, sandbox  # noqa: E402
+
+WATCHDOG_CONFIG = """\
+condition_check_script: /var/run/failover/condition_check.sh
+start_script: /var/run/failover/start.sh
+stop_script: /var/run/failover/stop.sh
+status_script: /var/run/failover/status.sh
+check_interval: 1s
+failure_threshold: 3
+script_timeout: 10s
+"""
+
+
+def agent_manifests():
+    scripts = {"condition_check.sh": "#!/bin/sh\necho start\n",
+               "status.sh": "#!/bin/sh\necho stopped\n",
+               "start.sh": "#!/bin/sh\nexit 0\n", "stop.sh": "#!/bin/sh\nexit 0\n"}
+    config_map = {"apiVersion": "v1", "kind": "ConfigMap",
+                  "metadata": {"name": "watchdog", "namespace": "default"},
+                  "data": dict(scripts, **{"config.yaml": WATCHDOG_CONFIG})}
+    env = [{"name": name, "valueFrom": {"fieldRef": {"fieldPath": path}}}
+           for name, path in (("POD_NAME", "metadata.name"), ("POD_NAMESPACE",
+                                                               "metadata.namespace"),
+                              ("POD_UID", "metadata.uid"), ("POD_IP", "status.podIP"))]
+    deployment = {
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "watchdog", "namespace": "default"},
+        "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "watchdog"}},
+                 "template": {
+                     "metadata": {"labels": {"app": "watchdog"}},
+                     "spec": {"containers": [{
+                         "name": "agent", "image": "ghcr.io/harborrobot/harborrobot-agent:dev",
+                         "args": ["failover", "--config", "/var/run/failover/config.yaml",
+                                  "--listen", "$(POD_IP):8080"],
+                         "env": env,
+                         "ports": [{"name": "health", "containerPort": 8080}],
+                         "readinessProbe": {"httpGet": {"path": "/readyz", "port": "health"},
+                                            "periodSeconds": 1},
+                         "volumeMounts": [{"name": "scripts",
+                                           "mountPath": "/var/run/failover"}]}],
+                         "volumes": [{"name": "scripts",
+                                      "configMap": {"name": "watchdog", "defaultMode": 0o755}}]}}}}
+    # RBAC is enforced: the agent may record Events, nothing more.
+    role = {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
+            "metadata": {"name": "watchdog-events", "namespace": "default"},
+            "rules": [{"apiGroups": [""], "resources": ["events"], "verbs": ["create", "patch"]}]}
+    binding = {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+               "metadata": {"name": "watchdog-events", "namespace": "default"},
+               "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role",
+                           "name": "watchdog-events"},
+               "subjects": [{"kind": "ServiceAccount", "name": "default",
+                             "namespace": "default"}]}
+    service = {"apiVersion": "v1", "kind": "Service",
+               "metadata": {"name": "watchdog", "namespace": "default"},
+               "spec": {"selector": {"app": "watchdog"},
+                        "ports": [{"port": 8080, "targetPort": "health"}]}}
+    return yaml.safe_dump_all([role, binding, config_map, deployment, service])
+
+
+def main():
+    if os.geteuid() != 0:
+        print("kubelet_test needs root (port 443, 53 and private mount namespaces)")
+        return 77
+    build = sys.argv[1]
+    state = tempfile.mkdtemp(prefix="harborrobot-kubelet-")
+    try:
+        sandbox(state, build, "up")
+        with open(os.path.join(state, "sandbox.json")) as f:
+            record = json.load(f)
+        env = dict(os.environ, KUBECONFIG=record["components"]["kube"]["kubeconfig"])
+
+        def kubectl(*args, stdin=None, check=True):
+            done = subprocess.run(["kubectl", *args], env=env, input=stdin, capture_output=True,
+                                  text=True, timeout=60)
+            if check and done.returncode != 0:
+                raise AssertionError(f"kubectl {' '.join(args)}: {done.stderr}")
+            return done.stdout
+
+        def pod(name):
+            return json.loads(kubectl("get", "pod", name, "-o", "json"))
+
+        def waiting_reason(name):
+            statuses = pod(name).get("status", {}).get("containerStatuses", [])
+            return statuses[0]["state"].get("waiting", {}).get("reason") if statuses else None
+
+        # Without credentials: the kubelet's pull failure and back-off.
+        kubectl("run", "nopull", f"--image={IMAGE}")
+        wait_for(lambda: waiting_reason("nopull") in ("ErrImagePull", "ImagePullBackOff"),
+                 "nopull to fail its pull", timeout=30)
+        events = kubectl("get", "events", "--field-selector", "involvedObject.name=nopull",
+                         "-o", "jsonpath={range .items[*]}{.reason}: {.message}{'\\n'}{end}")
+        expect_true(f'Failed: Failed to pull image "{IMAGE}"' in events and
+                    "unauthorized" in events, f"the pull failure is an event: {events}")
+        expect_true("Failed: Error: ErrImagePull" in events, "and ErrImagePull is named")
+        wait_for(lambda: waiting_reason("nopull") == "ImagePullBackOff", "the back-off",
+                 timeout=30)
+
+        # A robot of project team1 on harbor-1, by hand, as the Secret's owner.
+        harbor = record["components"]["harbor-1"]
+        context = ssl.create_default_context(cafile=harbor["ca"])
+        context.check_hostname = False
+        body = json.dumps({"name": "pull", "level": "project", "duration": -1, "permissions": [
+            {"kind": "project", "namespace": "team1",
+             "access": [{"resource": "repository", "action": "pull"}]}]}).encode()
+        request = urllib.request.Request(
+            f"https://{harbor['address']}/api/v2.0/robots", data=body, method="POST",
+            headers={"Content-Type": "application/json", "Authorization": "Basic " +
+                     base64.b64encode(b"admin:Harbor12345").decode()})
+        with urllib.request.urlopen(request, context=context, timeout=30) as answer:
+            robot = json.load(answer)
+        kubectl("create", "secret", "docker-registry", "harbor-pull",
+                "--docker-server=harbor-1.example.com", f"--docker-username={robot['name']}",
+                f"--docker-password={robot['secret']}")
+        kubectl("patch", "serviceaccount", "default", "-p",
+                '{"imagePullSecrets":[{"name":"harbor-pull"}]}')
+        kubectl("run", "demo", f"--image={IMAGE}")
+        wait_for(lambda: pod("demo").get("status", {}).get("phase") == "Running",
+                 "demo to run", timeout=30)
+        expect_equal(pod("demo")["spec"].get("imagePullSecrets"), [{"name": "harbor-pull"}],
+                     "admission copied the ServiceAccount's pull secret into the Pod")
+        row = kubectl("get", "pod", "demo", "--no-headers").split()
+        expect_equal(row[1:4], ["1/1", "Running", "0"], "kubectl get pod shows it Running")
+        expect_true("Successfully pulled image" in kubectl("describe", "pod", "demo"),
+                    "describe shows the pull")
+        expect_true(robot["secret"] not in kubectl("get", "events", "-o", "json"),
+                    "no event carries the robot's secret")
+
+        # An agent Deployment: a real harborrobot-agent process.
+        kubectl("apply", "-f", "-", stdin=agent_manifests())
+
+        def deployment_ready():
+            status = json.loads(kubectl("get", "deployment", "watchdog", "-o", "json")).get(
+                "status", {})
+            return status.get("readyReplicas") == 1 and status.get("updatedReplicas") == 1
+        wait_for(deployment_ready, "the agent Deployment to be ready", timeout=30)
+        expect_equal(kubectl("get", "deployment", "watchdog", "--no-headers").split()[1], "1/1",
+                     "kubectl shows the Deployment ready")
+        pod_name = kubectl("get", "pods", "-l", "app=watchdog", "-o",
+                           "jsonpath={.items[0].metadata.name}")
+        pod_ip = pod(pod_name)["status"]["podIP"]
+
+        # The Service name resolves (sandbox DNS) to the ready Pod, and reaches it.
+        def service_answer():
+            done = sandbox(state, build, "exec", "--", "curl", "-sf",
+                           "http://watchdog.default.svc:8080/readyz", check=False)
+            return done.returncode == 0 and done.stdout
+        wait_for(service_answer, "watchdog.default.svc to answer", timeout=30)
+        resolved = sandbox(state, build, "exec", "--", "getent", "hosts",
+                           "watchdog.default.svc.cluster.local").stdout.split()
+        expect_equal(resolved[:1], [pod_ip], "the Service name resolves to the Pod's IP")
+
+        def agent_events():
+            return kubectl("get", "events", "--field-selector",
+                           f"involvedObject.name={pod_name}", "-o",
+                           "jsonpath={range .items[*]}{.source.component}/{.reason}{'\\n'}{end}")
+        # The watchdog's own Events prove the token, ca.crt and namespace files.
+        wait_for(lambda: "harborrobot-failover/" in agent_events(),
+                 "the agent to record events with its in-cluster credentials", timeout=30)
+
+        processes_file = os.path.join(state, "kubelet", "processes.json")
+
+        def agent_pid():
+            try:
+                with open(processes_file) as f:
+                    return json.load(f).get(f"default/{pod_name}", {}).get("agent")
+            except (OSError, ValueError):
+                return None
+        first = agent_pid()
+        expect_true(first is not None, "the kubelet reports the agent's process")
+        with open(f"/proc/{first}/cmdline", "rb") as f:
+            expect_true(b"harborrobot-agent" in f.read(), "it is harborrobot-agent")
+        os.kill(first, signal.SIGKILL)
+
+        def restarted():
+            statuses = pod(pod_name)["status"]["containerStatuses"]
+            return statuses[0]["restartCount"] == 1 and statuses[0]["ready"]
+        wait_for(restarted, "the kubelet to restart the agent", timeout=30)
+        status = pod(pod_name)["status"]["containerStatuses"][0]
+        expect_equal(status["lastState"]["terminated"]["exitCode"], 137,
+                     "the kill is recorded as exit code 137")
+        expect_true(agent_pid() not in (None, first), "a new process runs")
+        expect_equal(kubectl("get", "pod", pod_name, "--no-headers").split()[3], "1",
+                     "kubectl shows one restart")
+
+        # Deleting the Deployment stops its process.
+        second = agent_pid()
+        kubectl("delete", "deployment", "watchdog")
+        wait_for(lambda: not os.path.exists(f"/proc/{second}"), "the agent to stop", timeout=30)
+
+        sandbox(state, build, "down")
+        expect_equal(processes_mentioning(state), [], "down leaves no process of the sandbox")
+        print("kubelet_test: passed")
+        return 0
+    finally:
+        sandbox(state, build, "down", check=False)
+        shutil.rmtree(state, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
