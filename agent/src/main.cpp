@@ -5,15 +5,17 @@
 #include <vector>
 
 #include "failover/failover_role.h"
+#include "hub/hub_role.h"
 
 namespace {
 
 constexpr std::string_view kUsage =
     "usage: harborrobot-agent ROLE [flags]\n"
     "roles:\n"
+    "  hub        the cluster's hub: bindings, Harbor robots, the hub API\n"
     "  failover   seed 003's Harbor DR start/stop watchdog (--config FILE)\n"
     "  version    print the version\n"
-    "The hub and namespace roles are not part of this build yet.\n";
+    "The namespace role is not part of this build yet.\n";
 
 } // namespace
 
@@ -28,6 +30,9 @@ int main(int argc, char** argv) {
     std::printf("harborrobot-agent %s\n", HARBORROBOT_VERSION);
     return 0;
   }
+  if (role == "hub") {
+    return harborrobot::agent::runHubRole(rest);
+  }
   if (role == "failover") {
     return harborrobot::agent::runFailoverRole(rest);
   }
@@ -35,7 +40,8 @@ int main(int argc, char** argv) {
     std::fputs(kUsage.data(), stdout);
     return 0;
   }
-  std::fprintf(stderr, "harborrobot-agent: unknown role \"%s\" (expected failover or version)\n%s",
+  std::fprintf(stderr,
+               "harborrobot-agent: unknown role \"%s\" (expected hub, failover or version)\n%s",
                argv[1], kUsage.data());
   return 2;
 }

@@ -1,0 +1,601 @@
+#include "binding_controller.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "harborrobot/model/harbor_names.h"
+#include "harborrobot/reconcile/targets.h"
+#include "harborrobot/rotation/marker.h"
+#include "harborrobot/util/json_text.h"
+#include "harborrobot/util/rfc3339.h"
+
+namespace harborrobot::agent::hub {
+
+namespace {
+
+using reconcile::BindingProblem;
+using reconcile::BindingStatus;
+using Clock = std::chrono::system_clock;
+
+constexpr std::string_view kRotateAnnotation = "harborrobot.io/rotate-requested-at";
+constexpr auto kResync = std::chrono::minutes(5);
+constexpr auto kIssuedMemory = std::chrono::minutes(10);
+
+std::string nameOf(const kube::Json& object) {
+  return object.value("/metadata/name"_json_pointer, std::string());
+}
+
+kube::ObjectReference referenceTo(const HarborRobotBinding& binding) {
+  return {.apiVersion = std::string(kBindingApiVersion),
+          .kind = std::string(kBindingKind),
+          .name = binding.name,
+          .uid = binding.uid};
+}
+
+std::vector<plugin::Permission> permissionsOf(const BindingSpec& spec) {
+  std::vector<plugin::Permission> permissions;
+  for (const auto& access : spec.access) {
+    permissions.push_back({access.resource, access.action});
+  }
+  return permissions;
+}
+
+// `kubectl harborrobot rotate`: one annotation for every namespace, one per namespace.
+std::optional<Clock::time_point> rotateRequestedAt(const kube::Json& object, std::string_view ns) {
+  std::optional<Clock::time_point> latest;
+  const auto annotations = objectField(objectField(object, "metadata"), "annotations");
+  for (const std::string& key :
+       {std::string(kRotateAnnotation), fmt::format("{}.{}", kRotateAnnotation, ns)}) {
+    const std::string text = stringField(annotations, key);
+    if (auto when = parseRfc3339(text, key); when && (!latest || *when > *latest)) {
+      latest = *when;
+    }
+  }
+  return latest;
+}
+
+} // namespace
+
+BindingController::BindingController(kube::Client& client, ConnectionRegistry& connections,
+                                     HubSettings settings, const Logger& logger,
+                                     kube::EventRecorder& events)
+    : client_(client), connections_(connections), settings_(std::move(settings)), logger_(logger),
+      events_(events) {}
+
+BindingController::~BindingController() {
+  stop();
+}
+
+void BindingController::start() {
+  kube::InformerHandlers bindingHandlers;
+  bindingHandlers.onAdd = [this](const kube::Json& object) { queue_.add(nameOf(object)); };
+  bindingHandlers.onUpdate = [this](const kube::Json&, const kube::Json& after) {
+    queue_.add(nameOf(after));
+  };
+  bindingHandlers.onDelete = [this](const kube::Json& object) { queue_.add(nameOf(object)); };
+  bindingHandlers.onError = [this](const Error& error) {
+    logger_.warn("watching bindings", {{"error", error.message()}});
+  };
+  bindings_ = std::make_unique<kube::Informer>(client_, kube::resources::harborRobotBindings(),
+                                               kube::InformerOptions{}, std::move(bindingHandlers));
+  // A namespace appearing, disappearing or changing labels can change any
+  // binding's targets.
+  kube::InformerHandlers namespaceHandlers;
+  namespaceHandlers.onAdd = [this](const kube::Json&) { enqueueAll(); };
+  namespaceHandlers.onUpdate = [this](const kube::Json& before, const kube::Json& after) {
+    if (before.value("/metadata/labels"_json_pointer, kube::Json::object()) !=
+            after.value("/metadata/labels"_json_pointer, kube::Json::object()) ||
+        before.contains("/metadata/deletionTimestamp"_json_pointer) !=
+            after.contains("/metadata/deletionTimestamp"_json_pointer)) {
+      enqueueAll();
+    }
+  };
+  namespaceHandlers.onDelete = [this](const kube::Json&) { enqueueAll(); };
+  namespaces_ =
+      std::make_unique<kube::Informer>(client_, kube::resources::namespaces(),
+                                       kube::InformerOptions{}, std::move(namespaceHandlers));
+  bindings_->start();
+  namespaces_->start();
+  for (int i = 0; i < settings_.workers; ++i) {
+    workers_.emplace_back([this] { work(); });
+  }
+}
+
+void BindingController::stop() {
+  queue_.shutDown();
+  for (auto& worker : workers_) {
+    worker.join();
+  }
+  workers_.clear();
+  if (bindings_) {
+    bindings_->stop();
+  }
+  if (namespaces_) {
+    namespaces_->stop();
+  }
+}
+
+bool BindingController::waitForSync(std::chrono::milliseconds timeout) {
+  return bindings_ && namespaces_ && bindings_->waitForSync(timeout) &&
+         namespaces_->waitForSync(timeout);
+}
+
+void BindingController::enqueueAll() {
+  if (!bindings_) {
+    return;
+  }
+  for (const auto& object : bindings_->list()) {
+    queue_.add(nameOf(object));
+  }
+}
+
+void BindingController::work() {
+  while (auto key = queue_.get()) {
+    auto done = reconcile(*key);
+    if (done) {
+      queue_.forget(*key);
+    } else {
+      const auto delay = queue_.addRateLimited(*key);
+      logger_.warn("reconcile failed", {{"binding", *key},
+                                        {"error", done.error().message()},
+                                        {"retry_in_ms", static_cast<std::int64_t>(delay.count())}});
+    }
+    queue_.done(*key);
+  }
+}
+
+BindingController::Resolved BindingController::resolve(const kube::Json& object) const {
+  Resolved resolved;
+  auto parsed = parseBinding(object);
+  if (!parsed) {
+    const auto metadata = objectField(object, "metadata");
+    resolved.binding.name = stringField(metadata, "name");
+    resolved.binding.uid = stringField(metadata, "uid");
+    resolved.binding.generation = intField(metadata, "generation", 0);
+    resolved.binding.deleting = metadata.contains("deletionTimestamp");
+    resolved.problem = BindingProblem{"InvalidSpec", parsed.error().message()};
+    return resolved;
+  }
+  resolved.binding = std::move(*parsed);
+  const auto& spec = resolved.binding.spec;
+  if (spec.connectionNamespace != connections_.ns()) {
+    resolved.problem = BindingProblem{
+        "ConnectionOutsideHubNamespace",
+        fmt::format("spec.harbor.secret.namespace is {}; the hub reads connection Secrets only "
+                    "in {}",
+                    spec.connectionNamespace, connections_.ns())};
+    return resolved;
+  }
+  resolved.connection = connections_.find(spec.connectionName);
+  if (!resolved.connection) {
+    resolved.problem =
+        BindingProblem{"ConnectionNotFound", fmt::format("no Secret {}/{} with label {}: \"true\"",
+                                                         spec.connectionNamespace,
+                                                         spec.connectionName, kConnectionLabel)};
+  } else if (!resolved.connection->usable()) {
+    resolved.problem =
+        BindingProblem{resolved.connection->problemReason, resolved.connection->problemMessage};
+  }
+  return resolved;
+}
+
+std::vector<std::string> BindingController::targetsOf(const BindingSpec& spec) const {
+  std::vector<reconcile::NamespaceInfo> namespaces;
+  for (const auto& object : namespaces_->list()) {
+    reconcile::NamespaceInfo info;
+    info.name = nameOf(object);
+    info.terminating = object.contains("/metadata/deletionTimestamp"_json_pointer) ||
+                       object.value("/status/phase"_json_pointer, std::string()) == "Terminating";
+    const auto labels = objectField(objectField(object, "metadata"), "labels");
+    for (const auto& [key, value] : labels.items()) {
+      if (value.is_string()) {
+        info.labels.emplace(key, value.get<std::string>());
+      }
+    }
+    namespaces.push_back(std::move(info));
+  }
+  return reconcile::targetNamespaces(spec, namespaces);
+}
+
+Result<std::vector<plugin::CredentialSummary>>
+BindingController::ourRobots(const Connection& connection, const std::string& project) const {
+  return (*connection.provider)->listCredentials(project, rotation::kMarkerPrefix);
+}
+
+Status BindingController::writeStatus(const std::string& name,
+                                      const std::function<void(BindingStatus&)>& change) {
+  kube::WriteOptions options;
+  options.subresource = "status";
+  auto written = client_.modify(
+      kube::resources::harborRobotBindings(), "", name,
+      [&](kube::Json& object) -> Result<bool> {
+        const BindingStatus before =
+            reconcile::parseBindingStatus(object.value("status", kube::Json::object()));
+        BindingStatus after = before;
+        change(after);
+        if (after == before && object.contains("status")) {
+          return false;
+        }
+        object["status"] = reconcile::toJson(after);
+        return true;
+      },
+      options);
+  if (!written) {
+    return makeError(written.error());
+  }
+  return ok();
+}
+
+Status BindingController::reconcile(const std::string& name) {
+  if (!settings_.isLeader()) {
+    return ok();
+  }
+  const auto object = bindings_->get("", name);
+  if (!object) {
+    return ok(); // gone: its finalizer already ran
+  }
+  const Resolved resolved = resolve(*object);
+  const HarborRobotBinding& binding = resolved.binding;
+  if (binding.deleting) {
+    return finalize(binding);
+  }
+  const bool hasFinalizer = std::find(binding.finalizers.begin(), binding.finalizers.end(),
+                                      kRobotsFinalizer) != binding.finalizers.end();
+  if (!hasFinalizer && !(resolved.problem && resolved.problem->reason == "InvalidSpec")) {
+    auto added = client_.modify(kube::resources::harborRobotBindings(), "", name,
+                                [](kube::Json& current) -> Result<bool> {
+                                  auto& finalizers = current["metadata"]["finalizers"];
+                                  if (!finalizers.is_array()) {
+                                    finalizers = kube::Json::array();
+                                  }
+                                  for (const auto& entry : finalizers) {
+                                    if (entry == kRobotsFinalizer) {
+                                      return false;
+                                    }
+                                  }
+                                  finalizers.push_back(kRobotsFinalizer);
+                                  return true;
+                                });
+    if (!added) {
+      return makeError(added.error());
+    }
+  }
+
+  std::vector<std::string> targets;
+  std::optional<BindingProblem> problem = resolved.problem;
+  std::optional<Clock::time_point> revisit;
+  if (!problem || problem->reason != "InvalidSpec") {
+    targets = targetsOf(binding.spec);
+  }
+  if (!problem) {
+    auto robots = ourRobots(*resolved.connection, binding.spec.project);
+    if (!robots) {
+      problem = BindingProblem{robots.error().code() == ErrorCode::kNotFound ? "ProjectNotFound"
+                                                                             : "HarborUnavailable",
+                               robots.error().message()};
+    } else {
+      // Every binding of this cluster on the same connection and project: a robot
+      // of any of them, or of a deleted one, is judged here.
+      std::map<std::string, rotation::BindingTargets> known;
+      for (const auto& other : bindings_->list()) {
+        auto parsed = parseBinding(other);
+        if (!parsed || parsed->spec.connectionName != binding.spec.connectionName ||
+            parsed->spec.project != binding.spec.project) {
+          continue;
+        }
+        rotation::BindingTargets entry;
+        entry.bindingUid = parsed->uid;
+        const BindingStatus status =
+            reconcile::parseBindingStatus(other.value("status", kube::Json::object()));
+        const auto otherTargets = parsed->uid == binding.uid ? targets : targetsOf(parsed->spec);
+        for (const auto& ns : otherTargets) {
+          rotation::ActiveGeneration active;
+          if (const auto* recorded = status.find(ns)) {
+            active.generation = recorded->secretGeneration;
+            active.activeSince = recorded->activeSince.value_or(Clock::time_point{});
+            active.lastReport = recorded->lastReportTime;
+          }
+          entry.namespaces.emplace(ns, active);
+        }
+        known.emplace(parsed->uid, std::move(entry));
+      }
+      std::vector<rotation::OurRobot> ours;
+      for (const auto& robot : *robots) {
+        ours.push_back({robot.id, robot.username, robot.description, robot.createdAt});
+      }
+      const auto plan = rotation::planCleanup(
+          ours, settings_.clusterId, known,
+          {std::chrono::duration_cast<std::chrono::seconds>(binding.spec.gracePeriod),
+           settings_.pendingTimeout},
+          Clock::now());
+      for (const auto& deletion : plan.deletions) {
+        auto removed =
+            (*resolved.connection->provider)->deleteCredential(binding.spec.project, deletion.id);
+        if (!removed) {
+          return makeError(removed.error());
+        }
+        logger_.info("robot deleted", {{"binding", name},
+                                       {"robot", deletion.username},
+                                       {"reason", rotation::cleanupReasonName(deletion.reason)}});
+        (void)events_.record(referenceTo(binding), kube::EventType::kNormal, "RobotDeleted",
+                             fmt::format("deleted {} ({})", deletion.username,
+                                         rotation::cleanupReasonName(deletion.reason)));
+      }
+      revisit = plan.revisitAt;
+    }
+  }
+  const std::string registryUrl = resolved.connection ? resolved.connection->settings.url : "";
+  auto written = writeStatus(name, [&](BindingStatus& status) {
+    status = reconcile::summarize({binding.generation, targets, problem, registryUrl}, status,
+                                  Clock::now());
+  });
+  if (!written) {
+    return written;
+  }
+  auto delay = std::chrono::duration_cast<std::chrono::milliseconds>(kResync);
+  if (revisit) {
+    const auto until =
+        std::chrono::duration_cast<std::chrono::milliseconds>(*revisit - Clock::now());
+    delay = std::clamp(until, std::chrono::milliseconds(100), delay);
+  }
+  queue_.addAfter(name, delay);
+  return ok();
+}
+
+Status BindingController::finalize(const HarborRobotBinding& binding) {
+  const bool hasFinalizer = std::find(binding.finalizers.begin(), binding.finalizers.end(),
+                                      kRobotsFinalizer) != binding.finalizers.end();
+  if (!hasFinalizer) {
+    return ok();
+  }
+  const auto connection = connections_.find(binding.spec.connectionName);
+  if (connection && connection->usable()) {
+    auto robots = ourRobots(*connection, binding.spec.project);
+    if (!robots && robots.error().code() != ErrorCode::kNotFound) {
+      return makeError(robots.error()); // Harbor down: keep the finalizer and retry
+    }
+    if (robots) {
+      for (const auto& robot : *robots) {
+        const auto marker = rotation::parseMarker(robot.description);
+        if (!marker || marker->clusterId != settings_.clusterId ||
+            marker->bindingUid != binding.uid) {
+          continue;
+        }
+        auto removed = (*connection->provider)->deleteCredential(binding.spec.project, robot.id);
+        if (!removed) {
+          return makeError(removed.error());
+        }
+        logger_.info(
+            "robot deleted",
+            {{"binding", binding.name}, {"robot", robot.username}, {"reason", "BindingDeleted"}});
+      }
+    }
+  } else {
+    // Without a usable connection the robots cannot be reached; they expire on
+    // their own (their duration is the backstop). Say so rather than block.
+    (void)events_.record(referenceTo(binding), kube::EventType::kWarning, "RobotsNotDeleted",
+                         fmt::format("connection {} is not usable; this binding's robots in "
+                                     "project {} are left to expire",
+                                     binding.spec.connectionName, binding.spec.project));
+  }
+  auto removed = client_.modify(kube::resources::harborRobotBindings(), "", binding.name,
+                                [](kube::Json& current) -> Result<bool> {
+                                  auto& finalizers = current["metadata"]["finalizers"];
+                                  if (!finalizers.is_array()) {
+                                    return false;
+                                  }
+                                  const auto before = finalizers.size();
+                                  finalizers.erase(std::remove(finalizers.begin(), finalizers.end(),
+                                                               kube::Json(kRobotsFinalizer)),
+                                                   finalizers.end());
+                                  return finalizers.size() != before;
+                                });
+  if (!removed && removed.error().code() != ErrorCode::kNotFound) {
+    return makeError(removed.error());
+  }
+  return ok();
+}
+
+Result<BindingController::Resolved> BindingController::bindingForAgent(std::string_view ns,
+                                                                       std::string_view name) {
+  const auto object = bindings_->get("", name);
+  if (!object) {
+    return makeError(ErrorCode::kNotFound, fmt::format("binding {} not found", name));
+  }
+  Resolved resolved = resolve(*object);
+  if (resolved.problem && resolved.problem->reason == "InvalidSpec") {
+    return makeError(ErrorCode::kFailedPrecondition, resolved.problem->message);
+  }
+  const auto targets = targetsOf(resolved.binding.spec);
+  if (std::find(targets.begin(), targets.end(), ns) == targets.end()) {
+    return makeError(ErrorCode::kNotFound,
+                     fmt::format("binding {} does not target namespace {}", name, ns));
+  }
+  return resolved;
+}
+
+Result<std::vector<reconcile::AgentBinding>> BindingController::bindingsFor(std::string_view ns) {
+  std::vector<reconcile::AgentBinding> result;
+  for (const auto& object : bindings_->list()) {
+    const Resolved resolved = resolve(object);
+    if (resolved.problem && resolved.problem->reason == "InvalidSpec") {
+      continue;
+    }
+    const auto& spec = resolved.binding.spec;
+    const auto targets = targetsOf(spec);
+    if (std::find(targets.begin(), targets.end(), ns) == targets.end()) {
+      continue;
+    }
+    reconcile::AgentBinding entry;
+    entry.name = resolved.binding.name;
+    entry.uid = resolved.binding.uid;
+    entry.generation = resolved.binding.generation;
+    entry.secretName = spec.generatedSecretName;
+    entry.serviceAccountName = spec.serviceAccountName;
+    entry.project = spec.project;
+    entry.access = spec.access;
+    entry.refreshInterval = spec.refreshInterval;
+    // Without a connection the agent keeps what it has: an empty URL says "no
+    // new credential can be had", never "delete".
+    std::optional<std::string> aliasUrl;
+    if (resolved.connection && resolved.connection->problemReason != "InvalidConnection") {
+      const auto& settings = resolved.connection->settings;
+      entry.registryUrl = settings.url;
+      if (settings.alias) {
+        entry.alias = reconcile::AliasSettings{*settings.alias, settings.aliasPolicy,
+                                               settings.aliasIps, settings.aliasCheckInterval};
+        aliasUrl = settings.alias;
+      }
+    }
+    entry.specHash = reconcile::credentialSpecHash(spec, entry.registryUrl, aliasUrl);
+    const BindingStatus status =
+        reconcile::parseBindingStatus(object.value("status", kube::Json::object()));
+    if (const auto* recorded = status.find(ns)) {
+      entry.activeGeneration = recorded->secretGeneration;
+    }
+    entry.rotateRequestedAt = rotateRequestedAt(object, ns);
+    result.push_back(std::move(entry));
+  }
+  std::sort(result.begin(), result.end(),
+            [](const auto& a, const auto& b) { return a.name < b.name; });
+  return result;
+}
+
+Result<reconcile::IssuedCredential>
+BindingController::issue(std::string_view ns, std::string_view name,
+                         const reconcile::CredentialRequest& request) {
+  auto resolved = bindingForAgent(ns, name);
+  if (!resolved) {
+    return makeError(resolved.error());
+  }
+  if (resolved->problem) {
+    return makeError(ErrorCode::kFailedPrecondition,
+                     fmt::format("{}: {}", resolved->problem->reason, resolved->problem->message));
+  }
+  const HarborRobotBinding& binding = resolved->binding;
+  const std::string key = fmt::format("{}/{}/{}", ns, name, request.rotationId);
+  const auto steadyNow = std::chrono::steady_clock::now();
+  {
+    std::lock_guard lock(issuedMutex_);
+    std::erase_if(issued_, [&](const auto& entry) { return entry.second.until < steadyNow; });
+    if (const auto found = issued_.find(key); found != issued_.end()) {
+      return found->second.credential;
+    }
+  }
+  const auto object = bindings_->get("", name);
+  const BindingStatus status = reconcile::parseBindingStatus(
+      object ? object->value("status", kube::Json::object()) : kube::Json::object());
+  const auto* recorded = status.find(ns);
+  if (recorded != nullptr && request.generation <= recorded->secretGeneration) {
+    return makeError(ErrorCode::kFailedPrecondition,
+                     fmt::format("generation {} is not newer than the active generation {}",
+                                 request.generation, recorded->secretGeneration));
+  }
+  const auto& provider = *resolved->connection->provider;
+  // An earlier attempt at this generation whose answer was lost: its secret
+  // cannot be read back from Harbor, so it is replaced (it was never active).
+  auto robots = ourRobots(*resolved->connection, binding.spec.project);
+  if (!robots) {
+    return makeError(robots.error());
+  }
+  for (const auto& robot : *robots) {
+    const auto marker = rotation::parseMarker(robot.description);
+    if (marker && marker->clusterId == settings_.clusterId && marker->bindingUid == binding.uid &&
+        marker->ns == ns && marker->generation == request.generation) {
+      if (auto removed = provider->deleteCredential(binding.spec.project, robot.id); !removed) {
+        return makeError(removed.error());
+      }
+    }
+  }
+  const std::string robotName =
+      robotNameFor({binding.name, ns, settings_.clusterId, binding.uid, request.generation});
+  plugin::CredentialRequest create;
+  create.project = binding.spec.project;
+  create.name = robotName;
+  create.description =
+      rotation::formatMarker({settings_.clusterId, binding.name, binding.uid, std::string(ns),
+                              request.generation, request.rotationId});
+  create.access = permissionsOf(binding.spec);
+  create.lifetime = binding.spec.robotLifetime;
+  auto credential = provider->createCredential(create);
+  if (!credential) {
+    return makeError(credential.error());
+  }
+  reconcile::IssuedCredential issued{credential->username, credential->secret, request.generation,
+                                     robotName, credential->expiresAt};
+  {
+    std::lock_guard lock(issuedMutex_);
+    issued_[key] = {issued, steadyNow + kIssuedMemory};
+  }
+  logger_.info("credential issued", {{"binding", binding.name},
+                                     {"namespace", ns},
+                                     {"robot", credential->username},
+                                     {"generation", request.generation}});
+  (void)events_.record(referenceTo(binding), kube::EventType::kNormal, "RobotCreated",
+                       fmt::format("created {} (generation {}) for namespace {}",
+                                   credential->username, request.generation, ns));
+  return issued;
+}
+
+Status BindingController::activate(std::string_view ns, std::string_view name,
+                                   const reconcile::Activation& activation) {
+  auto resolved = bindingForAgent(ns, name);
+  if (!resolved) {
+    return makeError(resolved.error());
+  }
+  const auto now = Clock::now();
+  const std::string robotName = robotNameFor({resolved->binding.name, ns, settings_.clusterId,
+                                              resolved->binding.uid, activation.generation});
+  auto written = writeStatus(std::string(name), [&](BindingStatus& status) {
+    auto found = std::find_if(status.namespaces.begin(), status.namespaces.end(),
+                              [&](const auto& entry) { return entry.name == ns; });
+    if (found == status.namespaces.end()) {
+      status.namespaces.push_back({.name = std::string(ns)});
+      found = std::prev(status.namespaces.end());
+    }
+    if (activation.generation < found->secretGeneration) {
+      return; // a late, older activation never moves the record back
+    }
+    if (activation.generation > found->secretGeneration) {
+      found->activeSince = now;
+      found->lastRefreshTime = now;
+    }
+    found->secretGeneration = activation.generation;
+    found->robotName = robotName;
+    std::sort(status.namespaces.begin(), status.namespaces.end(),
+              [](const auto& a, const auto& b) { return a.name < b.name; });
+  });
+  if (written) {
+    queue_.add(std::string(name));
+  }
+  return written;
+}
+
+Status BindingController::report(std::string_view ns, const reconcile::AgentReport& report) {
+  const auto now = Clock::now();
+  for (const auto& entry : report.bindings) {
+    auto resolved = bindingForAgent(ns, entry.binding);
+    if (!resolved) {
+      continue; // a binding that no longer targets this namespace: nothing to record
+    }
+    auto written = writeStatus(entry.binding, [&](BindingStatus& status) {
+      auto found = std::find_if(status.namespaces.begin(), status.namespaces.end(),
+                                [&](const auto& known) { return known.name == ns; });
+      if (found == status.namespaces.end()) {
+        status.namespaces.push_back({.name = std::string(ns)});
+        found = std::prev(status.namespaces.end());
+      }
+      reconcile::applyReport(*found, entry, now);
+      std::sort(status.namespaces.begin(), status.namespaces.end(),
+                [](const auto& a, const auto& b) { return a.name < b.name; });
+    });
+    if (!written) {
+      return written;
+    }
+    queue_.add(entry.binding);
+  }
+  return ok();
+}
+
+} // namespace harborrobot::agent::hub

@@ -1,0 +1,103 @@
+// The hub's reconciler for HarborRobotBindings, and the operations the hub API
+// performs on their behalf. Bindings and namespaces come from informers; the
+// per-namespace state (active generation, last report) lives in each binding's
+// status, so a restarted or newly elected hub continues where the last one was.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "connection_registry.h"
+#include "harborrobot/kube/client.h"
+#include "harborrobot/kube/event_recorder.h"
+#include "harborrobot/kube/informer.h"
+#include "harborrobot/kube/work_queue.h"
+#include "harborrobot/model/binding.h"
+#include "harborrobot/observability/logger.h"
+#include "harborrobot/reconcile/binding_status.h"
+#include "harborrobot/reconcile/hub_protocol.h"
+#include "harborrobot/rotation/cleanup.h"
+
+namespace harborrobot::agent::hub {
+
+inline constexpr std::string_view kRobotsFinalizer =
+    "harbor-robot-gen.alaudadevops.alauda.io/robots";
+
+struct HubSettings {
+  std::string clusterId{};    // the kube-system namespace's UID
+  std::string hubNamespace{}; // where connection Secrets live
+  std::chrono::seconds pendingTimeout{std::chrono::minutes(15)};
+  int workers = 2;
+  // Only the leader reconciles; a standby drops its keys and gets every binding
+  // queued again when it becomes the leader.
+  std::function<bool()> isLeader = [] { return true; };
+};
+
+class BindingController {
+public:
+  BindingController(kube::Client& client, ConnectionRegistry& connections, HubSettings settings,
+                    const Logger& logger, kube::EventRecorder& events);
+  ~BindingController();
+
+  void start();
+  void stop();
+  bool waitForSync(std::chrono::milliseconds timeout);
+  // Every binding again (a connection changed).
+  void enqueueAll();
+
+  // The hub API's operations for the agent of `ns`.
+  [[nodiscard]] Result<std::vector<reconcile::AgentBinding>> bindingsFor(std::string_view ns);
+  [[nodiscard]] Result<reconcile::IssuedCredential>
+  issue(std::string_view ns, std::string_view binding, const reconcile::CredentialRequest& request);
+  [[nodiscard]] Status activate(std::string_view ns, std::string_view binding,
+                                const reconcile::Activation& activation);
+  [[nodiscard]] Status report(std::string_view ns, const reconcile::AgentReport& report);
+
+  std::size_t queueDepth() const { return queue_.size(); }
+
+private:
+  struct Resolved {
+    HarborRobotBinding binding;
+    std::shared_ptr<const Connection> connection;
+    std::optional<reconcile::BindingProblem> problem;
+  };
+
+  void work();
+  [[nodiscard]] Status reconcile(const std::string& name);
+  [[nodiscard]] Status finalize(const HarborRobotBinding& binding);
+  Resolved resolve(const kube::Json& object) const;
+  std::vector<std::string> targetsOf(const BindingSpec& spec) const;
+  [[nodiscard]] Result<std::vector<plugin::CredentialSummary>>
+  ourRobots(const Connection& connection, const std::string& project) const;
+  [[nodiscard]] Status writeStatus(const std::string& name,
+                                   const std::function<void(reconcile::BindingStatus&)>& change);
+  [[nodiscard]] Result<Resolved> bindingForAgent(std::string_view ns, std::string_view name);
+
+  kube::Client& client_;
+  ConnectionRegistry& connections_;
+  HubSettings settings_;
+  const Logger& logger_;
+  kube::EventRecorder& events_;
+  kube::WorkQueue queue_;
+  std::unique_ptr<kube::Informer> bindings_;
+  std::unique_ptr<kube::Informer> namespaces_;
+  std::vector<std::thread> workers_;
+
+  // Credentials handed out recently, by (namespace, binding, rotation id): a
+  // retried request gets the same robot rather than a second one.
+  struct Issued {
+    reconcile::IssuedCredential credential;
+    std::chrono::steady_clock::time_point until;
+  };
+  std::mutex issuedMutex_;
+  std::map<std::string, Issued> issued_;
+};
+
+} // namespace harborrobot::agent::hub

@@ -1,0 +1,175 @@
+#include "connection_registry.h"
+
+#include <charconv>
+
+#include <fmt/format.h>
+
+namespace harborrobot::agent::hub {
+
+namespace {
+
+// The secret's resourceVersion is enough to know nothing changed; verifying
+// again on every resync would call Harbor for nothing.
+std::string versionOf(const kube::Json& object) {
+  return object.value("/metadata/resourceVersion"_json_pointer, std::string());
+}
+
+} // namespace
+
+bool supportedHarborVersion(std::string_view version) {
+  if (version.starts_with("v")) {
+    version.remove_prefix(1);
+  }
+  int major = 0;
+  int minor = 0;
+  const char* end = version.data() + version.size();
+  auto first = std::from_chars(version.data(), end, major);
+  if (first.ec != std::errc() || first.ptr == end || *first.ptr != '.') {
+    return false;
+  }
+  auto second = std::from_chars(first.ptr + 1, end, minor);
+  if (second.ec != std::errc()) {
+    return false;
+  }
+  return major > 2 || (major == 2 && minor >= 12);
+}
+
+ConnectionRegistry::ConnectionRegistry(kube::Client& client, const plugin::Host& plugins,
+                                       std::string ns, const Logger& logger,
+                                       kube::EventRecorder& events, std::function<void()> onChange)
+    : client_(client), plugins_(plugins), ns_(std::move(ns)), logger_(logger), events_(events),
+      onChange_(std::move(onChange)) {}
+
+ConnectionRegistry::~ConnectionRegistry() {
+  if (informer_) {
+    informer_->stop();
+  }
+}
+
+void ConnectionRegistry::start() {
+  kube::InformerOptions options;
+  options.ns = ns_;
+  options.labelSelector = std::string(kConnectionLabel) + "=true";
+  kube::InformerHandlers handlers;
+  handlers.onAdd = [this](const kube::Json& secret) { upsert(secret); };
+  handlers.onUpdate = [this](const kube::Json& before, const kube::Json& after) {
+    if (versionOf(before) != versionOf(after)) {
+      upsert(after);
+    }
+  };
+  handlers.onDelete = [this](const kube::Json& secret) { erase(secret); };
+  handlers.onError = [this](const Error& error) {
+    logger_.warn("watching connection secrets", {{"error", error.message()}});
+  };
+  informer_ = std::make_unique<kube::Informer>(client_, kube::resources::secrets(), options,
+                                               std::move(handlers));
+  informer_->start();
+}
+
+bool ConnectionRegistry::waitForSync(std::chrono::milliseconds timeout) {
+  return informer_ && informer_->waitForSync(timeout);
+}
+
+std::shared_ptr<const Connection> ConnectionRegistry::find(std::string_view name) const {
+  std::lock_guard lock(mutex_);
+  const auto found = connections_.find(name);
+  return found == connections_.end() ? nullptr : found->second;
+}
+
+std::vector<std::shared_ptr<const Connection>> ConnectionRegistry::all() const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::shared_ptr<const Connection>> result;
+  for (const auto& [name, connection] : connections_) {
+    result.push_back(connection);
+  }
+  return result;
+}
+
+void ConnectionRegistry::upsert(const kube::Json& secret) {
+  const std::string name = secret.value("/metadata/name"_json_pointer, std::string());
+  auto connection = std::make_shared<Connection>();
+  connection->uid = secret.value("/metadata/uid"_json_pointer, std::string());
+  const auto reference = kube::ObjectReference::of(secret);
+  auto parsed = parseConnectionSecret(secret);
+  if (!parsed) {
+    connection->settings.name = name;
+    connection->settings.ns = ns_;
+    connection->problemReason = "InvalidConnection";
+    connection->problemMessage = parsed.error().message();
+    logger_.warn("invalid connection secret",
+                 {{"secret", name}, {"error", parsed.error().message()}});
+    (void)events_.record(reference, kube::EventType::kWarning, "InvalidConnection",
+                         parsed.error().message());
+  } else {
+    connection->settings = std::move(*parsed);
+    http::ClientOptions options;
+    options.tls.caPem = connection->settings.caPem;
+    connection->http = std::make_unique<http::CurlClient>(std::move(options));
+    auto provider = plugins_.makeProvider(
+        "harbor",
+        {connection->settings.url, connection->settings.username, connection->settings.password},
+        *connection->http);
+    if (!provider) {
+      connection->problemReason = "ProviderUnavailable";
+      connection->problemMessage = provider.error().message();
+    } else {
+      connection->provider.emplace(std::move(*provider));
+      auto info = (*connection->provider)->serverInfo();
+      if (!info) {
+        connection->problemReason = info.error().code() == ErrorCode::kUnauthenticated
+                                        ? "HarborAuthenticationFailed"
+                                        : "HarborUnreachable";
+        connection->problemMessage =
+            fmt::format("{}: {}", connection->settings.url, info.error().message());
+      } else if (info->userIsRobot) {
+        connection->problemReason = "HarborUserIsRobot";
+        connection->problemMessage =
+            fmt::format("{} is a robot account; harborrobot needs a Harbor administrator",
+                        connection->settings.username);
+      } else if (!info->userIsAdmin) {
+        connection->problemReason = "HarborUserNotAdmin";
+        connection->problemMessage =
+            fmt::format("{} is not a Harbor administrator on {}", connection->settings.username,
+                        connection->settings.url);
+      } else if (!supportedHarborVersion(info->version)) {
+        connection->problemReason = "HarborVersionUnsupported";
+        connection->problemMessage =
+            fmt::format("{} runs Harbor {}; harborrobot needs 2.12 or later",
+                        connection->settings.url, info->version);
+      }
+      if (info) {
+        connection->server = *info;
+      }
+    }
+    if (connection->problemReason.empty()) {
+      logger_.info("connection verified", {{"secret", name},
+                                           {"url", connection->settings.url},
+                                           {"version", connection->server->version}});
+      (void)events_.record(reference, kube::EventType::kNormal, "ConnectionVerified",
+                           fmt::format("{} answers as Harbor {}; {} is an administrator",
+                                       connection->settings.url, connection->server->version,
+                                       connection->settings.username));
+    } else {
+      logger_.warn("connection not usable", {{"secret", name},
+                                             {"reason", connection->problemReason},
+                                             {"message", connection->problemMessage}});
+      (void)events_.record(reference, kube::EventType::kWarning, connection->problemReason,
+                           connection->problemMessage);
+    }
+  }
+  {
+    std::lock_guard lock(mutex_);
+    connections_[name] = std::move(connection);
+  }
+  onChange_();
+}
+
+void ConnectionRegistry::erase(const kube::Json& secret) {
+  {
+    std::lock_guard lock(mutex_);
+    connections_.erase(secret.value("/metadata/name"_json_pointer, std::string()));
+  }
+  onChange_();
+}
+
+} // namespace harborrobot::agent::hub

@@ -1,0 +1,69 @@
+// The connection Secrets of the hub's namespace (label harbor-robot-gen: "true"),
+// parsed, each with its own HTTP client and provider, and checked against Harbor
+// (reachable, version >= 2.12, the user an admin and not a robot). Only the hub
+// reads these Secrets; the admin password never leaves this object.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "harborrobot/http/curl_client.h"
+#include "harborrobot/kube/client.h"
+#include "harborrobot/kube/event_recorder.h"
+#include "harborrobot/kube/informer.h"
+#include "harborrobot/model/connection.h"
+#include "harborrobot/observability/logger.h"
+#include "harborrobot/plugin/host.h"
+
+namespace harborrobot::agent::hub {
+
+struct Connection {
+  HarborConnection settings{};
+  std::string uid{};
+  std::unique_ptr<http::CurlClient> http{};
+  std::optional<plugin::Instance<plugin::Provider>> provider{};
+  std::optional<plugin::ServerInfo> server{};
+  std::string problemReason{}; // CamelCase; empty when usable
+  std::string problemMessage{};
+  bool usable() const { return problemReason.empty() && provider.has_value(); }
+};
+
+class ConnectionRegistry {
+public:
+  ConnectionRegistry(kube::Client& client, const plugin::Host& plugins, std::string ns,
+                     const Logger& logger, kube::EventRecorder& events,
+                     std::function<void()> onChange);
+  ~ConnectionRegistry();
+
+  void start();
+  bool waitForSync(std::chrono::milliseconds timeout);
+
+  // nullptr when no connection Secret of that name exists.
+  std::shared_ptr<const Connection> find(std::string_view name) const;
+  std::vector<std::shared_ptr<const Connection>> all() const;
+  const std::string& ns() const { return ns_; }
+
+private:
+  void upsert(const kube::Json& secret);
+  void erase(const kube::Json& secret);
+
+  kube::Client& client_;
+  const plugin::Host& plugins_;
+  std::string ns_;
+  const Logger& logger_;
+  kube::EventRecorder& events_;
+  std::function<void()> onChange_;
+  mutable std::mutex mutex_;
+  std::map<std::string, std::shared_ptr<const Connection>, std::less<>> connections_;
+  std::unique_ptr<kube::Informer> informer_;
+};
+
+// Harbor's version text ("v2.12.2-73072d0d") at least 2.12.
+bool supportedHarborVersion(std::string_view version);
+
+} // namespace harborrobot::agent::hub

@@ -1,0 +1,114 @@
+#include "hub_certificates.h"
+
+#include <arpa/inet.h>
+
+#include "harborrobot/util/base64.h"
+
+namespace harborrobot::agent::hub {
+
+namespace {
+
+bool isIpAddress(const std::string& text) {
+  unsigned char buffer[16];
+  return inet_pton(AF_INET, text.c_str(), buffer) == 1 ||
+         inet_pton(AF_INET6, text.c_str(), buffer) == 1;
+}
+
+Result<tls::CertificateAuthority> loadOrCreateCa(kube::Client& client, const std::string& ns) {
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    auto existing = client.get(kube::resources::secrets(), ns, kHubCaName);
+    if (existing) {
+      const auto data = existing->value("data", kube::Json::object());
+      auto certificate = base64Decode(data.value("tls.crt", std::string()));
+      auto key = base64Decode(data.value("tls.key", std::string()));
+      if (!certificate || !key) {
+        return makeError(ErrorCode::kFailedPrecondition,
+                         "secret " + ns + "/" + std::string(kHubCaName) +
+                             " does not hold a base64 tls.crt and tls.key");
+      }
+      return tls::CertificateAuthority::fromPem({*certificate, SecretString(*key)});
+    }
+    if (existing.error().code() != ErrorCode::kNotFound) {
+      return makeError(existing.error());
+    }
+    auto created =
+        tls::CertificateAuthority::create("harborrobot-hub-ca", std::chrono::hours(24 * 365 * 10));
+    if (!created) {
+      return makeError(created.error());
+    }
+    const kube::Json secret = {{"apiVersion", "v1"},
+                               {"kind", "Secret"},
+                               {"metadata",
+                                {{"name", kHubCaName},
+                                 {"namespace", ns},
+                                 {"labels", {{"app.kubernetes.io/managed-by", "harborrobot"}}}}},
+                               {"type", "kubernetes.io/tls"},
+                               {"data",
+                                {{"tls.crt", base64Encode(created->ca().certificatePem)},
+                                 {"tls.key", base64Encode(created->ca().privateKeyPem.reveal())}}}};
+    auto written = client.create(kube::resources::secrets(), ns, secret);
+    if (written) {
+      return created;
+    }
+    if (written.error().code() != ErrorCode::kAlreadyExists) {
+      return makeError(written.error());
+    }
+    // Another replica won the race: read its CA on the next pass.
+  }
+  return makeError(ErrorCode::kUnavailable, "could not settle the hub CA secret");
+}
+
+Status publishCa(kube::Client& client, const std::string& ns, const std::string& certificate) {
+  const kube::Json desired = {{"ca.crt", certificate}};
+  auto existing = client.get(kube::resources::configMaps(), ns, kHubCaName);
+  if (existing) {
+    if (existing->value("data", kube::Json::object()) == desired) {
+      return ok();
+    }
+    auto updated = client.modify(kube::resources::configMaps(), ns, kHubCaName,
+                                 [&](kube::Json& object) -> Result<bool> {
+                                   object["data"] = desired;
+                                   return true;
+                                 });
+    return updated ? ok() : makeError(updated.error());
+  }
+  if (existing.error().code() != ErrorCode::kNotFound) {
+    return makeError(existing.error());
+  }
+  const kube::Json configMap = {{"apiVersion", "v1"},
+                                {"kind", "ConfigMap"},
+                                {"metadata",
+                                 {{"name", kHubCaName},
+                                  {"namespace", ns},
+                                  {"labels", {{"app.kubernetes.io/managed-by", "harborrobot"}}}}},
+                                {"data", desired}};
+  auto created = client.create(kube::resources::configMaps(), ns, configMap);
+  if (!created && created.error().code() != ErrorCode::kAlreadyExists) {
+    return makeError(created.error());
+  }
+  return ok();
+}
+
+} // namespace
+
+Result<tls::KeyPair> loadServingCertificate(kube::Client& client, const ServingIdentity& identity) {
+  auto ca = loadOrCreateCa(client, identity.ns);
+  if (!ca) {
+    return makeError(ca.error());
+  }
+  if (auto published = publishCa(client, identity.ns, ca->ca().certificatePem); !published) {
+    return makeError(published.error());
+  }
+  tls::LeafRequest request;
+  request.commonName = identity.serviceName + "." + identity.ns + ".svc";
+  request.dnsNames = {identity.serviceName, identity.serviceName + "." + identity.ns,
+                      identity.serviceName + "." + identity.ns + ".svc",
+                      identity.serviceName + "." + identity.ns + ".svc.cluster.local"};
+  for (const auto& name : identity.extraNames) {
+    (isIpAddress(name) ? request.ipAddresses : request.dnsNames).push_back(name);
+  }
+  request.validity = std::chrono::hours(24 * 365);
+  return ca->issue(request);
+}
+
+} // namespace harborrobot::agent::hub

@@ -1,0 +1,237 @@
+// Wiring of the hub: in-cluster client, plugins, connection registry, binding
+// controller, leader election, the hub API and the health endpoints.
+#include "hub_role.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "../role_flags.h"
+#include "../shutdown_signal.h"
+#include "binding_controller.h"
+#include "connection_registry.h"
+#include "harborrobot/kube/leader_election.h"
+#include "harborrobot/model/binding.h"
+#include "harborrobot/observability/health_server.h"
+#include "harborrobot/plugin/host.h"
+#include "hub_api_server.h"
+#include "hub_certificates.h"
+#include "token_reviewer.h"
+
+namespace harborrobot::agent {
+
+namespace {
+
+constexpr std::string_view kUsage =
+    "usage: harborrobot-agent hub [flags]\n"
+    "  --namespace NS          the hub's namespace (default $POD_NAMESPACE, else "
+    "harbor-robot-gen-system)\n"
+    "  --api-listen ADDR:PORT  the hub API, HTTPS (default 0.0.0.0:8443)\n"
+    "  --health-listen ADDR:PORT  /healthz /readyz /metrics (default 0.0.0.0:8080)\n"
+    "  --service-name NAME     the hub Service, for the certificate (default harborrobot-hub)\n"
+    "  --extra-san NAME|IP     another certificate name (repeatable; the Pod IP is added "
+    "from $POD_IP)\n"
+    "  --lease NAME            the leader-election Lease (default harborrobot-hub)\n"
+    "  --identity NAME         this replica's name in the Lease (default $POD_NAME, else the "
+    "host name)\n"
+    "  --cluster-id ID         the cluster's id in robot markers (default: kube-system's UID)\n"
+    "  --plugin-dir DIR        plugins (default $HARBORROBOT_PLUGIN_PATH, else "
+    "../lib/harborrobot/plugins)\n"
+    "  --in-cluster-dir DIR    ServiceAccount files (default "
+    "/var/run/secrets/kubernetes.io/serviceaccount)\n"
+    "  --log-level debug|info|warn|error\n";
+
+std::string environment(const char* name, std::string fallback) {
+  const char* value = std::getenv(name);
+  return value != nullptr && *value != '\0' ? std::string(value) : fallback;
+}
+
+std::string hostName() {
+  char buffer[256] = {};
+  return gethostname(buffer, sizeof(buffer) - 1) == 0 ? std::string(buffer) : "hub";
+}
+
+std::optional<LogLevel> logLevel(std::string_view text) {
+  if (text == "debug") {
+    return LogLevel::kDebug;
+  }
+  if (text == "info") {
+    return LogLevel::kInfo;
+  }
+  if (text == "warn") {
+    return LogLevel::kWarn;
+  }
+  if (text == "error") {
+    return LogLevel::kError;
+  }
+  return std::nullopt;
+}
+
+std::filesystem::path executablePath() {
+  std::error_code error;
+  auto path = std::filesystem::read_symlink("/proc/self/exe", error);
+  return error ? std::filesystem::path("harborrobot-agent") : path;
+}
+
+} // namespace
+
+int runHubRole(const std::vector<std::string>& args) {
+  auto flags = RoleFlags::parse(args,
+                                {"--namespace", "--api-listen", "--health-listen", "--service-name",
+                                 "--extra-san", "--lease", "--identity", "--cluster-id",
+                                 "--plugin-dir", "--in-cluster-dir", "--log-level"},
+                                {"--extra-san"});
+  if (!flags) {
+    if (!flags.error().message().empty()) {
+      std::fprintf(stderr, "harborrobot-agent hub: %s\n", flags.error().message().c_str());
+    }
+    std::fputs(kUsage.data(), flags.error().message().empty() ? stdout : stderr);
+    return flags.error().message().empty() ? 0 : 2;
+  }
+  const auto level = logLevel(flags->get("--log-level", "info"));
+  if (!level) {
+    std::fprintf(stderr,
+                 "harborrobot-agent hub: --log-level: \"%s\" is not a log level "
+                 "(expected debug, info, warn or error)\n",
+                 flags->get("--log-level", "").c_str());
+    return 2;
+  }
+  ShutdownSignal shutdown;
+  Logger logger("hub", Logger::stderrSink(), *level);
+  const std::string ns = flags->get(
+      "--namespace", environment("POD_NAMESPACE", std::string(kDefaultConnectionNamespace)));
+
+  auto config = kube::inClusterConfig(
+      {flags->get("--in-cluster-dir", kube::InClusterPaths{}.directory.string())},
+      [](const char* name) { return std::getenv(name); });
+  if (!config) {
+    logger.error("no in-cluster configuration", {{"error", config.error().message()}});
+    return 1;
+  }
+  kube::Client client(std::move(*config));
+
+  std::string clusterId = flags->get("--cluster-id", "");
+  if (clusterId.empty()) {
+    auto system = client.get(kube::resources::namespaces(), "", "kube-system");
+    if (!system) {
+      logger.error("cannot read the kube-system namespace for the cluster id",
+                   {{"error", system.error().message()}});
+      return 1;
+    }
+    clusterId = system->value("/metadata/uid"_json_pointer, std::string());
+  }
+
+  plugin::Host plugins;
+  const auto pluginDirectory = flags->get(
+      "--plugin-dir",
+      plugin::defaultPluginDirectory(executablePath(), std::getenv("HARBORROBOT_PLUGIN_PATH"))
+          .string());
+  if (auto loaded = plugins.loadDirectory(pluginDirectory); !loaded) {
+    logger.error("plugins", {{"directory", pluginDirectory}, {"error", loaded.error().message()}});
+    return 1;
+  }
+
+  std::vector<std::string> extraNames = flags->all("--extra-san");
+  if (const std::string podIp = environment("POD_IP", ""); !podIp.empty()) {
+    extraNames.push_back(podIp);
+  }
+  auto serving = hub::loadServingCertificate(
+      client, {flags->get("--service-name", "harborrobot-hub"), ns, extraNames});
+  if (!serving) {
+    logger.error("hub certificate", {{"error", serving.error().message()}});
+    return 1;
+  }
+
+  metrics::Registry registry;
+  auto requests = registry.counter("harborrobot_hub_api_requests_total",
+                                   "Hub API requests by route and HTTP code.", {"route", "code"});
+  auto leaderGauge =
+      registry.gauge("harborrobot_hub_leader", "1 while this replica is the leader, else 0.");
+  auto queueGauge = registry.gauge("harborrobot_hub_queue_depth", "Bindings waiting to reconcile.");
+  if (!requests || !leaderGauge || !queueGauge) {
+    logger.error("metrics registration failed");
+    return 1;
+  }
+
+  kube::EventRecorder events(client, "harborrobot-hub", environment("POD_NAME", hostName()));
+  kube::LeaderElector* electorView = nullptr;
+  std::unique_ptr<hub::BindingController> controller;
+  hub::ConnectionRegistry connections(client, plugins, ns, logger, events, [&] {
+    if (controller) {
+      controller->enqueueAll();
+    }
+  });
+  hub::HubSettings settings;
+  settings.clusterId = clusterId;
+  settings.hubNamespace = ns;
+  settings.isLeader = [&] { return electorView != nullptr && electorView->isLeader(); };
+  controller =
+      std::make_unique<hub::BindingController>(client, connections, settings, logger, events);
+
+  const std::string identity = flags->get("--identity", environment("POD_NAME", hostName()));
+  kube::LeaderElector elector(client, {ns, flags->get("--lease", "harborrobot-hub"), identity},
+                              {.onStartedLeading =
+                                   [&] {
+                                     logger.info("leading", {{"identity", identity}});
+                                     (*leaderGauge)->set(1);
+                                     controller->enqueueAll();
+                                   },
+                               .onStoppedLeading =
+                                   [&] {
+                                     logger.warn("no longer leading", {{"identity", identity}});
+                                     (*leaderGauge)->set(0);
+                                   },
+                               .onNewLeader =
+                                   [&](const std::string& leader) {
+                                     logger.info("leader", {{"identity", leader}});
+                                   }});
+  electorView = &elector;
+
+  connections.start();
+  controller->start();
+  hub::TokenReviewer reviewer(client, std::string(reconcile::kHubTokenAudience));
+  auto api = hub::HubApiServer::start(
+      flags->get("--api-listen", "0.0.0.0:8443"), *serving,
+      {*controller, reviewer, logger, [&] { return elector.isLeader(); }, *requests});
+  if (!api) {
+    logger.error("hub API", {{"error", api.error().message()}});
+    return 1;
+  }
+  auto health = HealthServer::start(flags->get("--health-listen", "0.0.0.0:8080"),
+                                    {.live = {},
+                                     .ready = [&]() -> Status {
+                                       if (!connections.waitForSync(std::chrono::milliseconds(0)) ||
+                                           !controller->waitForSync(std::chrono::milliseconds(0))) {
+                                         return makeError(ErrorCode::kUnavailable,
+                                                          "caches are not synced yet");
+                                       }
+                                       return ok();
+                                     }},
+                                    &registry);
+  if (!health) {
+    logger.error("health endpoints", {{"error", health.error().message()}});
+    return 1;
+  }
+  logger.info("hub started", {{"namespace", ns},
+                              {"cluster_id", clusterId},
+                              {"api_port", (*api)->port()},
+                              {"health_port", (*health)->port()},
+                              {"identity", identity}});
+
+  std::thread election([&] { elector.run(shutdown.flag()); });
+  while (!shutdown.waitFor(std::chrono::seconds(5))) {
+    (*queueGauge)->set(static_cast<double>(controller->queueDepth()));
+  }
+  election.join(); // releases the lease so a standby takes over at once
+  api->reset();
+  controller->stop();
+  logger.info("hub stopped");
+  return 0;
+}
+
+} // namespace harborrobot::agent
