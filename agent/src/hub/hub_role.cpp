@@ -21,6 +21,7 @@
 #include "harborrobot/plugin/host.h"
 #include "hub_api_server.h"
 #include "hub_certificates.h"
+#include "project_sync.h"
 #include "token_reviewer.h"
 
 namespace harborrobot::agent {
@@ -76,6 +77,26 @@ std::filesystem::path executablePath() {
   std::error_code error;
   auto path = std::filesystem::read_symlink("/proc/self/exe", error);
   return error ? std::filesystem::path("harborrobot-agent") : path;
+}
+
+// The hub Service selects this label, so agents reach the leader and only the
+// leader: the standby stays Ready (it would serve at once after a failover).
+constexpr std::string_view kLeaderLabel = "harborrobot.io/hub-leader";
+
+void labelOwnPod(kube::Client& client, const Logger& logger, const std::string& ns, bool leading) {
+  const std::string pod = environment("POD_NAME", "");
+  if (pod.empty()) {
+    return;
+  }
+  const kube::Json patch = {
+      {"metadata",
+       {{"labels", {{kLeaderLabel, leading ? kube::Json("true") : kube::Json(nullptr)}}}}}};
+  auto patched =
+      client.patch(kube::resources::pods(), ns, pod, kube::PatchType::kMerge, patch.dump());
+  if (!patched) {
+    logger.warn("cannot label this pod as the leader",
+                {{"pod", pod}, {"error", patched.error().message()}});
+  }
 }
 
 } // namespace
@@ -161,9 +182,13 @@ int runHubRole(const std::vector<std::string>& args) {
   kube::EventRecorder events(client, "harborrobot-hub", environment("POD_NAME", hostName()));
   kube::LeaderElector* electorView = nullptr;
   std::unique_ptr<hub::BindingController> controller;
+  std::unique_ptr<hub::ProjectSync> projects;
   hub::ConnectionRegistry connections(client, plugins, ns, logger, events, [&] {
     if (controller) {
       controller->enqueueAll();
+    }
+    if (projects) {
+      projects->enqueueAll();
     }
   });
   hub::HubSettings settings;
@@ -172,6 +197,9 @@ int runHubRole(const std::vector<std::string>& args) {
   settings.isLeader = [&] { return electorView != nullptr && electorView->isLeader(); };
   controller =
       std::make_unique<hub::BindingController>(client, connections, settings, logger, events);
+  projects =
+      std::make_unique<hub::ProjectSync>(client, connections, plugins, logger, events,
+                                         settings.isLeader, [&] { controller->enqueueAll(); });
 
   const std::string identity = flags->get("--identity", environment("POD_NAME", hostName()));
   kube::LeaderElector elector(client, {ns, flags->get("--lease", "harborrobot-hub"), identity},
@@ -179,12 +207,15 @@ int runHubRole(const std::vector<std::string>& args) {
                                    [&] {
                                      logger.info("leading", {{"identity", identity}});
                                      (*leaderGauge)->set(1);
+                                     labelOwnPod(client, logger, ns, true);
                                      controller->enqueueAll();
+                                     projects->enqueueAll();
                                    },
                                .onStoppedLeading =
                                    [&] {
                                      logger.warn("no longer leading", {{"identity", identity}});
                                      (*leaderGauge)->set(0);
+                                     labelOwnPod(client, logger, ns, false);
                                    },
                                .onNewLeader =
                                    [&](const std::string& leader) {
@@ -194,6 +225,7 @@ int runHubRole(const std::vector<std::string>& args) {
 
   connections.start();
   controller->start();
+  projects->start();
   hub::TokenReviewer reviewer(client, std::string(reconcile::kHubTokenAudience));
   auto api = hub::HubApiServer::start(
       flags->get("--api-listen", "0.0.0.0:8443"), *serving,
@@ -206,7 +238,8 @@ int runHubRole(const std::vector<std::string>& args) {
                                     {.live = {},
                                      .ready = [&]() -> Status {
                                        if (!connections.waitForSync(std::chrono::milliseconds(0)) ||
-                                           !controller->waitForSync(std::chrono::milliseconds(0))) {
+                                           !controller->waitForSync(std::chrono::milliseconds(0)) ||
+                                           !projects->waitForSync(std::chrono::milliseconds(0))) {
                                          return makeError(ErrorCode::kUnavailable,
                                                           "caches are not synced yet");
                                        }
@@ -228,7 +261,11 @@ int runHubRole(const std::vector<std::string>& args) {
     (*queueGauge)->set(static_cast<double>(controller->queueDepth()));
   }
   election.join(); // releases the lease so a standby takes over at once
+  if (elector.isLeader()) {
+    labelOwnPod(client, logger, ns, false);
+  }
   api->reset();
+  projects->stop();
   controller->stop();
   logger.info("hub stopped");
   return 0;

@@ -39,6 +39,7 @@ class Node:
         os.makedirs(self.pods_dir, exist_ok=True)
         self.agent_binary = os.path.abspath(args.agent_binary)
         self.resolv_conf = args.resolv_conf
+        self.trust_bundle = args.trust_bundle
         self.backoff = args.backoff
         self.events = EventRecorder(self.api, "kubelet", self.name, self.log)
         self.scheduler_events = EventRecorder(self.api, "default-scheduler", "", self.log)
@@ -139,6 +140,8 @@ def main():
     parser.add_argument("--registry-certs", required=True,
                         help="a directory of CA certificates (*.crt) trusted for pulls")
     parser.add_argument("--resolv-conf", default="/etc/resolv.conf")
+    parser.add_argument("--trust-bundle",
+                        help="CA bundle agent containers see as the system trust store")
     parser.add_argument("--service-hosts", help="hosts file of Service names for dnsmasq")
     parser.add_argument("--dnsmasq-pid", type=int, default=0)
     parser.add_argument("--backoff", type=float, default=1.0,

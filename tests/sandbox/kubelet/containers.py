@@ -74,10 +74,15 @@ def agent_argv(container, agent_binary, env):
     return command + args
 
 
-def mount_script(mounts, resolv_conf):
+SYSTEM_TRUST = "/etc/ssl/certs/ca-certificates.crt"
+
+
+def mount_script(mounts, resolv_conf, trust_bundle=None):
     """The shell run inside `unshare --mount`: /run becomes a private tmpfs, each
-    volume is bound read-only at its mountPath, and resolv.conf survives when
-    the machine's is a link into /run."""
+    volume is bound read-only at its mountPath, resolv.conf survives when the
+    machine's is a link into /run, and the node's trust bundle (the system CAs
+    plus the sandbox Harbors', as a company CA would be) replaces the system one
+    for this process only."""
     lines = ["set -e",
              "resolv_target=$(readlink -f /etc/resolv.conf)",
              "mount -t tmpfs -o mode=755 tmpfs /run",
@@ -91,16 +96,19 @@ def mount_script(mounts, resolv_conf):
         lines.append(f"mkdir -p {target}")
         lines.append(f"mount --bind {shlex.quote(source)} {target}")
         lines.append(f"mount -o remount,bind,ro {target}")
+    if trust_bundle:
+        lines.append(f"[ -e {SYSTEM_TRUST} ] && mount --bind {shlex.quote(trust_bundle)} "
+                     f"{SYSTEM_TRUST}")
     lines.append('exec "$@"')
     return "\n".join(lines)
 
 
-def start_agent(argv, env, mounts, resolv_conf, log_path):
+def start_agent(argv, env, mounts, resolv_conf, log_path, trust_bundle=None):
     log = open(log_path, "ab")
     try:
         return subprocess.Popen(
             ["unshare", "--mount", "--propagation", "private", "sh", "-c",
-             mount_script(mounts, resolv_conf), "container", *argv],
+             mount_script(mounts, resolv_conf, trust_bundle), "container", *argv],
             stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env, start_new_session=True)
     finally:
         log.close()

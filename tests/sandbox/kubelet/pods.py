@@ -213,7 +213,7 @@ class PodWorker:
         try:
             container.process = start_agent(
                 argv, env, self.volume_mounts, self.node.resolv_conf,
-                os.path.join(self.directory, f"{container.name}.log"))
+                os.path.join(self.directory, f"{container.name}.log"), self.node.trust_bundle)
         except (VolumeError, OSError) as error:
             container.state, container.reason = "waiting", "CreateContainerError"
             container.message = str(error)
