@@ -6,6 +6,7 @@
 
 #include "failover/failover_role.h"
 #include "hub/hub_role.h"
+#include "namespace/namespace_role.h"
 
 namespace {
 
@@ -13,9 +14,10 @@ constexpr std::string_view kUsage =
     "usage: harborrobot-agent ROLE [flags]\n"
     "roles:\n"
     "  hub        the cluster's hub: bindings, Harbor robots, the hub API\n"
+    "  namespace  one namespace's pull Secrets, rotated through the hub\n"
     "  failover   seed 003's Harbor DR start/stop watchdog (--config FILE)\n"
     "  version    print the version\n"
-    "The namespace role is not part of this build yet.\n";
+    "";
 
 } // namespace
 
@@ -33,6 +35,9 @@ int main(int argc, char** argv) {
   if (role == "hub") {
     return harborrobot::agent::runHubRole(rest);
   }
+  if (role == "namespace") {
+    return harborrobot::agent::runNamespaceRole(rest);
+  }
   if (role == "failover") {
     return harborrobot::agent::runFailoverRole(rest);
   }
@@ -40,8 +45,9 @@ int main(int argc, char** argv) {
     std::fputs(kUsage.data(), stdout);
     return 0;
   }
-  std::fprintf(stderr,
-               "harborrobot-agent: unknown role \"%s\" (expected hub, failover or version)\n%s",
-               argv[1], kUsage.data());
+  std::fprintf(
+      stderr,
+      "harborrobot-agent: unknown role \"%s\" (expected hub, namespace, failover or version)\n%s",
+      argv[1], kUsage.data());
   return 2;
 }

@@ -1,6 +1,7 @@
 #include "binding_controller.h"
 
 #include <algorithm>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -21,6 +22,8 @@ using Clock = std::chrono::system_clock;
 constexpr std::string_view kRotateAnnotation = "harborrobot.io/rotate-requested-at";
 constexpr auto kResync = std::chrono::minutes(5);
 constexpr auto kIssuedMemory = std::chrono::minutes(10);
+// Not a binding name (those are DNS subdomains): the key of the agents' sync.
+constexpr std::string_view kAgentsKey = "#agents";
 
 std::string nameOf(const kube::Json& object) {
   return object.value("/metadata/name"_json_pointer, std::string());
@@ -231,6 +234,12 @@ Status BindingController::reconcile(const std::string& name) {
   if (!settings_.isLeader()) {
     return ok();
   }
+  if (name == kAgentsKey) {
+    return syncAgents();
+  }
+  if (settings_.agents != nullptr) {
+    queue_.add(std::string(kAgentsKey));
+  }
   const auto object = bindings_->get("", name);
   if (!object) {
     return ok(); // gone: its finalizer already ran
@@ -341,6 +350,20 @@ Status BindingController::reconcile(const std::string& name) {
   }
   queue_.addAfter(name, delay);
   return ok();
+}
+
+Status BindingController::syncAgents() {
+  std::set<std::string> namespaces;
+  for (const auto& object : bindings_->list()) {
+    auto parsed = parseBinding(object);
+    if (!parsed || parsed->deleting) {
+      continue;
+    }
+    for (auto& ns : targetsOf(parsed->spec)) {
+      namespaces.insert(std::move(ns));
+    }
+  }
+  return settings_.agents->sync(namespaces);
 }
 
 Status BindingController::finalize(const HarborRobotBinding& binding) {

@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "agent_deployer.h"
 #include "connection_registry.h"
 #include "harborrobot/kube/client.h"
 #include "harborrobot/kube/event_recorder.h"
@@ -38,6 +39,8 @@ struct HubSettings {
   // Only the leader reconciles; a standby drops its keys and gets every binding
   // queued again when it becomes the leader.
   std::function<bool()> isLeader = [] { return true; };
+  // Managed agents; null when the agents are installed externally (GitOps).
+  AgentDeployer* agents = nullptr;
 };
 
 class BindingController {
@@ -72,6 +75,7 @@ private:
   void work();
   [[nodiscard]] Status reconcile(const std::string& name);
   [[nodiscard]] Status finalize(const HarborRobotBinding& binding);
+  [[nodiscard]] Status syncAgents();
   Resolved resolve(const kube::Json& object) const;
   std::vector<std::string> targetsOf(const BindingSpec& spec) const;
   [[nodiscard]] Result<std::vector<plugin::CredentialSummary>>

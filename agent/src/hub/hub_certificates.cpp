@@ -91,7 +91,8 @@ Status publishCa(kube::Client& client, const std::string& ns, const std::string&
 
 } // namespace
 
-Result<tls::KeyPair> loadServingCertificate(kube::Client& client, const ServingIdentity& identity) {
+Result<HubCertificates> loadServingCertificate(kube::Client& client,
+                                               const ServingIdentity& identity) {
   auto ca = loadOrCreateCa(client, identity.ns);
   if (!ca) {
     return makeError(ca.error());
@@ -108,7 +109,11 @@ Result<tls::KeyPair> loadServingCertificate(kube::Client& client, const ServingI
     (isIpAddress(name) ? request.ipAddresses : request.dnsNames).push_back(name);
   }
   request.validity = std::chrono::hours(24 * 365);
-  return ca->issue(request);
+  auto serving = ca->issue(request);
+  if (!serving) {
+    return makeError(serving.error());
+  }
+  return HubCertificates{std::move(*serving), ca->ca().certificatePem};
 }
 
 } // namespace harborrobot::agent::hub

@@ -20,10 +20,15 @@ struct ServingIdentity {
   std::vector<std::string> extraNames{}; // more DNS names or IPs (the Pod IP)
 };
 
+struct HubCertificates {
+  tls::KeyPair serving{};
+  std::string caPem{};
+};
+
 // Reads the CA Secret, or creates it (a race with another replica is settled by
 // the apiserver: the loser reads the winner's), then makes sure the ConfigMap
-// carries its certificate. Returns the serving key pair.
-[[nodiscard]] Result<tls::KeyPair> loadServingCertificate(kube::Client& client,
-                                                          const ServingIdentity& identity);
+// carries its certificate. Returns the serving key pair and the CA certificate.
+[[nodiscard]] Result<HubCertificates> loadServingCertificate(kube::Client& client,
+                                                             const ServingIdentity& identity);
 
 } // namespace harborrobot::agent::hub

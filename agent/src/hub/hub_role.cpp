@@ -13,6 +13,7 @@
 
 #include "../role_flags.h"
 #include "../shutdown_signal.h"
+#include "agent_deployer.h"
 #include "binding_controller.h"
 #include "connection_registry.h"
 #include "harborrobot/kube/leader_election.h"
@@ -45,6 +46,8 @@ constexpr std::string_view kUsage =
     "../lib/harborrobot/plugins)\n"
     "  --in-cluster-dir DIR    ServiceAccount files (default "
     "/var/run/secrets/kubernetes.io/serviceaccount)\n"
+    "  --agents managed|external  whether the hub runs the namespace agents (default managed)\n"
+    "  --agent-image IMAGE     the agents' image (default: this Pod's image)\n"
     "  --log-level debug|info|warn|error\n";
 
 std::string environment(const char* name, std::string fallback) {
@@ -99,14 +102,32 @@ void labelOwnPod(kube::Client& client, const Logger& logger, const std::string& 
   }
 }
 
+// The agents run the hub's own image unless told otherwise: one version.
+std::string ownImage(kube::Client& client, const std::string& ns, std::string flag) {
+  if (!flag.empty()) {
+    return flag;
+  }
+  const std::string pod = environment("POD_NAME", "");
+  if (!pod.empty()) {
+    if (auto self = client.get(kube::resources::pods(), ns, pod)) {
+      const auto containers = self->value("/spec/containers"_json_pointer, kube::Json::array());
+      if (!containers.empty() && containers[0].contains("image")) {
+        return containers[0]["image"].get<std::string>();
+      }
+    }
+  }
+  return "ghcr.io/harborrobot/harborrobot-agent:" HARBORROBOT_VERSION;
+}
+
 } // namespace
 
 int runHubRole(const std::vector<std::string>& args) {
-  auto flags = RoleFlags::parse(args,
-                                {"--namespace", "--api-listen", "--health-listen", "--service-name",
-                                 "--extra-san", "--lease", "--identity", "--cluster-id",
-                                 "--plugin-dir", "--in-cluster-dir", "--log-level"},
-                                {"--extra-san"});
+  auto flags =
+      RoleFlags::parse(args,
+                       {"--namespace", "--api-listen", "--health-listen", "--service-name",
+                        "--extra-san", "--lease", "--identity", "--cluster-id", "--plugin-dir",
+                        "--in-cluster-dir", "--log-level", "--agents", "--agent-image"},
+                       {"--extra-san"});
   if (!flags) {
     if (!flags.error().message().empty()) {
       std::fprintf(stderr, "harborrobot-agent hub: %s\n", flags.error().message().c_str());
@@ -191,7 +212,21 @@ int runHubRole(const std::vector<std::string>& args) {
       projects->enqueueAll();
     }
   });
+  const std::string agentsMode = flags->get("--agents", "managed");
+  if (agentsMode != "managed" && agentsMode != "external") {
+    logger.error("--agents: expected managed or external", {{"value", agentsMode}});
+    return 2;
+  }
+  std::optional<hub::AgentDeployer> agents;
+  if (agentsMode == "managed") {
+    agents.emplace(client,
+                   hub::AgentTemplate{ownImage(client, ns, flags->get("--agent-image", "")), ns,
+                                      flags->get("--service-name", "harborrobot-hub"),
+                                      serving->caPem},
+                   logger);
+  }
   hub::HubSettings settings;
+  settings.agents = agents ? &*agents : nullptr;
   settings.clusterId = clusterId;
   settings.hubNamespace = ns;
   settings.isLeader = [&] { return electorView != nullptr && electorView->isLeader(); };
@@ -228,7 +263,7 @@ int runHubRole(const std::vector<std::string>& args) {
   projects->start();
   hub::TokenReviewer reviewer(client, std::string(reconcile::kHubTokenAudience));
   auto api = hub::HubApiServer::start(
-      flags->get("--api-listen", "0.0.0.0:8443"), *serving,
+      flags->get("--api-listen", "0.0.0.0:8443"), serving->serving,
       {*controller, reviewer, logger, [&] { return elector.isLeader(); }, *requests});
   if (!api) {
     logger.error("hub API", {{"error", api.error().message()}});

@@ -1,0 +1,40 @@
+// Managed agents: in every namespace some binding targets, the hub keeps a
+// namespace agent running (ServiceAccount, a RoleBinding to the
+// harborrobot-agent ClusterRole, the hub CA ConfigMap, the Deployment), and
+// removes them from namespaces no binding targets any more. The hub never
+// grants itself Secret access outside its namespace: the agents' rights come
+// from the ClusterRole the installer made, which the hub may only bind.
+#pragma once
+
+#include <set>
+#include <string>
+
+#include "harborrobot/kube/client.h"
+#include "harborrobot/observability/logger.h"
+
+namespace harborrobot::agent::hub {
+
+struct AgentTemplate {
+  std::string image{};         // the agent image (the hub's own, by default)
+  std::string hubNamespace{};  // for the hub URL
+  std::string hubService{};    // harborrobot-hub
+  std::string caCertificate{}; // PEM, published to each namespace
+};
+
+class AgentDeployer {
+public:
+  AgentDeployer(kube::Client& client, AgentTemplate config, const Logger& logger);
+
+  // Makes the agents exist in exactly `namespaces`.
+  [[nodiscard]] Status sync(const std::set<std::string>& namespaces);
+
+private:
+  [[nodiscard]] Status ensure(const std::string& ns);
+  [[nodiscard]] Status remove(const std::string& ns);
+
+  kube::Client& client_;
+  AgentTemplate config_;
+  const Logger& logger_;
+};
+
+} // namespace harborrobot::agent::hub

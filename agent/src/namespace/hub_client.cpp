@@ -1,0 +1,114 @@
+#include "hub_client.h"
+
+#include <fmt/format.h>
+
+#include "harborrobot/util/json_text.h"
+
+namespace harborrobot::agent::ns {
+
+namespace {
+
+http::ClientOptions optionsFor(const std::filesystem::path& caFile) {
+  http::ClientOptions options;
+  options.tls.caFile = caFile.string();
+  return options;
+}
+
+} // namespace
+
+HubClient::HubClient(std::string baseUrl, std::string ns, const std::filesystem::path& caFile,
+                     std::filesystem::path tokenFile)
+    : baseUrl_(std::move(baseUrl)), ns_(std::move(ns)),
+      http_(std::make_unique<http::CurlClient>(optionsFor(caFile))), tokens_(std::move(tokenFile)) {
+}
+
+Result<nlohmann::json> HubClient::call(std::string method, const std::string& path,
+                                       const std::optional<nlohmann::json>& body) {
+  for (bool retried = false;; retried = true) {
+    auto token = tokens_.token(retried);
+    if (!token) {
+      return makeError(token.error());
+    }
+    http::Request request;
+    request.method = method;
+    request.url = baseUrl_ + path;
+    request.headers["Authorization"] = "Bearer " + std::string(token->reveal());
+    request.headers["Accept"] = "application/json";
+    if (body) {
+      request.headers["Content-Type"] = "application/json";
+      request.body = jsonText(*body);
+    }
+    request.timeout = std::chrono::seconds(30);
+    auto response = http_->send(request);
+    if (!response) {
+      return makeError(response.error().code(),
+                       fmt::format("hub {} {}: {}", method, path, response.error().message()));
+    }
+    if (response->status == 401 && !retried) {
+      continue; // the kubelet may have just rotated the token: read it again once
+    }
+    auto json = nlohmann::json::parse(response->body, nullptr, false);
+    if (response->status / 100 == 2) {
+      if (json.is_discarded()) {
+        return makeError(ErrorCode::kUnavailable,
+                         fmt::format("hub {} {}: the answer is not JSON", method, path));
+      }
+      return json;
+    }
+    const std::string message =
+        json.is_object() ? stringField(json, "error", "no message") : "no message";
+    ErrorCode code = ErrorCode::kUnavailable;
+    switch (response->status) {
+    case 400:
+      code = ErrorCode::kInvalidArgument;
+      break;
+    case 401:
+      code = ErrorCode::kUnauthenticated;
+      break;
+    case 403:
+      code = ErrorCode::kPermissionDenied;
+      break;
+    case 404:
+      code = ErrorCode::kNotFound;
+      break;
+    case 409:
+      code = ErrorCode::kFailedPrecondition;
+      break;
+    default:
+      break;
+    }
+    return makeError(
+        code, fmt::format("hub {} {}: HTTP {}: {}", method, path, response->status, message));
+  }
+}
+
+Result<std::vector<reconcile::AgentBinding>> HubClient::bindings() {
+  auto json = call("GET", fmt::format("/v1/namespaces/{}/bindings", ns_), std::nullopt);
+  if (!json) {
+    return makeError(json.error());
+  }
+  return reconcile::parseBindingList(*json);
+}
+
+Result<reconcile::IssuedCredential> HubClient::issue(std::string_view binding,
+                                                     const reconcile::CredentialRequest& request) {
+  auto json = call("POST", fmt::format("/v1/namespaces/{}/bindings/{}/credentials", ns_, binding),
+                   reconcile::toJson(request));
+  if (!json) {
+    return makeError(json.error());
+  }
+  return reconcile::parseIssuedCredential(*json);
+}
+
+Status HubClient::activate(std::string_view binding, const reconcile::Activation& activation) {
+  auto json = call("POST", fmt::format("/v1/namespaces/{}/bindings/{}/activation", ns_, binding),
+                   reconcile::toJson(activation));
+  return json ? ok() : makeError(json.error());
+}
+
+Status HubClient::report(const reconcile::AgentReport& report) {
+  auto json = call("PUT", fmt::format("/v1/namespaces/{}/status", ns_), reconcile::toJson(report));
+  return json ? ok() : makeError(json.error());
+}
+
+} // namespace harborrobot::agent::ns

@@ -1,0 +1,38 @@
+// The namespace agent's side of the hub API: HTTPS verified with the hub's CA,
+// authenticated with the projected token (audience harborrobot-hub), re-read
+// as the kubelet rotates it.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "harborrobot/http/curl_client.h"
+#include "harborrobot/kube/rest_config.h"
+#include "harborrobot/reconcile/hub_protocol.h"
+
+namespace harborrobot::agent::ns {
+
+class HubClient {
+public:
+  HubClient(std::string baseUrl, std::string ns, const std::filesystem::path& caFile,
+            std::filesystem::path tokenFile);
+
+  [[nodiscard]] Result<std::vector<reconcile::AgentBinding>> bindings();
+  [[nodiscard]] Result<reconcile::IssuedCredential>
+  issue(std::string_view binding, const reconcile::CredentialRequest& request);
+  [[nodiscard]] Status activate(std::string_view binding, const reconcile::Activation& activation);
+  [[nodiscard]] Status report(const reconcile::AgentReport& report);
+
+private:
+  [[nodiscard]] Result<nlohmann::json> call(std::string method, const std::string& path,
+                                            const std::optional<nlohmann::json>& body);
+
+  std::string baseUrl_;
+  std::string ns_;
+  std::unique_ptr<http::CurlClient> http_;
+  kube::FileTokenSource tokens_;
+};
+
+} // namespace harborrobot::agent::ns

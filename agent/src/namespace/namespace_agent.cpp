@@ -1,0 +1,377 @@
+#include "namespace_agent.h"
+
+#include <algorithm>
+#include <random>
+
+#include <fmt/format.h>
+
+#include "harborrobot/util/json_text.h"
+#include "harborrobot/util/rfc3339.h"
+#include "pull_secrets.h"
+
+namespace harborrobot::agent::ns {
+
+namespace {
+
+constexpr auto kHubPoll = std::chrono::seconds(60);
+constexpr auto kRetry = std::chrono::seconds(3);
+
+std::string newRotationId() {
+  std::random_device device;
+  std::uniform_int_distribution<int> digit(0, 15);
+  std::string id = "r";
+  for (int i = 0; i < 15; ++i) {
+    id += "0123456789abcdef"[digit(device)];
+  }
+  return id;
+}
+
+std::string aliasNameOf(const reconcile::AgentBinding& binding) {
+  return binding.secretName + ".alias";
+}
+
+bool managedByUs(const kube::Json& object) {
+  return stringField(objectField(objectField(object, "metadata"), "labels"), kManagedByLabel) ==
+         kManagedByValue;
+}
+
+} // namespace
+
+NamespaceAgent::NamespaceAgent(kube::Client& client, HubClient& hub, const plugin::Host& plugins,
+                               dns::Resolver& resolver, const Logger& logger,
+                               kube::EventRecorder& events, std::string ns)
+    : client_(client), hub_(hub), plugins_(plugins), resolver_(resolver), logger_(logger),
+      events_(events), ns_(std::move(ns)) {}
+
+void NamespaceAgent::start(std::function<void()> onChange) {
+  kube::InformerOptions options;
+  options.ns = ns_;
+  kube::InformerHandlers handlers;
+  handlers.onAdd = [onChange](const kube::Json&) { onChange(); };
+  handlers.onUpdate = [onChange](const kube::Json&, const kube::Json&) { onChange(); };
+  handlers.onDelete = [onChange](const kube::Json&) { onChange(); };
+  handlers.onError = [this](const Error& error) {
+    logger_.warn("watch failed", {{"error", error.message()}});
+  };
+  secrets_ =
+      std::make_unique<kube::Informer>(client_, kube::resources::secrets(), options, handlers);
+  serviceAccounts_ = std::make_unique<kube::Informer>(client_, kube::resources::serviceAccounts(),
+                                                      options, handlers);
+  secrets_->start();
+  serviceAccounts_->start();
+}
+
+void NamespaceAgent::stop() {
+  if (secrets_) {
+    secrets_->stop();
+  }
+  if (serviceAccounts_) {
+    serviceAccounts_->stop();
+  }
+}
+
+bool NamespaceAgent::waitForSync(std::chrono::milliseconds timeout) {
+  return secrets_ && serviceAccounts_ && secrets_->waitForSync(timeout) &&
+         serviceAccounts_->waitForSync(timeout);
+}
+
+std::optional<kube::Json> NamespaceAgent::secret(const std::string& name) const {
+  // Read fresh: a Secret we wrote a moment ago must not be judged from a cache
+  // that has not seen the write yet (that would rotate twice).
+  auto current = client_.get(kube::resources::secrets(), ns_, name);
+  if (current) {
+    return *current;
+  }
+  if (current.error().code() == ErrorCode::kNotFound) {
+    return std::nullopt;
+  }
+  return secrets_->get(ns_, name); // the API is unreachable: the cache is the best view
+}
+
+void NamespaceAgent::event(const std::optional<kube::Json>& object, kube::EventType type,
+                           std::string_view reason, const std::string& message) {
+  if (!object) {
+    return;
+  }
+  if (auto recorded = events_.record(kube::ObjectReference::of(*object), type, reason, message);
+      !recorded) {
+    logger_.warn("event not recorded", {{"reason", reason}, {"error", recorded.error().message()}});
+  }
+}
+
+NamespaceAgent::Clock::time_point NamespaceAgent::runOnce() {
+  const auto now = Clock::now();
+  auto bindings = hub_.bindings();
+  if (!bindings) {
+    lastPassOk_ = false;
+    logger_.warn("the hub did not answer; keeping every Secret as it is",
+                 {{"error", bindings.error().message()}});
+    return now + kRetry;
+  }
+  auto next = now + kHubPoll;
+  std::set<std::string> ours;
+  for (const auto& object : secrets_->list()) {
+    if (managedByUs(object)) {
+      ours.insert(object.value("/metadata/name"_json_pointer, std::string()));
+    }
+  }
+  std::map<std::string, std::pair<std::vector<std::string>, std::vector<std::string>>> bySa;
+  std::set<std::string> listed;
+  bool allOk = true;
+  for (const auto& binding : *bindings) {
+    listed.insert(binding.name);
+    BindingState& state = states_[binding.name];
+    std::vector<std::string> wanted;
+    next = std::min(next, reconcileBinding(binding, state, wanted, ours));
+    allOk = allOk && state.lastError.empty();
+    if (!binding.serviceAccountName.empty()) {
+      auto& [mains, aliases] = bySa[binding.serviceAccountName];
+      for (const auto& name : wanted) {
+        (name.ends_with(".alias") ? aliases : mains).push_back(name);
+      }
+    }
+  }
+  // Every ServiceAccount that names one of our Secrets, or should.
+  for (const auto& account : serviceAccounts_->list()) {
+    const std::string name = account.value("/metadata/name"_json_pointer, std::string());
+    for (const auto& entry : account.value("imagePullSecrets", kube::Json::array())) {
+      if (ours.contains(stringField(entry, "name"))) {
+        bySa.try_emplace(name);
+        break;
+      }
+    }
+  }
+  for (const auto& [account, lists] : bySa) {
+    std::vector<std::string> wanted = lists.first;
+    wanted.insert(wanted.end(), lists.second.begin(), lists.second.end());
+    auto synced = syncServiceAccount(client_, ns_, account, wanted, ours);
+    if (!synced) {
+      allOk = false;
+      if (synced.error().code() != ErrorCode::kNotFound) {
+        logger_.warn("service account not updated",
+                     {{"service_account", account}, {"error", synced.error().message()}});
+      }
+    } else if (*synced) {
+      logger_.info("image pull secrets updated", {{"service_account", account}});
+    }
+  }
+  // Secrets of bindings that no longer target this namespace: the hub said so.
+  for (const auto& object : secrets_->list()) {
+    const std::string binding = stringField(
+        objectField(objectField(object, "metadata"), "annotations"), kBindingAnnotation);
+    if (managedByUs(object) && !binding.empty() && !listed.contains(binding)) {
+      if (auto removed = removeSecret(client_, ns_, object, binding); removed) {
+        logger_.info("secret removed: its binding no longer targets this namespace",
+                     {{"secret", object.value("/metadata/name"_json_pointer, std::string())},
+                      {"binding", binding}});
+        states_.erase(binding);
+      }
+    }
+  }
+  lastPassOk_ = allOk;
+  report(*bindings);
+  return next;
+}
+
+NamespaceAgent::Clock::time_point
+NamespaceAgent::reconcileBinding(const reconcile::AgentBinding& binding, BindingState& state,
+                                 std::vector<std::string>& wanted, std::set<std::string>& ours) {
+  const auto now = Clock::now();
+  state.lastError.clear();
+  auto current = secret(binding.secretName);
+  if (binding.registryUrl.empty()) {
+    state.ready = false;
+    state.reason = "ConnectionUnavailable";
+    if (current && isOurs(*current, binding.name)) {
+      wanted.push_back(binding.secretName); // keep what works
+    }
+    return now + kHubPoll;
+  }
+  const auto observed = observeSecret(current, binding);
+  const auto decision =
+      rotation::decideRotation({observed, binding.specHash, binding.refreshInterval, false, now});
+  if (decision.reason == rotation::RotationReason::kSecretNameConflict) {
+    if (state.reason != "SecretNameConflict") {
+      event(current, kube::EventType::kWarning, "SecretNameConflict",
+            fmt::format("binding {} wants to manage this Secret, but it was not made by "
+                        "harborrobot; it is left untouched",
+                        binding.name));
+    }
+    state.ready = false;
+    state.reason = "SecretNameConflict";
+    return now + kHubPoll;
+  }
+  auto next = decision.nextCheck.value_or(now + kHubPoll);
+  if (decision.rotate) {
+    if (auto rotated = rotate(binding, state, observed, current, decision.reason); !rotated) {
+      state.lastError = rotated.error().message();
+      state.reason = "RotationFailed";
+      logger_.warn("rotation failed; the current Secret stays",
+                   {{"binding", binding.name}, {"error", rotated.error().message()}});
+      // Ready only while the credential in place is still valid and current.
+      state.ready = observed.decodes && observed.contentMatches &&
+                    decision.reason == rotation::RotationReason::kRefreshDue;
+      next = now + kRetry;
+    } else {
+      ours.insert(binding.secretName);
+      state.ready = true;
+      state.reason.clear();
+    }
+  } else {
+    if (observed.generation > binding.activeGeneration) {
+      // The Secret was written but the hub never heard: say it now (idempotent).
+      auto activated = hub_.activate(binding.name, {observed.generation, ""});
+      if (!activated) {
+        state.lastError = activated.error().message();
+      }
+    }
+    state.ready = true;
+    state.reason.clear();
+  }
+  if (observed.exists || decision.rotate) {
+    wanted.push_back(binding.secretName);
+  }
+  if (auto alias = syncAlias(binding, state, wanted); !alias) {
+    state.lastError = alias.error().message();
+  }
+  if (binding.alias) {
+    next = std::min(next, state.aliasCheckedAt + std::chrono::duration_cast<Clock::duration>(
+                                                     binding.alias->checkInterval));
+  }
+  return next;
+}
+
+Status NamespaceAgent::rotate(const reconcile::AgentBinding& binding, BindingState& state,
+                              const rotation::ObservedSecret& observed,
+                              const std::optional<kube::Json>& current,
+                              rotation::RotationReason reason) {
+  const std::int64_t generation = std::max(observed.generation, binding.activeGeneration) + 1;
+  const std::string rotationId = newRotationId();
+  auto issued = hub_.issue(binding.name, {rotationId, generation});
+  if (!issued) {
+    return makeError(issued.error());
+  }
+  GeneratedSecret generated{
+      binding.secretName, binding.name,     {binding.registryUrl, issued->username, issued->secret},
+      generation,         binding.specHash, issued->robotName,
+      Clock::now()};
+  auto written = writeSecret(client_, ns_, generated, current);
+  if (!written) {
+    return makeError(written.error());
+  }
+  if (binding.alias && state.aliasWanted.value_or(false)) {
+    GeneratedSecret alias = generated;
+    alias.name = aliasNameOf(binding);
+    alias.credential.registry = binding.alias->url;
+    auto aliasWritten = writeSecret(client_, ns_, alias, secret(alias.name));
+    if (!aliasWritten) {
+      return makeError(aliasWritten.error());
+    }
+  }
+  if (auto activated = hub_.activate(binding.name, {generation, rotationId}); !activated) {
+    // The Secret already works; the next pass reports the generation again.
+    logger_.warn("activation not acknowledged",
+                 {{"binding", binding.name}, {"error", activated.error().message()}});
+  }
+  logger_.info("credential rotated", {{"binding", binding.name},
+                                      {"secret", binding.secretName},
+                                      {"robot", issued->username},
+                                      {"generation", generation},
+                                      {"reason", rotation::rotationReasonName(reason)}});
+  event(secret(binding.secretName), kube::EventType::kNormal, "CredentialRotated",
+        fmt::format("now {} (generation {}): {}", issued->username, generation,
+                    rotation::rotationReasonName(reason)));
+  return ok();
+}
+
+Status NamespaceAgent::syncAlias(const reconcile::AgentBinding& binding, BindingState& state,
+                                 std::vector<std::string>& wanted) {
+  const std::string aliasName = aliasNameOf(binding);
+  const auto current = secret(aliasName);
+  if (!binding.alias) {
+    state.aliasWanted.reset();
+    return current ? removeSecret(client_, ns_, *current, binding.name) : ok();
+  }
+  const auto now = Clock::now();
+  const auto interval = std::chrono::duration_cast<Clock::duration>(binding.alias->checkInterval);
+  if (!state.aliasWanted || now - state.aliasCheckedAt >= interval) {
+    auto policy = plugins_.makeAliasPolicy(binding.alias->policy);
+    if (!policy) {
+      state.aliasCheckedAt = now;
+      return makeError(policy.error());
+    }
+    const auto decision =
+        (*policy)->decide({binding.registryUrl, binding.alias->url, binding.alias->ips}, resolver_);
+    state.aliasCheckedAt = now;
+    if (decision.action != plugin::AliasAction::kKeep) {
+      const bool wantedNow = decision.action == plugin::AliasAction::kGenerate;
+      if (state.aliasWanted != wantedNow) {
+        logger_.info("alias decision", {{"binding", binding.name},
+                                        {"alias", binding.alias->url},
+                                        {"generate", wantedNow},
+                                        {"why", decision.reason}});
+      }
+      state.aliasWanted = wantedNow;
+    } else if (!state.aliasWanted) {
+      state.aliasWanted = current.has_value() && isOurs(*current, binding.name);
+    }
+    state.aliasReason = decision.reason;
+  }
+  if (!*state.aliasWanted) {
+    return current ? removeSecret(client_, ns_, *current, binding.name) : ok();
+  }
+  const auto main = secret(binding.secretName);
+  if (!main || !isOurs(*main, binding.name)) {
+    return ok();
+  }
+  auto credential = credentialIn(*main, binding.registryUrl);
+  if (!credential) {
+    return ok(); // the main Secret is rotated first; the alias follows next pass
+  }
+  const auto observed = observeSecret(main, binding);
+  GeneratedSecret alias{
+      aliasName,
+      binding.name,
+      {binding.alias->url, credential->username, credential->password},
+      observed.generation,
+      observed.specHash,
+      stringField(objectField(objectField(*main, "metadata"), "annotations"), kRobotAnnotation),
+      observed.rotatedAt.value_or(Clock::now())};
+  auto written = writeSecret(client_, ns_, alias, current);
+  if (!written) {
+    return makeError(written.error());
+  }
+  wanted.push_back(aliasName);
+  return ok();
+}
+
+void NamespaceAgent::report(const std::vector<reconcile::AgentBinding>& bindings) {
+  reconcile::AgentReport report;
+  report.agentVersion = HARBORROBOT_VERSION;
+  for (const auto& binding : bindings) {
+    const BindingState& state = states_[binding.name];
+    reconcile::NamespaceReport entry;
+    entry.binding = binding.name;
+    entry.ready = state.ready;
+    entry.reason = state.reason;
+    entry.lastError = state.lastError;
+    entry.aliasActive = state.aliasWanted.value_or(false);
+    if (const auto current = secret(binding.secretName)) {
+      const auto observed = observeSecret(current, binding);
+      entry.generation = observed.generation;
+      entry.robotName = stringField(objectField(objectField(*current, "metadata"), "annotations"),
+                                    kRobotAnnotation);
+      entry.lastRefreshTime = observed.rotatedAt;
+      if (observed.rotatedAt) {
+        entry.nextRefreshTime = *observed.rotatedAt + std::chrono::duration_cast<Clock::duration>(
+                                                          binding.refreshInterval);
+      }
+    }
+    report.bindings.push_back(std::move(entry));
+  }
+  if (auto sent = hub_.report(report); !sent) {
+    logger_.warn("status report not delivered", {{"error", sent.error().message()}});
+  }
+}
+
+} // namespace harborrobot::agent::ns

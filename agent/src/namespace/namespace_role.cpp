@@ -1,0 +1,139 @@
+// Wiring of the namespace agent: in-cluster client, the hub client, plugins,
+// the DNS resolver, health endpoints, and the pass loop.
+#include "namespace_role.h"
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+
+#include "../role_flags.h"
+#include "../shutdown_signal.h"
+#include "harborrobot/dns/cares_resolver.h"
+#include "harborrobot/kube/event_recorder.h"
+#include "harborrobot/observability/health_server.h"
+#include "harborrobot/plugin/host.h"
+#include "hub_client.h"
+#include "namespace_agent.h"
+
+namespace harborrobot::agent {
+
+namespace {
+
+constexpr std::string_view kUsage =
+    "usage: harborrobot-agent namespace [flags]\n"
+    "  --namespace NS          this agent's namespace (default $POD_NAMESPACE, else the "
+    "in-cluster namespace file)\n"
+    "  --hub-url URL           the hub API (default "
+    "https://harborrobot-hub.harbor-robot-gen-system.svc:8443)\n"
+    "  --hub-ca FILE           the hub's CA (default /var/run/harborrobot/hub-ca/ca.crt)\n"
+    "  --hub-token FILE        projected token, audience harborrobot-hub (default "
+    "/var/run/harborrobot/hub-token/token)\n"
+    "  --health-listen ADDR:PORT  /healthz /readyz /metrics (default 0.0.0.0:8080)\n"
+    "  --dns-server ADDR[:PORT]  for alias checks (repeatable; default: the system resolver)\n"
+    "  --plugin-dir DIR        plugins (default $HARBORROBOT_PLUGIN_PATH, else "
+    "../lib/harborrobot/plugins)\n"
+    "  --in-cluster-dir DIR    ServiceAccount files (default "
+    "/var/run/secrets/kubernetes.io/serviceaccount)\n"
+    "  --log-level debug|info|warn|error\n";
+
+std::string environment(const char* name, std::string fallback) {
+  const char* value = std::getenv(name);
+  return value != nullptr && *value != '\0' ? std::string(value) : fallback;
+}
+
+std::filesystem::path executablePath() {
+  std::error_code error;
+  auto path = std::filesystem::read_symlink("/proc/self/exe", error);
+  return error ? std::filesystem::path("harborrobot-agent") : path;
+}
+
+} // namespace
+
+int runNamespaceRole(const std::vector<std::string>& args) {
+  auto flags =
+      RoleFlags::parse(args,
+                       {"--namespace", "--hub-url", "--hub-ca", "--hub-token", "--health-listen",
+                        "--dns-server", "--plugin-dir", "--in-cluster-dir", "--log-level"},
+                       {"--dns-server"});
+  if (!flags) {
+    if (!flags.error().message().empty()) {
+      std::fprintf(stderr, "harborrobot-agent namespace: %s\n", flags.error().message().c_str());
+    }
+    std::fputs(kUsage.data(), flags.error().message().empty() ? stdout : stderr);
+    return flags.error().message().empty() ? 0 : 2;
+  }
+  const std::string levelText = flags->get("--log-level", "info");
+  const LogLevel level = levelText == "debug"   ? LogLevel::kDebug
+                         : levelText == "warn"  ? LogLevel::kWarn
+                         : levelText == "error" ? LogLevel::kError
+                                                : LogLevel::kInfo;
+  ShutdownSignal shutdown;
+  Logger logger("namespace", Logger::stderrSink(), level);
+
+  auto config = kube::inClusterConfig(
+      {flags->get("--in-cluster-dir", kube::InClusterPaths{}.directory.string())},
+      [](const char* name) { return std::getenv(name); });
+  if (!config) {
+    logger.error("no in-cluster configuration", {{"error", config.error().message()}});
+    return 1;
+  }
+  const std::string ns = flags->get("--namespace", config->ns);
+  kube::Client client(std::move(*config));
+
+  plugin::Host plugins;
+  const auto pluginDirectory = flags->get(
+      "--plugin-dir",
+      plugin::defaultPluginDirectory(executablePath(), std::getenv("HARBORROBOT_PLUGIN_PATH"))
+          .string());
+  if (auto loaded = plugins.loadDirectory(pluginDirectory); !loaded) {
+    logger.error("plugins", {{"directory", pluginDirectory}, {"error", loaded.error().message()}});
+    return 1;
+  }
+  auto resolver = dns::CaresResolver::create({.servers = flags->all("--dns-server")});
+  if (!resolver) {
+    logger.error("DNS resolver", {{"error", resolver.error().message()}});
+    return 1;
+  }
+  ns::HubClient hub(
+      flags->get("--hub-url", "https://harborrobot-hub.harbor-robot-gen-system.svc:8443"), ns,
+      flags->get("--hub-ca", "/var/run/harborrobot/hub-ca/ca.crt"),
+      flags->get("--hub-token", "/var/run/harborrobot/hub-token/token"));
+  kube::EventRecorder events(client, "harborrobot-agent", environment("POD_NAME", ""));
+  ns::NamespaceAgent agent(client, hub, plugins, **resolver, logger, events, ns);
+
+  metrics::Registry registry;
+  std::atomic<bool> changed{true};
+  agent.start([&] { changed = true; });
+  auto health = HealthServer::start(flags->get("--health-listen", "0.0.0.0:8080"),
+                                    {.live = {},
+                                     .ready = [&]() -> Status {
+                                       if (!agent.waitForSync(std::chrono::milliseconds(0))) {
+                                         return makeError(ErrorCode::kUnavailable,
+                                                          "caches are not synced yet");
+                                       }
+                                       return ok();
+                                     }},
+                                    &registry);
+  if (!health) {
+    logger.error("health endpoints", {{"error", health.error().message()}});
+    return 1;
+  }
+  logger.info("namespace agent started", {{"namespace", ns}, {"health_port", (*health)->port()}});
+  if (!agent.waitForSync(std::chrono::seconds(30))) {
+    logger.warn("caches not synced after 30s; continuing");
+  }
+  auto next = std::chrono::system_clock::now();
+  while (!shutdown.requested()) {
+    if (changed.exchange(false) || std::chrono::system_clock::now() >= next) {
+      next = agent.runOnce();
+    }
+    // Wakes every second to look at two local flags: no API call while idle.
+    shutdown.waitFor(std::chrono::seconds(1));
+  }
+  agent.stop();
+  logger.info("namespace agent stopped");
+  return 0;
+}
+
+} // namespace harborrobot::agent
