@@ -12,6 +12,7 @@ namespace {
 
 constexpr std::string_view kAgentName = "harborrobot-agent";
 constexpr std::string_view kTemplateHashAnnotation = "harborrobot.io/template-hash";
+constexpr std::string_view kBindingsReaderRole = "harborrobot-agent-bindings-reader";
 
 kube::Json labels() {
   return {{"app.kubernetes.io/name", kAgentName}, {"app.kubernetes.io/managed-by", "harborrobot"}};
@@ -132,6 +133,25 @@ Status AgentDeployer::ensure(const std::string& ns) {
       !done) {
     return done;
   }
+  // Agents watch the bindings (cluster-scoped) to act on a change at once; a
+  // ClusterRoleBinding per agent grants only that read.
+  const std::string readerName = "harborrobot-agent:" + ns;
+  kube::Json reader = {
+      {"apiVersion", "rbac.authorization.k8s.io/v1"},
+      {"kind", "ClusterRoleBinding"},
+      {"metadata", {{"name", readerName}, {"labels", labels()}}},
+      {"roleRef",
+       {{"apiGroup", "rbac.authorization.k8s.io"},
+        {"kind", "ClusterRole"},
+        {"name", kBindingsReaderRole}}},
+      {"subjects", {{{"kind", "ServiceAccount"}, {"name", name}, {"namespace", ns}}}}};
+  if (auto done = apply(client_, kube::resources::clusterRoleBindings(), "", reader,
+                        [&](const kube::Json& current) {
+                          return current.value("subjects", kube::Json()) == reader["subjects"];
+                        });
+      !done) {
+    return done;
+  }
   const kube::Json caMap = {{"apiVersion", "v1"},
                             {"kind", "ConfigMap"},
                             {"metadata", metadata(std::string(kHubCaName), ns)},
@@ -160,10 +180,16 @@ Status AgentDeployer::remove(const std::string& ns) {
       return removed;
     }
   }
+  if (auto removed =
+          client_.remove(kube::resources::clusterRoleBindings(), "", "harborrobot-agent:" + ns);
+      !removed) {
+    return removed;
+  }
   return client_.remove(kube::resources::configMaps(), ns, kHubCaName);
 }
 
-Status AgentDeployer::sync(const std::set<std::string>& namespaces) {
+Status AgentDeployer::sync(const std::set<std::string>& namespaces,
+                           const std::function<bool(const std::string&)>& mayRemove) {
   for (const auto& ns : namespaces) {
     if (auto done = ensure(ns); !done) {
       return makeError(done.error().code(),
@@ -179,7 +205,7 @@ Status AgentDeployer::sync(const std::set<std::string>& namespaces) {
   }
   for (const auto& deployment : existing->value("items", kube::Json::array())) {
     const std::string ns = deployment.value("/metadata/namespace"_json_pointer, std::string());
-    if (!namespaces.contains(ns)) {
+    if (!namespaces.contains(ns) && mayRemove(ns)) {
       if (auto removed = remove(ns); !removed) {
         return removed;
       }

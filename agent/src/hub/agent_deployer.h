@@ -6,6 +6,7 @@
 // from the ClusterRole the installer made, which the hub may only bind.
 #pragma once
 
+#include <functional>
 #include <set>
 #include <string>
 
@@ -25,8 +26,10 @@ class AgentDeployer {
 public:
   AgentDeployer(kube::Client& client, AgentTemplate config, const Logger& logger);
 
-  // Makes the agents exist in exactly `namespaces`.
-  [[nodiscard]] Status sync(const std::set<std::string>& namespaces);
+  // Makes the agents exist in `namespaces`, and removes those elsewhere for
+  // which `mayRemove` says yes (their agent has cleaned up after itself).
+  [[nodiscard]] Status sync(const std::set<std::string>& namespaces,
+                            const std::function<bool(const std::string&)>& mayRemove);
 
 private:
   [[nodiscard]] Status ensure(const std::string& ns);

@@ -24,6 +24,7 @@ constexpr auto kResync = std::chrono::minutes(5);
 constexpr auto kIssuedMemory = std::chrono::minutes(10);
 // Not a binding name (those are DNS subdomains): the key of the agents' sync.
 constexpr std::string_view kAgentsKey = "#agents";
+constexpr auto kAgentCleanupTimeout = std::chrono::minutes(10);
 
 std::string nameOf(const kube::Json& object) {
   return object.value("/metadata/name"_json_pointer, std::string());
@@ -363,7 +364,31 @@ Status BindingController::syncAgents() {
       namespaces.insert(std::move(ns));
     }
   }
-  return settings_.agents->sync(namespaces);
+  const auto now = std::chrono::steady_clock::now();
+  std::lock_guard lock(cleanMutex_);
+  std::erase_if(untargetedSince_,
+                [&](const auto& entry) { return namespaces.contains(entry.first); });
+  for (const auto& ns : namespaces) {
+    reportedEmpty_.erase(ns);
+  }
+  auto synced = settings_.agents->sync(namespaces, [&](const std::string& ns) {
+    const auto since = untargetedSince_.try_emplace(ns, now).first->second;
+    const auto empty = reportedEmpty_.find(ns);
+    // The agent said it holds nothing (after the namespace stopped being a
+    // target), or it has had ample time to: an agent that cannot clean up
+    // (crash-looping, namespace going away) does not keep its Deployment forever.
+    const bool removable = (empty != reportedEmpty_.end() && empty->second >= since) ||
+                           now - since > kAgentCleanupTimeout;
+    if (removable) {
+      untargetedSince_.erase(ns);
+      reportedEmpty_.erase(ns);
+    }
+    return removable;
+  });
+  if (synced && !untargetedSince_.empty()) {
+    queue_.addAfter(std::string(kAgentsKey), std::chrono::seconds(30));
+  }
+  return synced;
 }
 
 Status BindingController::finalize(const HarborRobotBinding& binding) {
@@ -597,6 +622,16 @@ Status BindingController::activate(std::string_view ns, std::string_view name,
 
 Status BindingController::report(std::string_view ns, const reconcile::AgentReport& report) {
   const auto now = Clock::now();
+  if (report.bindings.empty()) {
+    {
+      std::lock_guard lock(cleanMutex_);
+      reportedEmpty_[std::string(ns)] = std::chrono::steady_clock::now();
+    }
+    if (settings_.agents != nullptr) {
+      queue_.add(std::string(kAgentsKey));
+    }
+    return ok();
+  }
   for (const auto& entry : report.bindings) {
     auto resolved = bindingForAgent(ns, entry.binding);
     if (!resolved) {

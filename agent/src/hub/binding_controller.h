@@ -102,6 +102,12 @@ private:
   };
   std::mutex issuedMutex_;
   std::map<std::string, Issued> issued_;
+
+  // Namespaces whose agent reported no bindings (it has removed its Secrets),
+  // and when: only then, or long after, is the agent itself removed.
+  std::mutex cleanMutex_;
+  std::map<std::string, std::chrono::steady_clock::time_point> reportedEmpty_;
+  std::map<std::string, std::chrono::steady_clock::time_point> untargetedSince_;
 };
 
 } // namespace harborrobot::agent::hub

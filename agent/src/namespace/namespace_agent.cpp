@@ -57,8 +57,13 @@ void NamespaceAgent::start(std::function<void()> onChange) {
       std::make_unique<kube::Informer>(client_, kube::resources::secrets(), options, handlers);
   serviceAccounts_ = std::make_unique<kube::Informer>(client_, kube::resources::serviceAccounts(),
                                                       options, handlers);
+  // A binding's change (spec, `kubectl harborrobot rotate`, deletion) runs a
+  // pass at once instead of at the next poll of the hub.
+  bindings_ = std::make_unique<kube::Informer>(client_, kube::resources::harborRobotBindings(),
+                                               kube::InformerOptions{}, handlers);
   secrets_->start();
   serviceAccounts_->start();
+  bindings_->start();
 }
 
 void NamespaceAgent::stop() {
@@ -67,6 +72,9 @@ void NamespaceAgent::stop() {
   }
   if (serviceAccounts_) {
     serviceAccounts_->stop();
+  }
+  if (bindings_) {
+    bindings_->stop();
   }
 }
 
@@ -160,7 +168,9 @@ NamespaceAgent::Clock::time_point NamespaceAgent::runOnce() {
     const std::string binding = stringField(
         objectField(objectField(object, "metadata"), "annotations"), kBindingAnnotation);
     if (managedByUs(object) && !binding.empty() && !listed.contains(binding)) {
-      if (auto removed = removeSecret(client_, ns_, object, binding); removed) {
+      if (auto removed = removeSecret(client_, ns_, object, binding); !removed) {
+        allOk = false;
+      } else {
         logger_.info("secret removed: its binding no longer targets this namespace",
                      {{"secret", object.value("/metadata/name"_json_pointer, std::string())},
                       {"binding", binding}});
@@ -169,7 +179,11 @@ NamespaceAgent::Clock::time_point NamespaceAgent::runOnce() {
     }
   }
   lastPassOk_ = allOk;
-  report(*bindings);
+  // An empty report tells the hub this namespace holds nothing of ours any
+  // more; it is sent only once that is true.
+  if (allOk || !bindings->empty()) {
+    report(*bindings);
+  }
   return next;
 }
 

@@ -77,6 +77,7 @@ private:
   std::string ns_;
   std::unique_ptr<kube::Informer> secrets_;
   std::unique_ptr<kube::Informer> serviceAccounts_;
+  std::unique_ptr<kube::Informer> bindings_;
   std::map<std::string, BindingState> states_;
   bool lastPassOk_ = false;
 };

@@ -66,6 +66,12 @@ const ResourceType& roleBindings() {
                                  true};
   return type;
 }
+
+const ResourceType& clusterRoleBindings() {
+  static const ResourceType type{"rbac.authorization.k8s.io", "v1", "clusterrolebindings",
+                                 "ClusterRoleBinding", false};
+  return type;
+}
 const ResourceType& harborRobotBindings() {
   static const ResourceType type{"harbor-robot-gen.alaudadevops.alauda.io", "v1alpha1",
                                  "harborrobotbindings", "HarborRobotBinding", false};

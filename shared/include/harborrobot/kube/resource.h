@@ -35,6 +35,7 @@ const ResourceType& deployments();
 const ResourceType& leases();
 const ResourceType& roles();
 const ResourceType& roleBindings();
+const ResourceType& clusterRoleBindings();
 const ResourceType& harborRobotBindings();
 const ResourceType& customResourceDefinitions();
 } // namespace resources
