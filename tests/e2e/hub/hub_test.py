@@ -7,7 +7,8 @@ Harbor simulator's API to see what exists in Harbor.
 
 Proves: the team project is created from the namespaces' label; the binding
 lists its namespaces as not reported; an agent of team-ns1 sees the binding,
-gets 403 for team-ns2 and 401 without a token; a credential request is
+gets 403 for team-ns2 and 401 without a token (the hub runs with
+--agents external: the test is the agent); a credential request is
 idempotent and makes robot$team+harbor-secret-for-team-team-ns1-…; activation
 and reports make the binding Ready (the seed's printer columns filled); a
 second generation retires the first after the grace period; deleting the
@@ -115,7 +116,11 @@ def main():
         kubectl = world.kubectl
         kubectl("apply", "-f", os.path.join(ROOT, "kubectl-harborrobot", "manifests",
                                             "harborrobotbinding-crd.yaml"))
-        kubectl("apply", "-f", os.path.join(HERE, "hub-manifests.yaml"))
+        # This test plays the agents itself: the hub must not start real ones.
+        with open(os.path.join(HERE, "hub-manifests.yaml")) as f:
+            manifests = f.read().replace('args: ["hub", ', 'args: ["hub", "--agents", "external", ')
+        expect_true("--agents" in manifests, "the hub runs with --agents external")
+        kubectl("apply", "-f", "-", stdin=manifests)
         wait_for(lambda: json.loads(kubectl("get", "deployment", "-n", "harbor-robot-gen-system",
                                             "harborrobot-hub", "-o", "json"))
                  .get("status", {}).get("readyReplicas") == 2, "two hub replicas", timeout=60)
