@@ -1,7 +1,6 @@
 #!/usr/bin/env python3
 """The hub on the sandbox, through its real interfaces: two replicas from
-hub-manifests.yaml, the seed's Quick Start connection Secret (admin credentials
-of the sandbox Harbor) and binding, the real kubectl, the hub API over HTTPS
+hub-manifests.yaml, the seed's Quick Start connection Secret and binding, verbatim, the real kubectl, the hub API over HTTPS
 reached by its Service name with a projected ServiceAccount token, and the
 Harbor simulator's API to see what exists in Harbor.
 
@@ -132,10 +131,7 @@ def main():
         for ns in ("team-ns1", "team-ns2"):
             kubectl("create", "namespace", ns)
             kubectl("label", "namespace", ns, "cpaas.io/inner-namespace=team")
-        with open(os.path.join(SEED, "connection-harbor-quickstart.yaml")) as f:
-            connection = f.read().replace("api-user", "admin").replace("api-password",
-                                                                       "Harbor12345")
-        kubectl("apply", "-f", "-", stdin=connection)
+        kubectl("apply", "-f", os.path.join(SEED, "connection-harbor-quickstart.yaml"))
         kubectl("apply", "-f", os.path.join(SEED, "binding-harbor-secret-for-team-quickstart.yaml"))
 
         wait_for(lambda: world.harbor("GET", "/projects/team")[0] == 200,

@@ -3,8 +3,8 @@
 hub (two replicas) and the namespace agents it deploys, the real kubectl, the
 sandbox kubelet pulling with skopeo.
 
-Steps 1-2 apply the seed's YAML as written (the connection Secret's
-credentials replaced by the sandbox Harbor's admin). Then, as the seed's Step 3
+Steps 1-2 apply the seed's YAML verbatim (the sandbox Harbors know its
+api-user/api-password administrator). Then, as the seed's Step 3
 checks: the binding is Ready with both refresh times, each target namespace has
 harbor-secret-for-team.robot (kubernetes.io/dockerconfigjson, 1 key) for
 https://harbor.example.com with a robot$team+… user, `default` lists it in
@@ -70,9 +70,7 @@ def main():
                 '{"imagePullSecrets":[{"name":"someone-elses"}]}')
 
         # Step 1 and Step 2, the seed's YAML.
-        with open(os.path.join(SEED, "connection-harbor-quickstart.yaml")) as f:
-            kubectl("apply", "-f", "-", stdin=f.read().replace("api-user", "admin")
-                    .replace("api-password", "Harbor12345"))
+        kubectl("apply", "-f", os.path.join(SEED, "connection-harbor-quickstart.yaml"))
         kubectl("apply", "-f", os.path.join(SEED, "binding-harbor-secret-for-team-quickstart.yaml"))
 
         # Step 3.

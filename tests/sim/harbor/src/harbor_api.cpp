@@ -28,6 +28,9 @@ HarborResponse jsonResponse(int status, const json& body) {
 HarborApi::HarborApi(HarborOptions options, std::unique_ptr<RegistryTokenIssuer> tokens)
     : options_(std::move(options)), tokens_(std::move(tokens)), random_(std::random_device{}()) {
   users_.push_back({nextUserId_++, "admin", hashPassword(options_.adminPassword), true});
+  for (const auto& [name, password] : options_.extraAdmins) {
+    users_.push_back({nextUserId_++, name, hashPassword(password), true});
+  }
   // A fresh Harbor has the public project "library" (id 1), owned by admin.
   projects_[nextProjectId_] = {
       nextProjectId_, "library", {{"public", "true"}}, 1, "2026-01-01T00:00:00.000Z", 0, {}};

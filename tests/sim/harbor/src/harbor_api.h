@@ -50,6 +50,10 @@ struct HarborOptions {
   std::string adminPassword = "Harbor12345";
   // Harbor sleeps 1.5 s after a failed login; tests may shorten it.
   std::chrono::milliseconds failedLoginDelay{1500};
+  // More administrators, as an LDAP/OIDC-provisioned admin would be: their
+  // passwords are not held to Harbor's local password policy (the seed's
+  // placeholders "api-password" and "pass1" could not be set through the API).
+  std::vector<std::pair<std::string, std::string>> extraAdmins{};
 };
 
 // What the /v2/ guard decided: either a refusal to send, or the repository a

@@ -68,6 +68,10 @@ int main(int argc, char** argv) {
   app.add_option("--hostname", hostnames,
                  "a DNS name for the certificate; the first one is the external URL's host "
                  "(repeatable)");
+  std::vector<std::string> adminUsers;
+  app.add_option("--admin-user", adminUsers,
+                 "NAME:PASSWORD of another administrator, outside the local password policy "
+                 "(repeatable)");
   app.add_option("--failed-login-delay-ms", failedLoginDelayMs,
                  "how long a failed Basic login is held (Harbor: 1500)")
       ->capture_default_str();
@@ -122,6 +126,15 @@ int main(int argc, char** argv) {
                                     (boundPort == 443 ? "" : ":" + std::to_string(boundPort));
     harborsim::HarborOptions options{harborVersion, externalUrl, adminPassword,
                                      std::chrono::milliseconds(failedLoginDelayMs)};
+    for (const auto& entry : adminUsers) {
+      const auto colon = entry.find(':');
+      if (colon == std::string::npos || colon == 0) {
+        std::cerr << "error: --admin-user: \"" << entry
+                  << "\" is not NAME:PASSWORD (expected e.g. user1:pass1)\n";
+        return 2;
+      }
+      options.extraAdmins.emplace_back(entry.substr(0, colon), entry.substr(colon + 1));
+    }
     harborsim::HarborApi api(options, std::move(*tokens));
     if (!snapshotFile.empty() && std::filesystem::exists(snapshotFile)) {
       std::ifstream in(snapshotFile);
