@@ -136,13 +136,16 @@ Result<bool> syncServiceAccount(kube::Client& client, std::string_view ns, std::
         if (!entries.is_array()) {
           entries = kube::Json::array();
         }
+        // Entries that are not ours keep their place; ours follow them in the
+        // wanted order (main Secrets, then aliases: the seed's listing), so
+        // the list does not depend on the order things happened in.
         kube::Json next = kube::Json::array();
         std::set<std::string> present;
         for (const auto& entry : entries) {
           const std::string name = stringField(entry, "name");
-          const bool keep = std::find(wanted.begin(), wanted.end(), name) != wanted.end();
-          if (ourSecrets.contains(name) && !keep) {
-            continue; // ours, and no longer wanted
+          const bool wantedName = std::find(wanted.begin(), wanted.end(), name) != wanted.end();
+          if (ourSecrets.contains(name) || wantedName) {
+            continue;
           }
           if (present.insert(name).second) {
             next.push_back(entry);

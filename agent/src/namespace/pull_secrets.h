@@ -58,9 +58,9 @@ kube::Json buildSecret(std::string_view ns, const GeneratedSecret& generated);
 [[nodiscard]] Status removeSecret(kube::Client& client, std::string_view ns,
                                   const kube::Json& current, std::string_view binding);
 
-// Makes `wanted` (in order) present in the ServiceAccount's imagePullSecrets:
-// missing ones are appended; an entry naming one of `ourSecrets` (Secrets we
-// generated) that is no longer wanted is removed; any other entry is untouched.
+// Makes the ServiceAccount's imagePullSecrets: every entry that is neither
+// wanted nor one of `ourSecrets` (Secrets we generated), in its place, then
+// `wanted` in its order. So ours no longer wanted go, and others are untouched.
 // A 409 is retried on a fresh read. Returns whether it changed anything (or
 // found nothing to change: false).
 [[nodiscard]] Result<bool> syncServiceAccount(kube::Client& client, std::string_view ns,
