@@ -344,6 +344,9 @@ Status BindingController::reconcile(const std::string& name) {
     return written;
   }
   auto delay = std::chrono::duration_cast<std::chrono::milliseconds>(kResync);
+  if (problem && (problem->reason == "HarborUnavailable" || problem->reason == "ProjectNotFound")) {
+    delay = std::chrono::seconds(10); // Harbor may be back, the project made, any moment
+  }
   if (revisit) {
     const auto until =
         std::chrono::duration_cast<std::chrono::milliseconds>(*revisit - Clock::now());

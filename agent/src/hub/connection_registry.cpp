@@ -160,8 +160,32 @@ void ConnectionRegistry::upsert(const kube::Json& secret) {
   {
     std::lock_guard lock(mutex_);
     connections_[name] = std::move(connection);
+    checkedAt_[name] = std::chrono::steady_clock::now();
   }
   onChange_();
+}
+
+void ConnectionRegistry::recheckFailed(std::chrono::seconds interval) {
+  if (!informer_) {
+    return;
+  }
+  std::vector<std::string> due;
+  const auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [name, connection] : connections_) {
+      const auto checked = checkedAt_.find(name);
+      if (!connection->problemReason.empty() && connection->problemReason != "InvalidConnection" &&
+          (checked == checkedAt_.end() || now - checked->second >= interval)) {
+        due.push_back(name);
+      }
+    }
+  }
+  for (const auto& name : due) {
+    if (const auto secret = informer_->get(ns_, name)) {
+      upsert(*secret);
+    }
+  }
 }
 
 void ConnectionRegistry::erase(const kube::Json& secret) {

@@ -4,6 +4,7 @@
 // reads these Secrets; the admin password never leaves this object.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -48,6 +49,12 @@ public:
   std::vector<std::shared_ptr<const Connection>> all() const;
   const std::string& ns() const { return ns_; }
 
+  // Checks again every connection that failed for a reason other than its own
+  // content (Harbor unreachable, refused credentials, not an admin…), at most
+  // once per `interval`: Harbor coming back, or a password fixed in Harbor,
+  // is noticed without anyone touching the Secret.
+  void recheckFailed(std::chrono::seconds interval);
+
 private:
   void upsert(const kube::Json& secret);
   void erase(const kube::Json& secret);
@@ -60,6 +67,7 @@ private:
   std::function<void()> onChange_;
   mutable std::mutex mutex_;
   std::map<std::string, std::shared_ptr<const Connection>, std::less<>> connections_;
+  std::map<std::string, std::chrono::steady_clock::time_point, std::less<>> checkedAt_;
   std::unique_ptr<kube::Informer> informer_;
 };
 

@@ -294,6 +294,7 @@ int runHubRole(const std::vector<std::string>& args) {
   std::thread election([&] { elector.run(shutdown.flag()); });
   while (!shutdown.waitFor(std::chrono::seconds(5))) {
     (*queueGauge)->set(static_cast<double>(controller->queueDepth()));
+    connections.recheckFailed(std::chrono::seconds(20));
   }
   election.join(); // releases the lease so a standby takes over at once
   if (elector.isLeader()) {
