@@ -34,6 +34,7 @@ Result<std::string> readScript(const std::string& flag, const std::string& path)
 
 void registerFailoverCommands(CLI::App& app, int& exitCode) {
   auto* group = app.add_subcommand("failover", "Harbor DR start/stop watchdog (seed 003)");
+  group->group("Other Commands");
   group->require_subcommand(1);
   auto flags = std::make_shared<ManifestFlags>();
   flags->input.image = std::string("harborrobot/agent:") + HARBORROBOT_VERSION;

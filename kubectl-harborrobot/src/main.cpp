@@ -1,23 +1,71 @@
-// kubectl-harborrobot entry point: builds the CLI11 command tree and runs it.
-// kubectl passes plugin arguments through untouched (kubectl-traces.md §11).
+// kubectl-harborrobot entry point: kubectl's own flags, the command tree, exit
+// codes. kubectl passes a plugin its arguments untouched and resolves none of
+// its flags for it (kubectl-traces.md §11), so they are all parsed here.
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <filesystem>
+#include <string>
+#include <vector>
 
+#include "commands.h"
 #include "failover_command.h"
+#include "session.h"
+
+namespace {
+
+// Launched through the kubectl_complete-harborrobot name (a symlink or the
+// shim), the binary answers kubectl's completion request.
+bool launchedAsCompletionShim(const char* argv0) {
+  return std::filesystem::path(argv0).filename() == "kubectl_complete-harborrobot";
+}
+
+} // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"Harbor robot credentials for every namespace", "kubectl harborrobot"};
+  using namespace harborrobot::cli;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (argc > 0 && launchedAsCompletionShim(argv[0])) {
+    args.insert(args.begin(), "__complete");
+  }
+  CLI::App app{"Short-lived Harbor robot credentials as image pull Secrets, for every namespace",
+               "kubectl harborrobot"};
   app.require_subcommand(1);
+  app.fallthrough(); // kubectl's flags may follow the command, as in kubectl itself
+  app.footer("Use \"kubectl harborrobot <command> --help\" for more information about a command.");
+  GlobalFlags flags;
+  app.add_option("--kubeconfig", flags.kubeconfig, "Path to the kubeconfig file to use");
+  app.add_option("--context", flags.context, "The kubeconfig context to use");
+  app.add_option("-n,--namespace", flags.ns, "The namespace scope for this request");
+  app.add_option("--request-timeout", flags.requestTimeout,
+                 "Time limit of a single API request (0 = none), e.g. 30s")
+      ->capture_default_str();
+  app.add_option("--color", flags.color, "auto, always or never (NO_COLOR is honoured)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  Session session(flags);
   int exitCode = 0;
-  app.add_subcommand("version", "Print the plugin version")->callback([] {
-    std::printf("kubectl-harborrobot %s\n", HARBORROBOT_VERSION);
-  });
-  harborrobot::cli::registerFailoverCommands(app, exitCode);
+  const CommandContext context{session, exitCode};
+  registerInstallCommands(app, context);
+  registerConnectCommands(app, context);
+  registerBindCommand(app, context);
+  registerValidateCommand(app, context);
+  registerStatusCommand(app, context);
+  registerRotateCommand(app, context);
+  registerDoctorCommand(app, context);
+  registerFailoverCommands(app, exitCode);
+  registerVersionCommand(app, context);
+  registerCompletionCommands(app, context);
   try {
-    app.parse(argc, argv);
+    std::vector<std::string> reversed(args.rbegin(), args.rend());
+    app.parse(reversed);
   } catch (const CLI::ParseError& error) {
-    return app.exit(error) == 0 ? 0 : 1;
+    if (error.get_exit_code() == 0) {
+      return app.exit(error);
+    }
+    std::fprintf(stderr, "error: %s\nSee 'kubectl harborrobot --help' for usage.\n",
+                 error.what());
+    return kExitFailure;
   }
   return exitCode;
 }

@@ -8,11 +8,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <optional>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -93,6 +95,27 @@ Result<ScriptRun> runCommand(const std::vector<std::string>& argv, const ScriptO
     args.push_back(const_cast<char*>(arg.c_str()));
   }
   args.push_back(nullptr);
+  // The child's environment is built before fork: only exec happens after it.
+  std::vector<std::string> environment;
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    const std::string_view text(*entry);
+    const auto replaced = std::any_of(
+        options.extraEnvironment.begin(), options.extraEnvironment.end(), [&](const auto& extra) {
+          return text.size() > extra.first.size() && text.starts_with(extra.first) &&
+                 text[extra.first.size()] == '=';
+        });
+    if (!replaced) {
+      environment.emplace_back(text);
+    }
+  }
+  for (const auto& [name, value] : options.extraEnvironment) {
+    environment.push_back(name + "=" + value);
+  }
+  std::vector<char*> envp;
+  for (auto& entry : environment) {
+    envp.push_back(entry.data());
+  }
+  envp.push_back(nullptr);
 
   const auto started = std::chrono::steady_clock::now();
   const pid_t pid = ::fork();
@@ -111,7 +134,7 @@ Result<ScriptRun> runCommand(const std::vector<std::string>& argv, const ScriptO
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    ::execve(args[0], args.data(), environ);
+    ::execve(args[0], args.data(), envp.data());
     const int error = errno;
     [[maybe_unused]] const auto written = ::write(exec->second.get(), &error, sizeof error);
     ::_exit(127);

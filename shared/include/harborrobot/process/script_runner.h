@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstddef>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "harborrobot/core/result.h"
@@ -28,6 +29,9 @@ struct ScriptOptions {
   std::chrono::nanoseconds timeout{std::chrono::seconds(120)};
   std::size_t outputLimit = 64 * 1024;       // per stream; the rest is read and dropped
   std::chrono::milliseconds killGrace{2000}; // SIGTERM first, SIGKILL after this
+  // Added to (or replacing in) the inherited environment, e.g. an exec credential
+  // plugin's `env` and KUBERNETES_EXEC_INFO.
+  std::vector<std::pair<std::string, std::string>> extraEnvironment{};
 };
 
 // How a script file is started: "#!" files that are executable run directly;

@@ -1,0 +1,26 @@
+// The command tree of `kubectl harborrobot`: each group registers its own
+// subcommands, flags and callback. A callback stores its exit code in `exitCode`.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include "session.h"
+
+namespace harborrobot::cli {
+
+struct CommandContext {
+  Session& session;
+  int& exitCode;
+};
+
+void registerVersionCommand(CLI::App& app, CommandContext context);
+void registerInstallCommands(CLI::App& app, CommandContext context);
+void registerConnectCommands(CLI::App& app, CommandContext context);
+void registerBindCommand(CLI::App& app, CommandContext context);
+void registerStatusCommand(CLI::App& app, CommandContext context);
+void registerRotateCommand(CLI::App& app, CommandContext context);
+void registerDoctorCommand(CLI::App& app, CommandContext context);
+void registerValidateCommand(CLI::App& app, CommandContext context);
+void registerCompletionCommands(CLI::App& app, CommandContext context);
+
+} // namespace harborrobot::cli

@@ -1,0 +1,242 @@
+// `kubectl harborrobot install` and `uninstall`. Install is server-side apply of
+// the generated objects, so running it again upgrades in place; --dry-run prints
+// them for GitOps instead. Uninstall refuses while bindings exist (their robots
+// would be orphaned in Harbor) unless --delete-bindings lets the hub clean up
+// first. No command ever deletes a Harbor project.
+#include <cstdio>
+#include <memory>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "commands.h"
+#include "install_manifests.h"
+#include "kinds.h"
+#include "output.h"
+
+#include "harborrobot/util/json_text.h"
+
+namespace harborrobot::cli {
+
+namespace {
+
+constexpr auto kPoll = std::chrono::milliseconds(500);
+
+struct InstallFlags {
+  InstallOptions options;
+  bool dryRun = false;
+  std::string output = "yaml";
+  bool wait = false;
+  std::string timeout = "5m";
+};
+
+struct UninstallFlags {
+  bool deleteBindings = false;
+  bool wait = true;
+  std::string timeout = "5m";
+};
+
+std::string describe(const kube::Json& object) {
+  const std::string kind = stringField(object, "kind");
+  std::string lower;
+  for (char c : kind) {
+    lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return fmt::format("{}/{}", lower, stringField(objectField(object, "metadata"), "name"));
+}
+
+Status apply(kube::Client& client, const kube::Json& object) {
+  const auto type = typeOf(stringField(object, "apiVersion"), stringField(object, "kind"));
+  if (!type) {
+    return makeError(ErrorCode::kInternal, "no resource type for " + describe(object));
+  }
+  kube::WriteOptions options;
+  options.fieldManager = "kubectl-harborrobot";
+  options.force = true;
+  const auto& metadata = object["metadata"];
+  auto applied = client.patch(*type, stringField(metadata, "namespace"),
+                              stringField(metadata, "name"), kube::PatchType::kApply,
+                              object.dump(), options);
+  if (!applied) {
+    return makeError(applied.error().withContext("applying " + describe(object)));
+  }
+  return ok();
+}
+
+// The CRD must be Established before bindings can be written, and the hub must
+// have an available replica before it can verify anything.
+Status waitReady(kube::Client& client, const Deadline& deadline) {
+  while (true) {
+    auto crd = client.get(kube::resources::customResourceDefinitions(), "", kCrdName);
+    bool established = false;
+    if (crd) {
+      for (const auto& condition :
+           objectField(*crd, "status").value("conditions", kube::Json::array())) {
+        established |= stringField(condition, "type") == "Established" &&
+                       stringField(condition, "status") == "True";
+      }
+    }
+    auto hub = client.get(kube::resources::deployments(), kSystemNamespace, kHubName);
+    const auto available = hub ? intField(objectField(*hub, "status"), "availableReplicas", 0) : 0;
+    if (established && available >= 1) {
+      std::printf("hub ready: %lld replica(s) available\n", static_cast<long long>(available));
+      return ok();
+    }
+    if (deadline.passed()) {
+      return makeError(ErrorCode::kDeadlineExceeded,
+                       fmt::format("timed out waiting for the install: CRD {}, hub {} available "
+                                   "replica(s); see kubectl harborrobot doctor",
+                                   established ? "established" : "not established", available));
+    }
+    std::this_thread::sleep_for(kPoll);
+  }
+}
+
+int runInstall(CommandContext context, const InstallFlags& flags) {
+  auto objects = installObjects(flags.options);
+  if (!objects) {
+    return context.session.fail(objects.error());
+  }
+  if (flags.dryRun) {
+    auto format = parseOutputFormat(flags.output);
+    if (!format) {
+      return context.session.fail(format.error());
+    }
+    std::fputs(formatObjects(*objects, *format == OutputFormat::kText ? OutputFormat::kYaml
+                                                                      : *format)
+                   .c_str(),
+               stdout);
+    return 0;
+  }
+  auto timeout = parseDurationFlag("--timeout", flags.timeout);
+  if (!timeout) {
+    return context.session.fail(timeout.error());
+  }
+  auto client = context.session.client();
+  if (!client) {
+    return context.session.fail(client.error());
+  }
+  for (const auto& object : *objects) {
+    if (auto status = apply(**client, object); !status) {
+      return context.session.fail(status.error());
+    }
+    std::printf("%s applied\n", describe(object).c_str());
+  }
+  if (flags.wait) {
+    if (auto status = waitReady(**client, Deadline(*timeout)); !status) {
+      return context.session.fail(status.error());
+    }
+  }
+  return 0;
+}
+
+int runUninstall(CommandContext context, const UninstallFlags& flags) {
+  auto timeout = parseDurationFlag("--timeout", flags.timeout);
+  if (!timeout) {
+    return context.session.fail(timeout.error());
+  }
+  auto client = context.session.client();
+  if (!client) {
+    return context.session.fail(client.error());
+  }
+  auto& api = **client;
+  const Deadline deadline(*timeout);
+  auto bindings = api.list(kube::resources::harborRobotBindings(), "");
+  if (!bindings && bindings.error().code() != ErrorCode::kNotFound) {
+    return context.session.fail(bindings.error());
+  }
+  const auto items = bindings ? bindings->value("items", kube::Json::array()) : kube::Json::array();
+  if (!items.empty()) {
+    if (!flags.deleteBindings) {
+      std::string names;
+      for (const auto& item : items) {
+        names += (names.empty() ? "" : ", ") + stringField(objectField(item, "metadata"), "name");
+      }
+      return context.session.fail(Error(
+          ErrorCode::kFailedPrecondition,
+          fmt::format("{} HarborRobotBinding(s) exist ({}); deleting the hub now would leave "
+                      "their robots in Harbor. Delete them first, or pass --delete-bindings to "
+                      "let the hub clean up before it is removed",
+                      items.size(), names)));
+    }
+    // The hub deletes each binding's robots and Secrets, then drops its finalizer.
+    for (const auto& item : items) {
+      const auto name = stringField(objectField(item, "metadata"), "name");
+      if (auto removed = api.remove(kube::resources::harborRobotBindings(), "", name); !removed) {
+        return context.session.fail(removed.error());
+      }
+      std::printf("harborrobotbinding/%s deleted\n", name.c_str());
+    }
+    while (true) {
+      auto left = api.list(kube::resources::harborRobotBindings(), "");
+      if (left && left->value("items", kube::Json::array()).empty()) {
+        break;
+      }
+      if (deadline.passed()) {
+        return context.session.fail(
+            Error(ErrorCode::kDeadlineExceeded,
+                  "timed out waiting for the hub to clean up the bindings' robots; the hub "
+                  "is left installed (see kubectl harborrobot doctor)"));
+      }
+      std::this_thread::sleep_for(kPoll);
+    }
+  }
+  auto objects = installObjects({});
+  if (!objects) {
+    return context.session.fail(objects.error());
+  }
+  // Reverse order: the hub stops before its RBAC goes; the namespace goes last.
+  for (auto it = objects->rbegin(); it != objects->rend(); ++it) {
+    const auto type = typeOf(stringField(*it, "apiVersion"), stringField(*it, "kind"));
+    const auto& metadata = (*it)["metadata"];
+    kube::DeleteOptions options;
+    options.propagationPolicy = "Background";
+    if (auto removed = api.remove(*type, stringField(metadata, "namespace"),
+                                  stringField(metadata, "name"), options);
+        !removed) {
+      return context.session.fail(removed.error());
+    }
+    std::printf("%s deleted\n", describe(*it).c_str());
+  }
+  return 0;
+}
+
+} // namespace
+
+void registerInstallCommands(CLI::App& app, CommandContext context) {
+  auto install = std::make_shared<InstallFlags>();
+  auto* command = app.add_subcommand(
+      "install", "Install or upgrade the CRD, the hub and the RBAC of hub and agents");
+  command->group("Cluster Commands");
+  command->add_option("--image", install->options.image, "The harborrobot-agent image")
+      ->capture_default_str();
+  command
+      ->add_option("--agents", install->options.agents,
+                   "managed: the hub deploys one agent per target namespace; external: you do")
+      ->capture_default_str();
+  command->add_option("--replicas", install->options.replicas, "Hub replicas")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 5));
+  command->add_flag("--dry-run", install->dryRun,
+                    "Print the objects instead of applying them (for GitOps)");
+  command->add_option("-o,--output", install->output, "With --dry-run: yaml or json")
+      ->capture_default_str();
+  command->add_flag("--wait", install->wait,
+                    "Wait until the CRD is established and the hub is available");
+  command->add_option("--timeout", install->timeout, "How long --wait waits")
+      ->capture_default_str();
+  command->callback([context, install] { context.exitCode = runInstall(context, *install); });
+
+  auto uninstall = std::make_shared<UninstallFlags>();
+  auto* remove = app.add_subcommand(
+      "uninstall", "Remove the hub, its RBAC and the CRD (never a Harbor project)");
+  remove->group("Cluster Commands");
+  remove->add_flag("--delete-bindings", uninstall->deleteBindings,
+                   "Delete every HarborRobotBinding first and wait for the hub to remove their "
+                   "robots and Secrets");
+  remove->add_option("--timeout", uninstall->timeout, "How long to wait for that cleanup")
+      ->capture_default_str();
+  remove->callback([context, uninstall] { context.exitCode = runUninstall(context, *uninstall); });
+}
+
+} // namespace harborrobot::cli

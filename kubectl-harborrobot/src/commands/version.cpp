@@ -1,0 +1,103 @@
+// `kubectl harborrobot version`: the plugin's version and, unless --client, the
+// versions the hub and the agents in the cluster run (from their images).
+#include <cstdio>
+#include <map>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "commands.h"
+#include "install_manifests.h"
+#include "output.h"
+
+#include "harborrobot/util/json_text.h"
+
+namespace harborrobot::cli {
+
+namespace {
+
+struct VersionFlags {
+  bool clientOnly = false;
+  std::string output;
+};
+
+// "repo/harborrobot-agent:0.1.0" → "0.1.0"; a digest or no tag stays whole.
+std::string tagOf(const std::string& image) {
+  const auto slash = image.rfind('/');
+  const auto colon = image.rfind(':');
+  if (colon == std::string::npos || (slash != std::string::npos && colon < slash) ||
+      image.find('@') != std::string::npos) {
+    return image;
+  }
+  return image.substr(colon + 1);
+}
+
+std::string firstImage(const kube::Json& deployment) {
+  const auto containers =
+      objectField(objectField(objectField(deployment, "spec"), "template"), "spec")
+          .value("containers", kube::Json::array());
+  return containers.empty() ? std::string() : stringField(containers[0], "image");
+}
+
+int run(CommandContext context, const VersionFlags& flags) {
+  auto format = parseOutputFormat(flags.output);
+  if (!format) {
+    return context.session.fail(format.error());
+  }
+  kube::Json report = {{"clientVersion", HARBORROBOT_VERSION}};
+  if (!flags.clientOnly) {
+    auto client = context.session.client();
+    if (!client) {
+      return context.session.fail(client.error());
+    }
+    auto hub = (*client)->get(kube::resources::deployments(), kSystemNamespace, kHubName);
+    if (!hub && hub.error().code() != ErrorCode::kNotFound) {
+      return context.session.fail(hub.error());
+    }
+    if (hub) {
+      report["hubVersion"] = tagOf(firstImage(*hub));
+    }
+    kube::ListOptions options;
+    options.labelSelector = "app.kubernetes.io/name=harborrobot-agent";
+    auto agents = (*client)->list(kube::resources::deployments(), "", options);
+    if (agents) {
+      std::map<std::string, int> versions;
+      for (const auto& item : agents->value("items", kube::Json::array())) {
+        ++versions[tagOf(firstImage(item))];
+      }
+      report["agentVersions"] = versions;
+    }
+  }
+  if (*format != OutputFormat::kText) {
+    std::fputs(formatObject(report, *format).c_str(), stdout);
+    return 0;
+  }
+  std::printf("Client Version: %s\n", HARBORROBOT_VERSION);
+  if (!flags.clientOnly) {
+    std::printf("Hub Version: %s\n",
+                report.contains("hubVersion") ? report["hubVersion"].get<std::string>().c_str()
+                                              : "not installed");
+    if (report.contains("agentVersions")) {
+      std::string agents;
+      for (const auto& [version, count] : report["agentVersions"].items()) {
+        agents += fmt::format("{}{} ({} namespaces)", agents.empty() ? "" : ", ", version,
+                              count.get<int>());
+      }
+      std::printf("Agent Versions: %s\n", agents.empty() ? "none" : agents.c_str());
+    }
+  }
+  return 0;
+}
+
+} // namespace
+
+void registerVersionCommand(CLI::App& app, CommandContext context) {
+  auto flags = std::make_shared<VersionFlags>();
+  auto* command = app.add_subcommand("version", "Print the plugin, hub and agent versions");
+  command->group("Other Commands");
+  command->add_flag("--client", flags->clientOnly, "Only the plugin's version; no cluster access");
+  command->add_option("-o,--output", flags->output, "yaml or json");
+  command->callback([context, flags] { context.exitCode = run(context, *flags); });
+}
+
+} // namespace harborrobot::cli

@@ -1,0 +1,122 @@
+// Verdicts from the hub's Events, and the local check over Harbor's API.
+#include "connection_verdict.h"
+
+#include <cstdio>
+
+#include <fmt/format.h>
+
+#include "harborrobot/http/curl_client.h"
+#include "harborrobot/util/json_text.h"
+
+namespace harborrobot::cli {
+
+namespace {
+
+constexpr std::string_view kVerified = "ConnectionVerified";
+
+std::string eventTime(const kube::Json& event) {
+  std::string newest = stringField(event, "lastTimestamp");
+  for (const std::string& candidate :
+       {stringField(event, "eventTime"), stringField(event, "firstTimestamp")}) {
+    if (newest.empty()) {
+      newest = candidate;
+    }
+  }
+  return newest;
+}
+
+// Harbor's version string "v2.12.2-73072d0d" (or "2.14.0") at least 2.12.
+bool supported(std::string version) {
+  if (!version.empty() && version.front() == 'v') {
+    version.erase(0, 1);
+  }
+  int major = 0;
+  int minor = 0;
+  if (std::sscanf(version.c_str(), "%d.%d", &major, &minor) != 2) {
+    return false;
+  }
+  return major > 2 || (major == 2 && minor >= 12);
+}
+
+} // namespace
+
+Result<std::optional<ConnectionVerdict>> latestVerdict(kube::Client& client, const std::string& ns,
+                                                       const std::string& uid,
+                                                       const std::string& notBefore) {
+  kube::ListOptions options;
+  options.fieldSelector = "involvedObject.uid=" + uid;
+  auto events = client.list(kube::resources::events(), ns, options);
+  if (!events) {
+    return makeError(events.error());
+  }
+  std::optional<ConnectionVerdict> newest;
+  for (const auto& event : events->value("items", kube::Json::array())) {
+    const std::string time = eventTime(event);
+    // RFC 3339 in UTC with the same precision compares correctly as text.
+    if (time < notBefore || (newest && time < newest->time)) {
+      continue;
+    }
+    ConnectionVerdict verdict;
+    verdict.reason = stringField(event, "reason");
+    verdict.verified = verdict.reason == kVerified;
+    verdict.message = stringField(event, "message");
+    verdict.time = time;
+    newest = std::move(verdict);
+  }
+  return newest;
+}
+
+ConnectionVerdict checkFromHere(const std::string& url, const std::string& username,
+                                const std::string& password, const std::string& caPem) {
+  http::ClientOptions options;
+  options.tls.caPem = caPem;
+  options.connectTimeout = std::chrono::seconds(10);
+  http::CurlClient http(std::move(options));
+  ConnectionVerdict verdict;
+  http::Request info;
+  info.method = "GET";
+  info.url = url + "/api/v2.0/systeminfo";
+  info.timeout = std::chrono::seconds(15);
+  auto answer = http.send(info);
+  if (!answer || answer->status != 200) {
+    verdict.reason = "HarborUnreachable";
+    verdict.message = answer ? fmt::format("{}: GET /api/v2.0/systeminfo answered {}", url,
+                                           answer->status)
+                             : fmt::format("{}: {}", url, answer.error().message());
+    return verdict;
+  }
+  const auto system = kube::Json::parse(answer->body, nullptr, false);
+  const std::string version = stringField(system, "harbor_version");
+  http::Request current = info;
+  current.url = url + "/api/v2.0/users/current";
+  current.basicAuth = http::BasicAuth{username, SecretString(password)};
+  auto user = http.send(current);
+  if (!user || user->status == 401) {
+    verdict.reason = user ? "HarborAuthenticationFailed" : "HarborUnreachable";
+    verdict.message = user ? fmt::format("{} refused the username and password of {}", url, username)
+                           : fmt::format("{}: {}", url, user.error().message());
+    return verdict;
+  }
+  const auto profile = kube::Json::parse(user->body, nullptr, false);
+  if (user->status != 200 || username.starts_with("robot$")) {
+    verdict.reason = "HarborUserIsRobot";
+    verdict.message = fmt::format("{} is not a Harbor user (a robot account?); harborrobot needs "
+                                  "a Harbor administrator",
+                                  username);
+  } else if (!boolField(profile, "sysadmin_flag", false)) {
+    verdict.reason = "HarborUserNotAdmin";
+    verdict.message = fmt::format("{} is not a Harbor administrator on {}", username, url);
+  } else if (!supported(version)) {
+    verdict.reason = "HarborVersionUnsupported";
+    verdict.message =
+        fmt::format("{} runs Harbor {}; harborrobot needs 2.12 or later", url, version);
+  } else {
+    verdict.verified = true;
+    verdict.reason = std::string(kVerified);
+    verdict.message = fmt::format("{} answers as Harbor {}; {} is an administrator", url, version,
+                                  username);
+  }
+  return verdict;
+}
+
+} // namespace harborrobot::cli

@@ -1,0 +1,34 @@
+// Everything `kubectl harborrobot install` creates, as Kubernetes objects: the
+// system namespace, the CRD, RBAC for the hub and the agents, the hub Deployment
+// (two replicas, restricted securityContext, requests), its PDB and Service.
+// `--dry-run` prints these same objects, so a GitOps repo holds exactly what an
+// install would apply.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "harborrobot/core/result.h"
+
+namespace harborrobot::cli {
+
+inline constexpr std::string_view kSystemNamespace = "harbor-robot-gen-system";
+inline constexpr std::string_view kHubName = "harborrobot-hub";
+inline constexpr std::string_view kCrdName =
+    "harborrobotbindings.harbor-robot-gen.alaudadevops.alauda.io";
+
+struct InstallOptions {
+  std::string image = "ghcr.io/harborrobot/harborrobot-agent:" HARBORROBOT_VERSION;
+  std::string agents = "managed"; // managed: the hub deploys agents; external: you do
+  int replicas = 2;
+};
+
+std::string_view embeddedCrdYaml();
+
+// In apply order: namespace and CRD first, the Deployment after its RBAC.
+[[nodiscard]] Result<std::vector<nlohmann::json>> installObjects(const InstallOptions& options);
+
+} // namespace harborrobot::cli
