@@ -4,6 +4,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include <string>
+#include <vector>
+
 #include "session.h"
 
 namespace harborrobot::cli {
@@ -21,6 +24,11 @@ void registerStatusCommand(CLI::App& app, CommandContext context);
 void registerRotateCommand(CLI::App& app, CommandContext context);
 void registerDoctorCommand(CLI::App& app, CommandContext context);
 void registerValidateCommand(CLI::App& app, CommandContext context);
-void registerCompletionCommands(CLI::App& app, CommandContext context);
+void registerCompletionCommands(CLI::App& app);
+
+// `__complete WORDS…` (and the kubectl_complete-harborrobot shim): candidates for
+// the last word, one per line, then ":<cobra directive>". Handled before parsing,
+// since the words are an unfinished command line.
+int completeWords(const CLI::App& root, Session& session, const std::vector<std::string>& words);
 
 } // namespace harborrobot::cli

@@ -73,30 +73,31 @@ ConnectionVerdict checkFromHere(const std::string& url, const std::string& usern
   options.connectTimeout = std::chrono::seconds(10);
   http::CurlClient http(std::move(options));
   ConnectionVerdict verdict;
-  http::Request info;
-  info.method = "GET";
-  info.url = url + "/api/v2.0/systeminfo";
-  info.timeout = std::chrono::seconds(15);
-  auto answer = http.send(info);
-  if (!answer || answer->status != 200) {
-    verdict.reason = "HarborUnreachable";
-    verdict.message = answer ? fmt::format("{}: GET /api/v2.0/systeminfo answered {}", url,
-                                           answer->status)
-                             : fmt::format("{}: {}", url, answer.error().message());
-    return verdict;
-  }
-  const auto system = kube::Json::parse(answer->body, nullptr, false);
-  const std::string version = stringField(system, "harbor_version");
-  http::Request current = info;
+  // The user first: Harbor tells its version only to a signed-in caller.
+  http::Request current;
   current.url = url + "/api/v2.0/users/current";
+  current.timeout = std::chrono::seconds(15);
   current.basicAuth = http::BasicAuth{username, SecretString(password)};
   auto user = http.send(current);
   if (!user || user->status == 401) {
     verdict.reason = user ? "HarborAuthenticationFailed" : "HarborUnreachable";
-    verdict.message = user ? fmt::format("{} refused the username and password of {}", url, username)
-                           : fmt::format("{}: {}", url, user.error().message());
+    verdict.message = user
+                          ? fmt::format("{} refused the username and password of {}", url, username)
+                          : fmt::format("{}: {}", url, user.error().message());
     return verdict;
   }
+  http::Request info = current;
+  info.url = url + "/api/v2.0/systeminfo";
+  auto answer = http.send(info);
+  if (!answer || answer->status != 200) {
+    verdict.reason = "HarborUnreachable";
+    verdict.message =
+        answer ? fmt::format("{}: GET /api/v2.0/systeminfo answered {}", url, answer->status)
+               : fmt::format("{}: {}", url, answer.error().message());
+    return verdict;
+  }
+  const auto system = kube::Json::parse(answer->body, nullptr, false);
+  const std::string version = stringField(system, "harbor_version");
   const auto profile = kube::Json::parse(user->body, nullptr, false);
   if (user->status != 200 || username.starts_with("robot$")) {
     verdict.reason = "HarborUserIsRobot";
@@ -113,8 +114,8 @@ ConnectionVerdict checkFromHere(const std::string& url, const std::string& usern
   } else {
     verdict.verified = true;
     verdict.reason = std::string(kVerified);
-    verdict.message = fmt::format("{} answers as Harbor {}; {} is an administrator", url, version,
-                                  username);
+    verdict.message =
+        fmt::format("{} answers as Harbor {}; {} is an administrator", url, version, username);
   }
   return verdict;
 }

@@ -21,9 +21,10 @@ struct ConnectionVerdict {
 
 // The newest verdict for the Secret with this uid, if the hub has given one
 // at or after `notBefore` (RFC 3339; empty: any).
-[[nodiscard]] Result<std::optional<ConnectionVerdict>>
-latestVerdict(kube::Client& client, const std::string& ns, const std::string& uid,
-              const std::string& notBefore);
+[[nodiscard]] Result<std::optional<ConnectionVerdict>> latestVerdict(kube::Client& client,
+                                                                     const std::string& ns,
+                                                                     const std::string& uid,
+                                                                     const std::string& notBefore);
 
 // The same checks as the hub's, from this machine (--check-local, doctor --local):
 // reachable, Harbor >= 2.12, the user an administrator and not a robot.

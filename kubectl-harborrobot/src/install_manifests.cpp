@@ -89,23 +89,22 @@ Json hubDeployment(const InstallOptions& options) {
         {"readOnlyRootFilesystem", true},
         {"runAsNonRoot", true},
         {"capabilities", {{"drop", {"ALL"}}}}}}};
-  const Json podSpec = {
-      {"serviceAccountName", kHubName},
-      {"securityContext",
-       {{"runAsNonRoot", true},
-        {"runAsUser", 65532},
-        {"runAsGroup", 65532},
-        {"seccompProfile", {{"type", "RuntimeDefault"}}}}},
-      // Two replicas on two nodes where the cluster has them: one node's loss
-      // must not take both.
-      {"affinity",
-       {{"podAntiAffinity",
-         {{"preferredDuringSchedulingIgnoredDuringExecution",
-           {{{"weight", 100},
-             {"podAffinityTerm",
-              {{"topologyKey", "kubernetes.io/hostname"},
-               {"labelSelector", {{"matchLabels", selector}}}}}}}}}}}},
-      {"containers", {container}}};
+  const Json podSpec = {{"serviceAccountName", kHubName},
+                        {"securityContext",
+                         {{"runAsNonRoot", true},
+                          {"runAsUser", 65532},
+                          {"runAsGroup", 65532},
+                          {"seccompProfile", {{"type", "RuntimeDefault"}}}}},
+                        // Two replicas on two nodes where the cluster has them: one node's loss
+                        // must not take both.
+                        {"affinity",
+                         {{"podAntiAffinity",
+                           {{"preferredDuringSchedulingIgnoredDuringExecution",
+                             {{{"weight", 100},
+                               {"podAffinityTerm",
+                                {{"topologyKey", "kubernetes.io/hostname"},
+                                 {"labelSelector", {{"matchLabels", selector}}}}}}}}}}}},
+                        {"containers", {container}}};
   return {{"apiVersion", "apps/v1"},
           {"kind", "Deployment"},
           {"metadata", meta(kHubName, kSystemNamespace)},
@@ -133,12 +132,12 @@ Result<std::vector<Json>> installObjects(const InstallOptions& options) {
   const Json hubSubject = {
       {"kind", "ServiceAccount"}, {"name", kHubName}, {"namespace", kSystemNamespace}};
   std::vector<Json> objects;
-  objects.push_back({{"apiVersion", "v1"},
-                     {"kind", "Namespace"},
-                     {"metadata", meta(kSystemNamespace)}});
-  objects.push_back(std::move(*crd));
   objects.push_back(
-      {{"apiVersion", "v1"}, {"kind", "ServiceAccount"}, {"metadata", meta(kHubName, kSystemNamespace)}});
+      {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", meta(kSystemNamespace)}});
+  objects.push_back(std::move(*crd));
+  objects.push_back({{"apiVersion", "v1"},
+                     {"kind", "ServiceAccount"},
+                     {"metadata", meta(kHubName, kSystemNamespace)}});
   objects.push_back(hubClusterRole(options));
   // Agents watch the bindings to act on a change at once (bound per agent).
   objects.push_back({{"apiVersion", "rbac.authorization.k8s.io/v1"},
@@ -156,14 +155,13 @@ Result<std::vector<Json>> installObjects(const InstallOptions& options) {
         {rule("", {"secrets"}, {"get", "list", "watch", "create", "update", "patch", "delete"}),
          rule("", {"serviceaccounts"}, {"get", "list", "watch", "update", "patch"}),
          rule("", {"events"}, {"create", "patch"})}}});
-  objects.push_back({{"apiVersion", "rbac.authorization.k8s.io/v1"},
-                     {"kind", "ClusterRoleBinding"},
-                     {"metadata", meta(kHubName)},
-                     {"roleRef",
-                      {{"apiGroup", "rbac.authorization.k8s.io"},
-                       {"kind", "ClusterRole"},
-                       {"name", kHubName}}},
-                     {"subjects", {hubSubject}}});
+  objects.push_back(
+      {{"apiVersion", "rbac.authorization.k8s.io/v1"},
+       {"kind", "ClusterRoleBinding"},
+       {"metadata", meta(kHubName)},
+       {"roleRef",
+        {{"apiGroup", "rbac.authorization.k8s.io"}, {"kind", "ClusterRole"}, {"name", kHubName}}},
+       {"subjects", {hubSubject}}});
   objects.push_back(
       {{"apiVersion", "rbac.authorization.k8s.io/v1"},
        {"kind", "Role"},
@@ -172,14 +170,13 @@ Result<std::vector<Json>> installObjects(const InstallOptions& options) {
         {rule("", {"secrets", "configmaps"}, {"get", "list", "watch", "create", "update", "patch"}),
          rule("coordination.k8s.io", {"leases"}, {"get", "create", "update"}),
          rule("", {"pods"}, {"get", "patch"})}}});
-  objects.push_back({{"apiVersion", "rbac.authorization.k8s.io/v1"},
-                     {"kind", "RoleBinding"},
-                     {"metadata", meta(kHubName, kSystemNamespace)},
-                     {"roleRef",
-                      {{"apiGroup", "rbac.authorization.k8s.io"},
-                       {"kind", "Role"},
-                       {"name", kHubName}}},
-                     {"subjects", {hubSubject}}});
+  objects.push_back(
+      {{"apiVersion", "rbac.authorization.k8s.io/v1"},
+       {"kind", "RoleBinding"},
+       {"metadata", meta(kHubName, kSystemNamespace)},
+       {"roleRef",
+        {{"apiGroup", "rbac.authorization.k8s.io"}, {"kind", "Role"}, {"name", kHubName}}},
+       {"subjects", {hubSubject}}});
   objects.push_back(hubDeployment(options));
   objects.push_back({{"apiVersion", "policy/v1"},
                      {"kind", "PodDisruptionBudget"},

@@ -55,7 +55,19 @@ int main(int argc, char** argv) {
   registerDoctorCommand(app, context);
   registerFailoverCommands(app, exitCode);
   registerVersionCommand(app, context);
-  registerCompletionCommands(app, context);
+  registerCompletionCommands(app);
+  if (!args.empty() && args.front() == "__complete") {
+    const std::vector<std::string> words(args.begin() + 1, args.end());
+    // The cluster to ask for names is the one the command line names.
+    for (std::size_t i = 0; i + 2 < words.size(); ++i) {
+      if (words[i] == "--context") {
+        flags.context = words[i + 1];
+      } else if (words[i] == "--kubeconfig") {
+        flags.kubeconfig = words[i + 1];
+      }
+    }
+    return completeWords(app, session, words);
+  }
   try {
     std::vector<std::string> reversed(args.rbegin(), args.rend());
     app.parse(reversed);
@@ -63,8 +75,7 @@ int main(int argc, char** argv) {
     if (error.get_exit_code() == 0) {
       return app.exit(error);
     }
-    std::fprintf(stderr, "error: %s\nSee 'kubectl harborrobot --help' for usage.\n",
-                 error.what());
+    std::fprintf(stderr, "error: %s\nSee 'kubectl harborrobot --help' for usage.\n", error.what());
     return kExitFailure;
   }
   return exitCode;

@@ -35,9 +35,11 @@ std::string formatObject(const nlohmann::json& object, OutputFormat format) {
 
 std::string formatObjects(const std::vector<nlohmann::json>& objects, OutputFormat format) {
   if (format == OutputFormat::kJson) {
-    return formatObject(
-        {{"apiVersion", "v1"}, {"kind", "List"}, {"items", objects}, {"metadata", nlohmann::json::object()}},
-        format);
+    return formatObject({{"apiVersion", "v1"},
+                         {"kind", "List"},
+                         {"items", objects},
+                         {"metadata", nlohmann::json::object()}},
+                        format);
   }
   std::string text;
   for (std::size_t i = 0; i < objects.size(); ++i) {

@@ -11,8 +11,7 @@
 
 namespace harborrobot::cli {
 
-Result<std::chrono::milliseconds> parseDurationFlag(std::string_view flag,
-                                                    std::string_view value) {
+Result<std::chrono::milliseconds> parseDurationFlag(std::string_view flag, std::string_view value) {
   const bool digitsOnly =
       !value.empty() && value.find_first_not_of("0123456789") == std::string_view::npos;
   if (digitsOnly && value.size() <= 9) {
@@ -84,8 +83,7 @@ std::string Session::paint(std::string_view text, std::string_view ansi, std::FI
 }
 
 int Session::fail(const Error& error) const {
-  std::fprintf(stderr, "%s %s\n", paint("error:", "31", stderr).c_str(),
-               error.message().c_str());
+  std::fprintf(stderr, "%s %s\n", paint("error:", "31", stderr).c_str(), error.message().c_str());
   return error.code() == ErrorCode::kDeadlineExceeded ? kExitTimeout : kExitFailure;
 }
 

@@ -61,8 +61,8 @@ Result<kube::Json> matchLabels(const std::string& selector) {
   while (std::getline(items, item, ',')) {
     const auto equals = item.find('=');
     if (equals == std::string::npos || equals == 0 || item.find("!=") != std::string::npos) {
-      return makeError(fieldError("--selector", selector, "is not a label selector",
-                                  "key=value[,key=value…]"));
+      return makeError(
+          fieldError("--selector", selector, "is not a label selector", "key=value[,key=value…]"));
     }
     labels[item.substr(0, equals)] = item.substr(equals + (item[equals + 1] == '=' ? 2 : 1));
   }

@@ -97,7 +97,9 @@ void addFlags(const CLI::App& app, std::vector<std::string>& out) {
   }
 }
 
-int complete(const CLI::App& root, Session& session, const std::vector<std::string>& words) {
+} // namespace
+
+int completeWords(const CLI::App& root, Session& session, const std::vector<std::string>& words) {
   const std::string current = words.empty() ? "" : words.back();
   const std::string previous = words.size() >= 2 ? words[words.size() - 2] : "";
   const CLI::App* command = nullptr;
@@ -141,10 +143,9 @@ int complete(const CLI::App& root, Session& session, const std::vector<std::stri
         candidates.push_back(sub->get_name());
       }
     }
-  } else if (positionals == 0 && (command->get_name() == "status" ||
-                                  command->get_name() == "rotate" ||
-                                  command->get_name() == "doctor" ||
-                                  command->get_name() == "bind")) {
+  } else if (positionals == 0 &&
+             (command->get_name() == "status" || command->get_name() == "rotate" ||
+              command->get_name() == "doctor" || command->get_name() == "bind")) {
     candidates = namesOf(session, kube::resources::harborRobotBindings());
   } else if (command->get_name() == "completion") {
     candidates = {"bash", "zsh", "fish"};
@@ -158,9 +159,7 @@ int complete(const CLI::App& root, Session& session, const std::vector<std::stri
   return 0;
 }
 
-} // namespace
-
-void registerCompletionCommands(CLI::App& app, CommandContext context) {
+void registerCompletionCommands(CLI::App& app) {
   auto shell = std::make_shared<std::string>();
   auto* completion =
       app.add_subcommand("completion", "Print a completion script: bash, zsh or fish");
@@ -174,14 +173,6 @@ void registerCompletionCommands(CLI::App& app, CommandContext context) {
                                              : kFishScript)
                    .c_str(),
                stdout);
-  });
-
-  auto* hidden = app.add_subcommand("__complete", "");
-  hidden->group(""); // hidden from help
-  hidden->prefix_command(); // everything after it is the words being completed
-  const CLI::App* root = &app;
-  hidden->callback([context, hidden, root] {
-    context.exitCode = complete(*root, context.session, hidden->remaining());
   });
 }
 

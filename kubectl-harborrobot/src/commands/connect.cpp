@@ -59,7 +59,8 @@ Result<std::string> readAll(std::istream& in, std::string_view what) {
 
 Result<kube::Json> buildSecret(const ConnectFlags& flags, const std::string& ns,
                                const std::string& password, const std::string& caPem) {
-  kube::Json stringData = {{"url", flags.url}, {"username", flags.username}, {"password", password}};
+  kube::Json stringData = {
+      {"url", flags.url}, {"username", flags.username}, {"password", password}};
   for (const auto& [key, value] :
        {std::pair{"url.alias", &flags.alias}, std::pair{"url.alias.policy", &flags.aliasPolicy},
         std::pair{"url.alias.ips", &flags.aliasIps},
@@ -71,9 +72,8 @@ Result<kube::Json> buildSecret(const ConnectFlags& flags, const std::string& ns,
   if (!caPem.empty()) {
     stringData["ca.crt"] = caPem;
   }
-  kube::Json metadata = {{"name", flags.name},
-                         {"namespace", ns},
-                         {"labels", {{kConnectionLabel, "true"}}}};
+  kube::Json metadata = {
+      {"name", flags.name}, {"namespace", ns}, {"labels", {{kConnectionLabel, "true"}}}};
   if (!flags.projectFieldsPath.empty()) {
     metadata["annotations"] = {{kProjectFieldsPathAnnotation, flags.projectFieldsPath}};
   }
@@ -133,9 +133,9 @@ int runConnect(CommandContext context, const ConnectFlags& flags) {
     // The Secret is printed as it would be written, minus the password.
     kube::Json shown = *secret;
     shown["stringData"]["password"] = "<from stdin, not shown>";
-    std::fputs(formatObject(shown, *format == OutputFormat::kText ? OutputFormat::kYaml : *format)
-                   .c_str(),
-               stdout);
+    std::fputs(
+        formatObject(shown, *format == OutputFormat::kText ? OutputFormat::kYaml : *format).c_str(),
+        stdout);
     return 0;
   }
   if (flags.checkLocal) {
@@ -167,9 +167,18 @@ int runConnect(CommandContext context, const ConnectFlags& flags) {
         fmt::format("writing connection Secret {}/{}", ns, flags.name)));
   }
   const auto metadata = objectField(*written, "metadata");
-  const bool changed = !before || stringField(objectField(*before, "metadata"), "resourceVersion") !=
-                                      stringField(metadata, "resourceVersion");
-  std::printf("secret/%s %s in %s\n", flags.name.c_str(), !before ? "created" : changed ? "configured" : "unchanged",
+  // Compared by content: what the hub parses is data, labels and annotations.
+  const auto parsedPart = [](const kube::Json& secret) {
+    const auto meta = objectField(secret, "metadata");
+    return kube::Json{{"data", objectField(secret, "data")},
+                      {"labels", objectField(meta, "labels")},
+                      {"annotations", objectField(meta, "annotations")}};
+  };
+  const bool changed = !before || parsedPart(*before) != parsedPart(*written);
+  std::printf("secret/%s %s in %s\n", flags.name.c_str(),
+              !before   ? "created"
+              : changed ? "configured"
+                        : "unchanged",
               ns.c_str());
   if (!flags.wait) {
     return 0;
@@ -269,7 +278,8 @@ void registerConnectCommands(CLI::App& app, CommandContext context) {
   connect->add_option("--ca-file", flags->caFile, "PEM CA that signed Harbor's certificate");
   connect->add_option("--project-fields-path", flags->projectFieldsPath,
                       "JSONPath over a Namespace giving its Harbor project name");
-  connect->add_option("--alias", flags->alias, "The alias address, e.g. https://harbor.example.com");
+  connect->add_option("--alias", flags->alias,
+                      "The alias address, e.g. https://harbor.example.com");
   connect->add_option("--alias-policy", flags->aliasPolicy, "IfIPEqual or Always");
   connect->add_option("--alias-ips", flags->aliasIps, "Comma-separated IPs for IfIPEqual");
   connect->add_option("--alias-check-interval", flags->aliasCheckInterval,

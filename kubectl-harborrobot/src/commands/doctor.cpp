@@ -34,7 +34,9 @@ class Checklist {
 public:
   explicit Checklist(const Session& session) : session_(session) {}
 
-  void ok(std::string_view check, std::string_view detail) { line(Outcome::kOk, check, detail, {}); }
+  void ok(std::string_view check, std::string_view detail) {
+    line(Outcome::kOk, check, detail, {});
+  }
   void warn(std::string_view check, std::string_view detail, std::string_view fix = {}) {
     line(Outcome::kWarn, check, detail, fix);
   }
@@ -61,7 +63,8 @@ private:
 };
 
 bool conditionTrue(const kube::Json& object, std::string_view type) {
-  for (const auto& condition : objectField(object, "status").value("conditions", kube::Json::array())) {
+  for (const auto& condition :
+       objectField(object, "status").value("conditions", kube::Json::array())) {
     if (stringField(condition, "type") == type) {
       return stringField(condition, "status") == "True";
     }
@@ -77,8 +80,9 @@ std::string tokenServiceCheck(const RegistryCredential& credential, const std::s
   options.tls.caPem = caPem;
   http::CurlClient http(std::move(options));
   http::Request request;
-  request.url = fmt::format("{}/service/token?service=harbor-registry&scope={}", credential.registry,
-                            http::percentEncode(fmt::format("repository:{}/doctor:pull", project)));
+  request.url =
+      fmt::format("{}/service/token?service=harbor-registry&scope={}", credential.registry,
+                  http::percentEncode(fmt::format("repository:{}/doctor:pull", project)));
   request.basicAuth = http::BasicAuth{credential.username, credential.password};
   request.timeout = std::chrono::seconds(15);
   auto answer = http.send(request);
@@ -113,15 +117,17 @@ void checkConnections(kube::Client& api, const DoctorFlags& flags, Checklist& ch
       checks.fail(check, parsed.error().message(), "fix the Secret; see README, connection keys");
       continue;
     }
-    auto verdict = latestVerdict(api, std::string(kSystemNamespace), stringField(metadata, "uid"), "");
+    auto verdict =
+        latestVerdict(api, std::string(kSystemNamespace), stringField(metadata, "uid"), "");
     if (!verdict || !*verdict) {
       checks.fail(check, "the hub has not checked it", "is the hub running? see the hub check");
     } else if ((*verdict)->verified) {
       checks.ok(check, fmt::format("{} (checked by the hub at {})", (*verdict)->message,
                                    (*verdict)->time));
     } else {
-      checks.fail(check, fmt::format("{}: {} (hub, {})", (*verdict)->reason, (*verdict)->message,
-                                     (*verdict)->time),
+      checks.fail(check,
+                  fmt::format("{}: {} (hub, {})", (*verdict)->reason, (*verdict)->message,
+                              (*verdict)->time),
                   "correct the URL, CA or an administrator's credentials: kubectl harborrobot "
                   "connect …");
     }
@@ -164,8 +170,7 @@ void checkNamespace(kube::Client& api, const DoctorFlags& flags, const kube::Jso
                 "the agent writes it; see the agent check above");
     return;
   }
-  const auto json =
-      base64Decode(stringField(objectField(*secret, "data"), ".dockerconfigjson"));
+  const auto json = base64Decode(stringField(objectField(*secret, "data"), ".dockerconfigjson"));
   const std::string registry = stringField(entry, "harbor");
   auto credential = json ? parseDockerConfigJson(*json, registry)
                          : Result<RegistryCredential>(makeError(ErrorCode::kInvalidArgument,
@@ -175,8 +180,8 @@ void checkNamespace(kube::Client& api, const DoctorFlags& flags, const kube::Jso
                 "kubectl harborrobot rotate " + name + " -n " + ns);
     return;
   }
-  checks.ok("secret " + where, fmt::format("decodes; robot {} for {}", credential->username,
-                                           credential->registry));
+  checks.ok("secret " + where,
+            fmt::format("decodes; robot {} for {}", credential->username, credential->registry));
   if (const auto verified = stringField(entry, "credentialVerifiedAt"); !verified.empty()) {
     checks.ok("credential " + where, "accepted by Harbor's token service at " + verified);
   } else if (!flags.local) {
@@ -191,8 +196,8 @@ void checkNamespace(kube::Client& api, const DoctorFlags& flags, const kube::Jso
         caPem = parsed->caPem;
       }
     }
-    const auto problem = tokenServiceCheck(
-        *credential, stringField(objectField(spec, "harbor"), "project"), caPem);
+    const auto problem =
+        tokenServiceCheck(*credential, stringField(objectField(spec, "harbor"), "project"), caPem);
     if (problem.empty()) {
       checks.ok("credential " + where + " (from here)", "accepted by Harbor's token service");
     } else {
@@ -261,8 +266,8 @@ int runDoctor(CommandContext context, const DoctorFlags& flags) {
                 "check --context/--kubeconfig and that the cluster is reachable");
     return kExitFailure;
   }
-  checks.ok("api server", fmt::format("{} (context {})", api.config().server,
-                                      session.selection().contextName));
+  checks.ok("api server",
+            fmt::format("{} (context {})", api.config().server, session.selection().contextName));
   auto crd = api.get(kube::resources::customResourceDefinitions(), "", kCrdName);
   if (!crd || !conditionTrue(*crd, "Established")) {
     checks.fail("crd", crd ? "not established" : crd.error().message(),
@@ -279,20 +284,18 @@ int runDoctor(CommandContext context, const DoctorFlags& flags) {
   if (!hub) {
     checks.fail("hub", hub.error().message(), "kubectl harborrobot install --wait");
   } else if (available < 1 || leaderCount != 1) {
-    checks.fail("hub",
-                fmt::format("{} available replica(s), {} leader(s)", available, leaderCount),
+    checks.fail("hub", fmt::format("{} available replica(s), {} leader(s)", available, leaderCount),
                 fmt::format("kubectl -n {} describe deployment {}", kSystemNamespace, kHubName));
   } else {
-    checks.ok("hub", fmt::format("{} available replica(s), leader {}", available,
-                                 stringField(objectField(leaderPods->at("items")[0], "metadata"),
-                                             "name")));
+    checks.ok("hub", fmt::format(
+                         "{} available replica(s), leader {}", available,
+                         stringField(objectField(leaderPods->at("items")[0], "metadata"), "name")));
   }
   checkConnections(api, flags, checks);
   if (!flags.name.empty()) {
     auto binding = api.get(kube::resources::harborRobotBindings(), "", flags.name);
     if (!binding) {
-      checks.fail("binding " + flags.name, binding.error().message(),
-                  "kubectl harborrobot status");
+      checks.fail("binding " + flags.name, binding.error().message(), "kubectl harborrobot status");
     } else {
       checkBinding(api, flags, *binding, checks);
     }

@@ -54,9 +54,9 @@ Status apply(kube::Client& client, const kube::Json& object) {
   options.fieldManager = "kubectl-harborrobot";
   options.force = true;
   const auto& metadata = object["metadata"];
-  auto applied = client.patch(*type, stringField(metadata, "namespace"),
-                              stringField(metadata, "name"), kube::PatchType::kApply,
-                              object.dump(), options);
+  auto applied =
+      client.patch(*type, stringField(metadata, "namespace"), stringField(metadata, "name"),
+                   kube::PatchType::kApply, object.dump(), options);
   if (!applied) {
     return makeError(applied.error().withContext("applying " + describe(object)));
   }
@@ -102,10 +102,10 @@ int runInstall(CommandContext context, const InstallFlags& flags) {
     if (!format) {
       return context.session.fail(format.error());
     }
-    std::fputs(formatObjects(*objects, *format == OutputFormat::kText ? OutputFormat::kYaml
-                                                                      : *format)
-                   .c_str(),
-               stdout);
+    std::fputs(
+        formatObjects(*objects, *format == OutputFormat::kText ? OutputFormat::kYaml : *format)
+            .c_str(),
+        stdout);
     return 0;
   }
   auto timeout = parseDurationFlag("--timeout", flags.timeout);

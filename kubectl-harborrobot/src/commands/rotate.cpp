@@ -37,8 +37,8 @@ int runRotate(CommandContext context, const RotateFlags& flags) {
     return session.fail(timeout.error());
   }
   if (flags.all == session.namespaceGiven()) {
-    return session.fail(fieldErrorWithoutValue(
-        "-n/--all", "need exactly one", "-n NAMESPACE for one namespace, or --all"));
+    return session.fail(fieldErrorWithoutValue("-n/--all", "need exactly one",
+                                               "-n NAMESPACE for one namespace, or --all"));
   }
   auto client = session.client();
   if (!client) {
@@ -50,7 +50,8 @@ int runRotate(CommandContext context, const RotateFlags& flags) {
     return session.fail(binding.error());
   }
   std::set<std::string> targets;
-  for (const auto& entry : objectField(*binding, "status").value("namespaces", kube::Json::array())) {
+  for (const auto& entry :
+       objectField(*binding, "status").value("namespaces", kube::Json::array())) {
     targets.insert(stringField(entry, "name"));
   }
   if (!flags.all && !targets.contains(session.ns())) {
@@ -58,7 +59,8 @@ int runRotate(CommandContext context, const RotateFlags& flags) {
         ErrorCode::kNotFound,
         fmt::format("namespace {} is not a target of binding {} (its targets: {}); nothing to "
                     "rotate",
-                    session.ns(), flags.name, targets.empty() ? "none yet" : fmt::format("{}", fmt::join(targets, ", ")))));
+                    session.ns(), flags.name,
+                    targets.empty() ? "none yet" : fmt::format("{}", fmt::join(targets, ", ")))));
   }
   if (!flags.all) {
     targets = {session.ns()};
@@ -111,9 +113,9 @@ int runRotate(CommandContext context, const RotateFlags& flags) {
       return 0;
     }
     if (deadline.passed()) {
-      return session.fail(Error(ErrorCode::kDeadlineExceeded,
-                                fmt::format("not rotated within {}: {}", flags.timeout,
-                                            fmt::join(pending, "; "))));
+      return session.fail(
+          Error(ErrorCode::kDeadlineExceeded,
+                fmt::format("not rotated within {}: {}", flags.timeout, fmt::join(pending, "; "))));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }

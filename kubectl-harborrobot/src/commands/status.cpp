@@ -107,20 +107,21 @@ Result<kube::Json> describeBinding(kube::Client& client, const kube::Json& bindi
   std::string reason;
   std::string message;
   const std::string ready = readyOf(status, &reason, &message);
-  kube::Json report = {{"name", stringField(metadata, "name")},
-                       {"ready", ready},
-                       {"reason", reason},
-                       {"message", message},
-                       {"project", stringField(objectField(spec, "harbor"), "project")},
-                       {"connection", objectField(objectField(spec, "harbor"), "secret")},
-                       {"access", objectField(objectField(spec, "harbor"), "robot")
-                                      .value("access", kube::Json::array())},
-                       {"refreshInterval", stringField(spec, "refreshInterval", "6h")},
-                       {"observedGeneration", intField(status, "observedGeneration", 0)},
-                       {"generation", intField(metadata, "generation", 0)},
-                       {"lastRefreshTime", stringField(status, "lastRefreshTime")},
-                       {"nextRefreshTime", stringField(status, "nextRefreshTime")},
-                       {"conditions", status.value("conditions", kube::Json::array())}};
+  kube::Json report = {
+      {"name", stringField(metadata, "name")},
+      {"ready", ready},
+      {"reason", reason},
+      {"message", message},
+      {"project", stringField(objectField(spec, "harbor"), "project")},
+      {"connection", objectField(objectField(spec, "harbor"), "secret")},
+      {"access",
+       objectField(objectField(spec, "harbor"), "robot").value("access", kube::Json::array())},
+      {"refreshInterval", stringField(spec, "refreshInterval", "6h")},
+      {"observedGeneration", intField(status, "observedGeneration", 0)},
+      {"generation", intField(metadata, "generation", 0)},
+      {"lastRefreshTime", stringField(status, "lastRefreshTime")},
+      {"nextRefreshTime", stringField(status, "nextRefreshTime")},
+      {"conditions", status.value("conditions", kube::Json::array())}};
   kube::Json namespaces = kube::Json::array();
   for (const auto& entry : status.value("namespaces", kube::Json::array())) {
     kube::Json item = entry;
@@ -155,8 +156,7 @@ void printReport(const Session& session, const kube::Json& report) {
                           stringField(item, "action"));
   }
   std::printf("Project:         %s\n", report["project"].get<std::string>().c_str());
-  std::printf("Connection:      %s/%s\n",
-              stringField(report["connection"], "namespace").c_str(),
+  std::printf("Connection:      %s/%s\n", stringField(report["connection"], "namespace").c_str(),
               stringField(report["connection"], "name").c_str());
   std::printf("Access:          %s\n", access.c_str());
   std::printf("Refresh:         every %s; last %s, next %s\n",
@@ -165,7 +165,8 @@ void printReport(const Session& session, const kube::Json& report) {
               stringField(report, "nextRefreshTime", "-").c_str());
   if (report["observedGeneration"] != report["generation"]) {
     std::printf("Generation:      %lld (the hub has seen %lld; a change is in progress)\n",
-                report["generation"].get<long long>(), report["observedGeneration"].get<long long>());
+                report["generation"].get<long long>(),
+                report["observedGeneration"].get<long long>());
   }
   std::vector<std::vector<std::string>> rows;
   for (const auto& item : report["namespaces"]) {
@@ -178,7 +179,8 @@ void printReport(const Session& session, const kube::Json& report) {
          boolField(secret, "exists", false) ? stringField(secret, "generation", "?") : "missing",
          stringField(item, "lastRefreshTime", "-"), stringField(item, "nextRefreshTime", "-"),
          item.contains("aliasActive") ? yesNo(item, "aliasActive") : "-",
-         account.empty() ? "-" : (boolField(account, "attached", false) ? "attached" : "NOT attached"),
+         account.empty() ? "-"
+                         : (boolField(account, "attached", false) ? "attached" : "NOT attached"),
          problem.empty() ? "-" : problem});
   }
   std::printf("Namespaces:      %zu\n", rows.size());
@@ -238,8 +240,8 @@ int printAll(CommandContext context, kube::Client& client, OutputFormat format) 
     std::fprintf(stderr, "No HarborRobotBindings found.\n");
     return 0;
   }
-  std::fputs(formatTable({"NAME", "READY", "NAMESPACES", "PROJECT", "LAST REFRESH",
-                          "NEXT REFRESH", "REASON", "AGE"},
+  std::fputs(formatTable({"NAME", "READY", "NAMESPACES", "PROJECT", "LAST REFRESH", "NEXT REFRESH",
+                          "REASON", "AGE"},
                          rows)
                  .c_str(),
              stdout);

@@ -46,8 +46,8 @@ void validateDocument(const Session& session, const std::string& where, const ku
     }
     return;
   }
-  const bool connection = kind == "Secret" && stringField(objectField(metadata, "labels"),
-                                                          kConnectionLabel) == "true";
+  const bool connection =
+      kind == "Secret" && stringField(objectField(metadata, "labels"), kConnectionLabel) == "true";
   if (connection) {
     ++tally.connections;
     if (auto parsed = parseConnectionSecret(document); !parsed) {

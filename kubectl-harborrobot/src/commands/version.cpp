@@ -74,9 +74,9 @@ int run(CommandContext context, const VersionFlags& flags) {
   }
   std::printf("Client Version: %s\n", HARBORROBOT_VERSION);
   if (!flags.clientOnly) {
-    std::printf("Hub Version: %s\n",
-                report.contains("hubVersion") ? report["hubVersion"].get<std::string>().c_str()
-                                              : "not installed");
+    std::printf("Hub Version: %s\n", report.contains("hubVersion")
+                                         ? report["hubVersion"].get<std::string>().c_str()
+                                         : "not installed");
     if (report.contains("agentVersions")) {
       std::string agents;
       for (const auto& [version, count] : report["agentVersions"].items()) {

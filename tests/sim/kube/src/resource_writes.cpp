@@ -327,6 +327,9 @@ ApiResult<json> ApiServer::patchObject(Call& call, int& status) {
                                      call.type.apiVersion(), nowTimestamp());
       if (!applied)
         return applied;
+      // The apiextensions controller establishes a CRD however it was created.
+      if (call.type.kind == "CustomResourceDefinition")
+        *applied = establishCrd(std::move(*applied));
       status = 201;
       return insert(call, writer, std::move(*applied));
     }
