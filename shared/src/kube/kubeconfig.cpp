@@ -90,9 +90,8 @@ Result<Merged> mergeFiles(const std::vector<fs::path>& files) {
       return makeError(ErrorCode::kInvalidArgument,
                        fmt::format("{}: not a kubeconfig (expected a mapping)", file.string()));
     }
-    for (const auto& [list, body] :
-         {std::pair{"clusters", "cluster"}, std::pair{"users", "user"},
-          std::pair{"contexts", "context"}}) {
+    for (const auto& [list, body] : {std::pair{"clusters", "cluster"}, std::pair{"users", "user"},
+                                     std::pair{"contexts", "context"}}) {
       auto& target = std::string_view(list) == "clusters" ? merged.clusters
                      : std::string_view(list) == "users"  ? merged.users
                                                           : merged.contexts;
@@ -232,8 +231,7 @@ Status applyCluster(const Entry& cluster, std::string_view name, RestConfig& res
   return ok();
 }
 
-Status applyUser(const Entry& user, std::string_view name, const Entry& cluster,
-                 RestConfig& rest) {
+Status applyUser(const Entry& user, std::string_view name, const Entry& cluster, RestConfig& rest) {
   const auto owner = fmt::format("users[{}].user", name);
   const auto& body = user.body;
   if (!stringField(body, "username").empty() || !stringField(body, "password").empty()) {
@@ -334,8 +332,8 @@ std::vector<fs::path> kubeconfigFiles(const KubeconfigRequest& request) {
 Result<LoadedKubeconfig> loadKubeconfig(const KubeconfigRequest& request) {
   const auto files = kubeconfigFiles(request);
   if (!request.explicitFile.empty() && !fs::exists(request.explicitFile)) {
-    return makeError(fieldError("--kubeconfig", request.explicitFile, "does not exist",
-                                "a kubeconfig file"));
+    return makeError(
+        fieldError("--kubeconfig", request.explicitFile, "does not exist", "a kubeconfig file"));
   }
   if (files.empty()) {
     return makeError(ErrorCode::kFailedPrecondition,
@@ -356,8 +354,8 @@ Result<LoadedKubeconfig> loadKubeconfig(const KubeconfigRequest& request) {
   }
   const auto context = merged->contexts.find(selection.contextName);
   if (context == merged->contexts.end()) {
-    return makeError(ErrorCode::kNotFound, fmt::format("context \"{}\" does not exist",
-                                                       selection.contextName));
+    return makeError(ErrorCode::kNotFound,
+                     fmt::format("context \"{}\" does not exist", selection.contextName));
   }
   selection.clusterName = stringField(context->second.body, "cluster");
   selection.userName = stringField(context->second.body, "user");
@@ -378,8 +376,7 @@ Result<LoadedKubeconfig> loadKubeconfig(const KubeconfigRequest& request) {
                        fmt::format("context \"{}\": user \"{}\" does not exist",
                                    selection.contextName, selection.userName));
     }
-    if (auto status = applyUser(user->second, selection.userName, cluster->second, rest);
-        !status) {
+    if (auto status = applyUser(user->second, selection.userName, cluster->second, rest); !status) {
       return makeError(status.error());
     }
   }

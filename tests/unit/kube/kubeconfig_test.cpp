@@ -78,7 +78,8 @@ TEST_F(KubeconfigTest, KubeconfigListFirstDefinitionWins) {
   const auto second =
       write("two", config("    token: t2", "server: https://second:2", "other-context"));
   KubeconfigRequest request;
-  request.kubeconfigEnv = first.string() + ":" + (dir_ / "missing").string() + ":" + second.string();
+  request.kubeconfigEnv =
+      first.string() + ":" + (dir_ / "missing").string() + ":" + second.string();
   auto loaded = loadKubeconfig(request);
   ASSERT_TRUE(loaded) << loaded.error().message();
   EXPECT_EQ(loaded->selection.files.size(), 2u); // the missing file is skipped
@@ -103,8 +104,9 @@ TEST_F(KubeconfigTest, MissingExplicitFileNamesTheFlag) {
 TEST_F(KubeconfigTest, RelativePathsResolveAgainstTheFile) {
   write("sub/ca.crt", "PEM");
   write("sub/token", "from-file\n");
-  const auto file = write(
-      "sub/config", config("    tokenFile: token", "server: https://a\n    certificate-authority: ca.crt"));
+  const auto file =
+      write("sub/config",
+            config("    tokenFile: token", "server: https://a\n    certificate-authority: ca.crt"));
   auto loaded = loadFile(file);
   ASSERT_TRUE(loaded) << loaded.error().message();
   EXPECT_EQ(loaded->rest.tls.caFile, (dir_ / "sub" / "ca.crt").string());
@@ -126,9 +128,8 @@ TEST_F(KubeconfigTest, InsecureWithCaIsRefusedAsKubectlDoes) {
 }
 
 TEST_F(KubeconfigTest, ClientCertificateDataAndNoToken) {
-  const auto file =
-      write("config", config("    client-certificate-data: " + base64Encode("CERT") +
-                             "\n    client-key-data: " + base64Encode("KEY")));
+  const auto file = write("config", config("    client-certificate-data: " + base64Encode("CERT") +
+                                           "\n    client-key-data: " + base64Encode("KEY")));
   auto loaded = loadFile(file);
   ASSERT_TRUE(loaded) << loaded.error().message();
   EXPECT_EQ(loaded->rest.tls.clientCertPem, "CERT");
@@ -153,11 +154,11 @@ TEST_F(KubeconfigTest, ExecPluginGetsArgsEnvAndClusterInfo) {
             "\"ExecCredential\",\"status\":{\"token\":\"exec-token\",\"expirationTimestamp\":"
             "\"2099-01-01T00:00:00Z\"}}'\n",
         true);
-  const auto file = write(
-      "config", config("    exec:\n      apiVersion: client.authentication.k8s.io/v1\n"
-                       "      command: ./helper\n      args: [first]\n"
-                       "      env: [{name: GREETING, value: hello}]\n"
-                       "      interactiveMode: Never\n      provideClusterInfo: true"));
+  const auto file =
+      write("config", config("    exec:\n      apiVersion: client.authentication.k8s.io/v1\n"
+                             "      command: ./helper\n      args: [first]\n"
+                             "      env: [{name: GREETING, value: hello}]\n"
+                             "      interactiveMode: Never\n      provideClusterInfo: true"));
   auto loaded = loadFile(file);
   ASSERT_TRUE(loaded) << loaded.error().message();
   auto token = loaded->rest.tokens->token(false);
@@ -172,8 +173,9 @@ TEST_F(KubeconfigTest, ExecPluginGetsArgsEnvAndClusterInfo) {
 
 TEST_F(KubeconfigTest, ExecV1WithoutInteractiveModeFailsAsKubectlDoes) {
   write("helper", "#!/bin/sh\nexit 0\n", true);
-  const auto file = write("config", config("    exec:\n      apiVersion: "
-                                           "client.authentication.k8s.io/v1\n      command: ./helper"));
+  const auto file =
+      write("config", config("    exec:\n      apiVersion: "
+                             "client.authentication.k8s.io/v1\n      command: ./helper"));
   auto loaded = loadFile(file);
   ASSERT_FALSE(loaded);
   EXPECT_EQ(loaded.error().message(),
@@ -182,9 +184,9 @@ TEST_F(KubeconfigTest, ExecV1WithoutInteractiveModeFailsAsKubectlDoes) {
 
 TEST_F(KubeconfigTest, ExecFailureCarriesTheHelpersStderr) {
   write("helper", "#!/bin/sh\necho 'token expired, run login' >&2\nexit 3\n", true);
-  const auto file = write(
-      "config", config("    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n"
-                       "      command: ./helper"));
+  const auto file =
+      write("config", config("    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n"
+                             "      command: ./helper"));
   auto loaded = loadFile(file);
   ASSERT_FALSE(loaded);
   EXPECT_NE(loaded.error().message().find("exited with code 3: token expired, run login"),
