@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <random>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -13,8 +14,42 @@ namespace harborrobot::agent::ns {
 
 namespace {
 
-constexpr auto kHubPoll = std::chrono::seconds(60);
+// Bindings and Secrets are watched, so the hub is polled only as a safety net
+// (a connection edited at the hub, which changes no object this agent watches).
+constexpr auto kHubPoll = std::chrono::minutes(5);
 constexpr auto kRetry = std::chrono::seconds(3);
+constexpr auto kVerifyInterval = std::chrono::minutes(15);
+constexpr auto kVerifyAttempts = 5;
+constexpr auto kFreshReadWindow = std::chrono::seconds(10);
+// A report that says nothing new is still sent this often, so the hub can tell a
+// live agent from a gone one.
+constexpr auto kReportHeartbeat = std::chrono::hours(1);
+
+// Whether the hub's status lists this namespace as a target.
+bool listsNamespace(const kube::Json& binding, std::string_view ns) {
+  for (const auto& entry :
+       objectField(binding, "status").value("namespaces", kube::Json::array())) {
+    if (stringField(entry, "name") == ns) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// What of a binding object makes a pass worth running: its spec (generation),
+// its annotations (`kubectl harborrobot rotate`), its deletion, and whether it
+// targets this namespace (a selector follows namespace labels). Other status
+// writes, which the hub makes for every namespace's report, do not.
+bool bindingChangeMatters(const kube::Json& before, const kube::Json& after, std::string_view ns) {
+  const auto metadata = [](const kube::Json& object) { return objectField(object, "metadata"); };
+  return intField(metadata(before), "generation", 0) !=
+             intField(metadata(after), "generation", 0) ||
+         objectField(metadata(before), "annotations") !=
+             objectField(metadata(after), "annotations") ||
+         metadata(before).contains("deletionTimestamp") !=
+             metadata(after).contains("deletionTimestamp") ||
+         listsNamespace(before, ns) != listsNamespace(after, ns);
+}
 
 std::string newRotationId() {
   std::random_device device;
@@ -39,9 +74,19 @@ bool managedByUs(const kube::Json& object) {
 
 NamespaceAgent::NamespaceAgent(kube::Client& client, HubClient& hub, const plugin::Host& plugins,
                                dns::Resolver& resolver, const Logger& logger,
-                               kube::EventRecorder& events, std::string ns)
+                               kube::EventRecorder& events, std::string ns, AgentMetrics metrics)
     : client_(client), hub_(hub), plugins_(plugins), resolver_(resolver), logger_(logger),
-      events_(events), ns_(std::move(ns)) {}
+      events_(events), ns_(std::move(ns)), metrics_(metrics) {}
+
+void NamespaceAgent::count(metrics::Counter* counter, const metrics::LabelValues& labels) {
+  if (counter != nullptr) {
+    counter->inc(labels);
+  }
+}
+
+void NamespaceAgent::noteWrite(const std::string& name) {
+  writtenAt_[name] = Clock::now();
+}
 
 void NamespaceAgent::start(std::function<void()> onChange) {
   kube::InformerOptions options;
@@ -59,8 +104,15 @@ void NamespaceAgent::start(std::function<void()> onChange) {
                                                       options, handlers);
   // A binding's change (spec, `kubectl harborrobot rotate`, deletion) runs a
   // pass at once instead of at the next poll of the hub.
+  kube::InformerHandlers bindingHandlers = handlers;
+  bindingHandlers.onUpdate = [onChange, ns = ns_](const kube::Json& before,
+                                                  const kube::Json& after) {
+    if (bindingChangeMatters(before, after, ns)) {
+      onChange();
+    }
+  };
   bindings_ = std::make_unique<kube::Informer>(client_, kube::resources::harborRobotBindings(),
-                                               kube::InformerOptions{}, handlers);
+                                               kube::InformerOptions{}, bindingHandlers);
   secrets_->start();
   serviceAccounts_->start();
   bindings_->start();
@@ -84,6 +136,12 @@ bool NamespaceAgent::waitForSync(std::chrono::milliseconds timeout) {
 }
 
 std::optional<kube::Json> NamespaceAgent::secret(const std::string& name) const {
+  const auto written = writtenAt_.find(name);
+  const bool recent =
+      written != writtenAt_.end() && Clock::now() - written->second < kFreshReadWindow;
+  if (!recent && secrets_->waitForSync(std::chrono::milliseconds(0))) {
+    return secrets_->get(ns_, name);
+  }
   // Read fresh: a Secret we wrote a moment ago must not be judged from a cache
   // that has not seen the write yet (that would rotate twice).
   auto current = client_.get(kube::resources::secrets(), ns_, name);
@@ -111,6 +169,7 @@ NamespaceAgent::Clock::time_point NamespaceAgent::runOnce() {
   const auto now = Clock::now();
   auto bindings = hub_.bindings();
   if (!bindings) {
+    count(metrics_.passes, {"hub_unavailable"});
     lastPassOk_ = false;
     logger_.warn("the hub did not answer; keeping every Secret as it is",
                  {{"error", bindings.error().message()}});
@@ -168,6 +227,7 @@ NamespaceAgent::Clock::time_point NamespaceAgent::runOnce() {
     const std::string binding = stringField(
         objectField(objectField(object, "metadata"), "annotations"), kBindingAnnotation);
     if (managedByUs(object) && !binding.empty() && !listed.contains(binding)) {
+      noteWrite(object.value("/metadata/name"_json_pointer, std::string()));
       if (auto removed = removeSecret(client_, ns_, object, binding); !removed) {
         allOk = false;
       } else {
@@ -179,6 +239,12 @@ NamespaceAgent::Clock::time_point NamespaceAgent::runOnce() {
     }
   }
   lastPassOk_ = allOk;
+  count(metrics_.passes, {allOk ? "ok" : "failed"});
+  for (const auto& binding : *bindings) {
+    if (metrics_.bindingReady != nullptr) {
+      metrics_.bindingReady->set(states_[binding.name].ready ? 1 : 0, {binding.name});
+    }
+  }
   // An empty report tells the hub this namespace holds nothing of ours any
   // more; it is sent only once that is true.
   if (allOk || !bindings->empty()) {
@@ -202,8 +268,9 @@ NamespaceAgent::reconcileBinding(const reconcile::AgentBinding& binding, Binding
     return now + kHubPoll;
   }
   const auto observed = observeSecret(current, binding);
-  const auto decision =
-      rotation::decideRotation({observed, binding.specHash, binding.refreshInterval, false, now});
+  verifyInPlace(binding, state, current);
+  const auto decision = rotation::decideRotation(
+      {observed, binding.specHash, binding.refreshInterval, state.credentialRejected, now});
   if (decision.reason == rotation::RotationReason::kSecretNameConflict) {
     if (state.reason != "SecretNameConflict") {
       event(current, kube::EventType::kWarning, "SecretNameConflict",
@@ -215,7 +282,7 @@ NamespaceAgent::reconcileBinding(const reconcile::AgentBinding& binding, Binding
     state.reason = "SecretNameConflict";
     return now + kHubPoll;
   }
-  auto next = decision.nextCheck.value_or(now + kHubPoll);
+  auto next = std::min(decision.nextCheck.value_or(now + kHubPoll), state.verifyDueAt);
   if (decision.rotate) {
     if (auto rotated = rotate(binding, state, observed, current, decision.reason); !rotated) {
       state.lastError = rotated.error().message();
@@ -226,7 +293,10 @@ NamespaceAgent::reconcileBinding(const reconcile::AgentBinding& binding, Binding
       state.ready = observed.decodes && observed.contentMatches &&
                     decision.reason == rotation::RotationReason::kRefreshDue;
       next = now + kRetry;
+      count(metrics_.rotations,
+            {std::string(rotation::rotationReasonName(decision.reason)), "failed"});
     } else {
+      count(metrics_.rotations, {std::string(rotation::rotationReasonName(decision.reason)), "ok"});
       ours.insert(binding.secretName);
       state.ready = true;
       state.reason.clear();
@@ -269,15 +339,23 @@ Status NamespaceAgent::rotate(const reconcile::AgentBinding& binding, BindingSta
       binding.secretName, binding.name,     {binding.registryUrl, issued->username, issued->secret},
       generation,         binding.specHash, issued->robotName,
       Clock::now()};
+  if (auto verified = verifyNew(binding, generated.credential); !verified) {
+    // The Secret in place is left alone; the hub removes the unused robot.
+    return makeError(verified.error().withContext("the new credential was not put in place"));
+  }
+  noteWrite(binding.secretName);
   auto written = writeSecret(client_, ns_, generated, current);
   if (!written) {
     return makeError(written.error());
   }
+  state.credentialRejected = false;
   if (binding.alias && state.aliasWanted.value_or(false)) {
     GeneratedSecret alias = generated;
     alias.name = aliasNameOf(binding);
     alias.credential.registry = binding.alias->url;
-    auto aliasWritten = writeSecret(client_, ns_, alias, secret(alias.name));
+    auto aliasCurrent = secret(alias.name);
+    noteWrite(alias.name);
+    auto aliasWritten = writeSecret(client_, ns_, alias, aliasCurrent);
     if (!aliasWritten) {
       return makeError(aliasWritten.error());
     }
@@ -304,7 +382,11 @@ Status NamespaceAgent::syncAlias(const reconcile::AgentBinding& binding, Binding
   const auto current = secret(aliasName);
   if (!binding.alias) {
     state.aliasWanted.reset();
-    return current ? removeSecret(client_, ns_, *current, binding.name) : ok();
+    if (current) {
+      noteWrite(aliasName);
+      return removeSecret(client_, ns_, *current, binding.name);
+    }
+    return ok();
   }
   const auto now = Clock::now();
   const auto interval = std::chrono::duration_cast<Clock::duration>(binding.alias->checkInterval);
@@ -332,7 +414,11 @@ Status NamespaceAgent::syncAlias(const reconcile::AgentBinding& binding, Binding
     state.aliasReason = decision.reason;
   }
   if (!*state.aliasWanted) {
-    return current ? removeSecret(client_, ns_, *current, binding.name) : ok();
+    if (current) {
+      noteWrite(aliasName);
+      return removeSecret(client_, ns_, *current, binding.name);
+    }
+    return ok();
   }
   const auto main = secret(binding.secretName);
   if (!main || !isOurs(*main, binding.name)) {
@@ -352,6 +438,9 @@ Status NamespaceAgent::syncAlias(const reconcile::AgentBinding& binding, Binding
       stringField(objectField(objectField(*main, "metadata"), "annotations"), kRobotAnnotation),
       observed.rotatedAt.value_or(Clock::now())};
   auto written = writeSecret(client_, ns_, alias, current);
+  if (written && *written) {
+    noteWrite(aliasName);
+  }
   if (!written) {
     return makeError(written.error());
   }
@@ -370,6 +459,7 @@ void NamespaceAgent::report(const std::vector<reconcile::AgentBinding>& bindings
     entry.reason = state.reason;
     entry.lastError = state.lastError;
     entry.aliasActive = state.aliasWanted.value_or(false);
+    entry.credentialVerifiedAt = state.verifiedAt;
     if (const auto current = secret(binding.secretName)) {
       const auto observed = observeSecret(current, binding);
       entry.generation = observed.generation;
@@ -383,9 +473,79 @@ void NamespaceAgent::report(const std::vector<reconcile::AgentBinding>& bindings
     }
     report.bindings.push_back(std::move(entry));
   }
-  if (auto sent = hub_.report(report); !sent) {
-    logger_.warn("status report not delivered", {{"error", sent.error().message()}});
+  // Only news is sent (and a heartbeat): each report becomes a status write.
+  const std::string text = jsonText(reconcile::toJson(report));
+  const auto now = Clock::now();
+  if (text == lastReport_ && now - lastReportAt_ < kReportHeartbeat) {
+    count(metrics_.reports, {"unchanged"});
+    return;
   }
+  if (auto sent = hub_.report(report); !sent) {
+    count(metrics_.reports, {"failed"});
+    logger_.warn("status report not delivered", {{"error", sent.error().message()}});
+    return;
+  }
+  count(metrics_.reports, {"sent"});
+  lastReport_ = text;
+  lastReportAt_ = now;
+}
+
+void NamespaceAgent::verifyInPlace(const reconcile::AgentBinding& binding, BindingState& state,
+                                   const std::optional<kube::Json>& current) {
+  const auto now = Clock::now();
+  if (now < state.verifyDueAt || !current || !isOurs(*current, binding.name)) {
+    return;
+  }
+  state.verifyDueAt = now + kVerifyInterval;
+  const auto credential = credentialIn(*current, binding.registryUrl);
+  if (!credential) {
+    return; // corrupt or edited: the rotation decision handles it
+  }
+  auto verified = verifier_.verify(*credential, binding.project, binding.access);
+  if (verified) {
+    count(metrics_.verifications, {"accepted"});
+    state.verifiedAt = now;
+    state.credentialRejected = false;
+  } else if (verified.error().code() == ErrorCode::kUnauthenticated ||
+             verified.error().code() == ErrorCode::kPermissionDenied) {
+    count(metrics_.verifications, {"refused"});
+    state.credentialRejected = true;
+    logger_.warn("Harbor refuses the credential in place; rotating",
+                 {{"binding", binding.name}, {"error", verified.error().message()}});
+  } else {
+    count(metrics_.verifications, {"unavailable"});
+    // Says nothing about the credential: check again soon, change nothing.
+    state.verifyDueAt = now + kRetry * 10;
+    logger_.warn("credential check not possible",
+                 {{"binding", binding.name}, {"error", verified.error().message()}});
+  }
+}
+
+Status NamespaceAgent::verifyNew(const reconcile::AgentBinding& binding,
+                                 const RegistryCredential& credential) {
+  Status verified = ok();
+  for (int attempt = 1; attempt <= kVerifyAttempts; ++attempt) {
+    verified = verifier_.verify(credential, binding.project, binding.access);
+    if (verified) {
+      count(metrics_.verifications, {"accepted"});
+      BindingState& state = states_[binding.name];
+      state.verifiedAt = Clock::now();
+      state.verifyDueAt = Clock::now() + kVerifyInterval;
+      return ok();
+    }
+    if (verified.error().code() != ErrorCode::kUnauthenticated &&
+        verified.error().code() != ErrorCode::kPermissionDenied) {
+      // Harbor cannot be asked from here; the hub vouches for the credential,
+      // and a pull would fail the same way with the old one.
+      count(metrics_.verifications, {"unavailable"});
+      logger_.warn("new credential not checked",
+                   {{"binding", binding.name}, {"error", verified.error().message()}});
+      return ok();
+    }
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
+  count(metrics_.verifications, {"refused"});
+  return verified;
 }
 
 } // namespace harborrobot::agent::ns

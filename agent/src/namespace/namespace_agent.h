@@ -13,6 +13,8 @@
 #include <set>
 #include <string>
 
+#include "agent_metrics.h"
+#include "credential_verifier.h"
 #include "harborrobot/dns/resolver.h"
 #include "harborrobot/kube/client.h"
 #include "harborrobot/kube/event_recorder.h"
@@ -30,7 +32,7 @@ public:
 
   NamespaceAgent(kube::Client& client, HubClient& hub, const plugin::Host& plugins,
                  dns::Resolver& resolver, const Logger& logger, kube::EventRecorder& events,
-                 std::string ns);
+                 std::string ns, AgentMetrics metrics = {});
 
   // Starts the Secret and ServiceAccount informers of this namespace;
   // `onChange` is called on every change they see (to run a pass early).
@@ -52,6 +54,9 @@ private:
     std::string reason{};
     std::string lastError{};
     bool ready = false;
+    std::optional<Clock::time_point> verifiedAt{}; // Harbor last accepted the credential
+    Clock::time_point verifyDueAt{};
+    bool credentialRejected = false; // Harbor refused the credential in place
   };
 
   // Returns when this binding next needs attention.
@@ -65,6 +70,15 @@ private:
                                  std::vector<std::string>& wanted);
   void report(const std::vector<reconcile::AgentBinding>& bindings);
   std::optional<kube::Json> secret(const std::string& name) const;
+  void noteWrite(const std::string& name);
+  // Checks the credential in place when due; a refusal makes the next decision rotate.
+  void verifyInPlace(const reconcile::AgentBinding& binding, BindingState& state,
+                     const std::optional<kube::Json>& current);
+  // Checks a new credential before it replaces the one in place, retrying briefly
+  // (a robot just created may take a moment to reach every Harbor replica).
+  [[nodiscard]] Status verifyNew(const reconcile::AgentBinding& binding,
+                                 const RegistryCredential& credential);
+  void count(metrics::Counter* counter, const metrics::LabelValues& labels);
   void event(const std::optional<kube::Json>& object, kube::EventType type, std::string_view reason,
              const std::string& message);
 
@@ -79,6 +93,14 @@ private:
   std::unique_ptr<kube::Informer> serviceAccounts_;
   std::unique_ptr<kube::Informer> bindings_;
   std::map<std::string, BindingState> states_;
+  // Secrets written moments ago are read from the API, not the cache, which may
+  // not have seen the write yet; all other reads come from the watch cache, so an
+  // idle agent makes no API calls.
+  std::map<std::string, Clock::time_point> writtenAt_;
+  CredentialVerifier verifier_;
+  AgentMetrics metrics_;
+  std::string lastReport_;
+  Clock::time_point lastReportAt_{};
   bool lastPassOk_ = false;
 };
 

@@ -9,6 +9,7 @@
 
 #include "../role_flags.h"
 #include "../shutdown_signal.h"
+#include "agent_metrics.h"
 #include "harborrobot/dns/cares_resolver.h"
 #include "harborrobot/kube/event_recorder.h"
 #include "harborrobot/observability/health_server.h"
@@ -100,9 +101,14 @@ int runNamespaceRole(const std::vector<std::string>& args) {
       flags->get("--hub-ca", "/var/run/harborrobot/hub-ca/ca.crt"),
       flags->get("--hub-token", "/var/run/harborrobot/hub-token/token"));
   kube::EventRecorder events(client, "harborrobot-agent", environment("POD_NAME", ""));
-  ns::NamespaceAgent agent(client, hub, plugins, **resolver, logger, events, ns);
-
   metrics::Registry registry;
+  auto agentMetrics = ns::registerAgentMetrics(registry);
+  if (!agentMetrics) {
+    logger.error("metrics registration failed", {{"error", agentMetrics.error().message()}});
+    return 1;
+  }
+  ns::NamespaceAgent agent(client, hub, plugins, **resolver, logger, events, ns, *agentMetrics);
+
   std::atomic<bool> changed{true};
   agent.start([&] { changed = true; });
   auto health = HealthServer::start(flags->get("--health-listen", "0.0.0.0:8080"),
