@@ -25,11 +25,14 @@ kube::Json metadata(const std::string& name, const std::string& ns) {
 kube::Json deploymentFor(const std::string& ns, const AgentTemplate& config) {
   const std::string hubUrl =
       fmt::format("https://{}.{}.svc:8443", config.hubService, config.hubNamespace);
-  const kube::Json fieldEnv = kube::Json::array(
+  kube::Json fieldEnv = kube::Json::array(
       {{{"name", "POD_NAME"}, {"valueFrom", {{"fieldRef", {{"fieldPath", "metadata.name"}}}}}},
        {{"name", "POD_NAMESPACE"},
         {"valueFrom", {{"fieldRef", {{"fieldPath", "metadata.namespace"}}}}}},
        {{"name", "POD_IP"}, {"valueFrom", {{"fieldRef", {{"fieldPath", "status.podIP"}}}}}}});
+  for (const auto& [name, value] : config.env) {
+    fieldEnv.push_back({{"name", name}, {"value", value}});
+  }
   kube::Json container = {
       {"name", "agent"},
       {"image", config.image},

@@ -9,6 +9,8 @@
 #include <functional>
 #include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "harborrobot/kube/client.h"
 #include "harborrobot/observability/logger.h"
@@ -20,6 +22,9 @@ struct AgentTemplate {
   std::string hubNamespace{};  // for the hub URL
   std::string hubService{};    // harborrobot-hub
   std::string caCertificate{}; // PEM, published to each namespace
+  // Extra environment for every agent (--agent-env NAME=VALUE), e.g. HTTPS_PROXY
+  // and NO_PROXY where Harbor is reached through a proxy.
+  std::vector<std::pair<std::string, std::string>> env{};
 };
 
 class AgentDeployer {

@@ -136,7 +136,14 @@ void BindingController::enqueueAll() {
 
 void BindingController::work() {
   while (auto key = queue_.get()) {
+    const auto started = std::chrono::steady_clock::now();
     auto done = reconcile(*key);
+    if (settings_.metrics != nullptr) {
+      const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
+      const std::string result = done ? "ok" : "error";
+      settings_.metrics->reconciles->inc({result});
+      settings_.metrics->reconcileSeconds->observe(took.count(), {result});
+    }
     if (done) {
       queue_.forget(*key);
     } else {
@@ -309,6 +316,9 @@ Status BindingController::reconcile(const std::string& name) {
           entry.namespaces.emplace(ns, active);
         }
         known.emplace(parsed->uid, std::move(entry));
+      }
+      if (settings_.metrics != nullptr) {
+        settings_.metrics->robotsManaged->set(static_cast<double>(robots->size()), {name});
       }
       std::vector<rotation::OurRobot> ours;
       for (const auto& robot : *robots) {

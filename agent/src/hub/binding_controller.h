@@ -25,6 +25,7 @@
 #include "harborrobot/reconcile/binding_status.h"
 #include "harborrobot/reconcile/hub_protocol.h"
 #include "harborrobot/rotation/cleanup.h"
+#include "hub_metrics.h"
 
 namespace harborrobot::agent::hub {
 
@@ -41,6 +42,7 @@ struct HubSettings {
   std::function<bool()> isLeader = [] { return true; };
   // Managed agents; null when the agents are installed externally (GitOps).
   AgentDeployer* agents = nullptr;
+  const HubMetrics* metrics = nullptr; // null: not counted (tests)
 };
 
 class BindingController {

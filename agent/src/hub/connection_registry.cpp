@@ -36,9 +36,10 @@ bool supportedHarborVersion(std::string_view version) {
 
 ConnectionRegistry::ConnectionRegistry(kube::Client& client, const plugin::Host& plugins,
                                        std::string ns, const Logger& logger,
-                                       kube::EventRecorder& events, std::function<void()> onChange)
+                                       kube::EventRecorder& events, std::function<void()> onChange,
+                                       const HubMetrics* metrics, std::function<bool()> isLeader)
     : client_(client), plugins_(plugins), ns_(std::move(ns)), logger_(logger), events_(events),
-      onChange_(std::move(onChange)) {}
+      onChange_(std::move(onChange)), metrics_(metrics), isLeader_(std::move(isLeader)) {}
 
 ConnectionRegistry::~ConnectionRegistry() {
   if (informer_) {
@@ -85,6 +86,36 @@ std::vector<std::shared_ptr<const Connection>> ConnectionRegistry::all() const {
   return result;
 }
 
+void ConnectionRegistry::countProblem(const std::string& reason) {
+  if (metrics_ != nullptr && metrics_->connectionProblems != nullptr) {
+    metrics_->connectionProblems->inc({reason});
+  }
+}
+
+void ConnectionRegistry::recordVerdict(const kube::ObjectReference& reference,
+                                       const Connection& connection) {
+  if (connection.problemReason.empty() && connection.server) {
+    (void)events_.record(reference, kube::EventType::kNormal, "ConnectionVerified",
+                         fmt::format("{} answers as Harbor {}; {} is an administrator",
+                                     connection.settings.url, connection.server->version,
+                                     connection.settings.username));
+  } else if (!connection.problemReason.empty()) {
+    (void)events_.record(reference, kube::EventType::kWarning, connection.problemReason,
+                         connection.problemMessage);
+  }
+}
+
+void ConnectionRegistry::announce() {
+  if (!informer_) {
+    return;
+  }
+  for (const auto& connection : all()) {
+    if (const auto secret = informer_->get(ns_, connection->settings.name)) {
+      recordVerdict(kube::ObjectReference::of(*secret), *connection);
+    }
+  }
+}
+
 void ConnectionRegistry::upsert(const kube::Json& secret) {
   const std::string name = secret.value("/metadata/name"_json_pointer, std::string());
   auto connection = std::make_shared<Connection>();
@@ -98,13 +129,13 @@ void ConnectionRegistry::upsert(const kube::Json& secret) {
     connection->problemMessage = parsed.error().message();
     logger_.warn("invalid connection secret",
                  {{"secret", name}, {"error", parsed.error().message()}});
-    (void)events_.record(reference, kube::EventType::kWarning, "InvalidConnection",
-                         parsed.error().message());
+    countProblem("InvalidConnection");
   } else {
     connection->settings = std::move(*parsed);
     http::ClientOptions options;
     options.tls.caPem = connection->settings.caPem;
-    connection->http = std::make_unique<http::CurlClient>(std::move(options));
+    connection->http = std::make_unique<InstrumentedHttpClient>(
+        std::make_unique<http::CurlClient>(std::move(options)), metrics_);
     auto provider = plugins_.makeProvider(
         "harbor",
         {connection->settings.url, connection->settings.username, connection->settings.password},
@@ -145,17 +176,15 @@ void ConnectionRegistry::upsert(const kube::Json& secret) {
       logger_.info("connection verified", {{"secret", name},
                                            {"url", connection->settings.url},
                                            {"version", connection->server->version}});
-      (void)events_.record(reference, kube::EventType::kNormal, "ConnectionVerified",
-                           fmt::format("{} answers as Harbor {}; {} is an administrator",
-                                       connection->settings.url, connection->server->version,
-                                       connection->settings.username));
     } else {
       logger_.warn("connection not usable", {{"secret", name},
                                              {"reason", connection->problemReason},
                                              {"message", connection->problemMessage}});
-      (void)events_.record(reference, kube::EventType::kWarning, connection->problemReason,
-                           connection->problemMessage);
+      countProblem(connection->problemReason);
     }
+  }
+  if (isLeader_()) {
+    recordVerdict(reference, *connection);
   }
   {
     std::lock_guard lock(mutex_);

@@ -20,13 +20,14 @@
 #include "harborrobot/model/connection.h"
 #include "harborrobot/observability/logger.h"
 #include "harborrobot/plugin/host.h"
+#include "hub_metrics.h"
 
 namespace harborrobot::agent::hub {
 
 struct Connection {
   HarborConnection settings{};
   std::string uid{};
-  std::unique_ptr<http::CurlClient> http{};
+  std::unique_ptr<http::Client> http{}; // counted and timed (hub_metrics.h)
   std::optional<plugin::Instance<plugin::Provider>> provider{};
   std::optional<plugin::ServerInfo> server{};
   std::string problemReason{}; // CamelCase; empty when usable
@@ -36,9 +37,10 @@ struct Connection {
 
 class ConnectionRegistry {
 public:
-  ConnectionRegistry(kube::Client& client, const plugin::Host& plugins, std::string ns,
-                     const Logger& logger, kube::EventRecorder& events,
-                     std::function<void()> onChange);
+  ConnectionRegistry(
+      kube::Client& client, const plugin::Host& plugins, std::string ns, const Logger& logger,
+      kube::EventRecorder& events, std::function<void()> onChange,
+      const HubMetrics* metrics = nullptr, std::function<bool()> isLeader = [] { return true; });
   ~ConnectionRegistry();
 
   void start();
@@ -47,6 +49,9 @@ public:
   // nullptr when no connection Secret of that name exists.
   std::shared_ptr<const Connection> find(std::string_view name) const;
   std::vector<std::shared_ptr<const Connection>> all() const;
+  // Records each connection's current verdict as an event: called when this
+  // replica becomes the leader, since only the leader records them.
+  void announce();
   const std::string& ns() const { return ns_; }
 
   // Checks again every connection that failed for a reason other than its own
@@ -56,6 +61,8 @@ public:
   void recheckFailed(std::chrono::seconds interval);
 
 private:
+  void countProblem(const std::string& reason);
+  void recordVerdict(const kube::ObjectReference& reference, const Connection& connection);
   void upsert(const kube::Json& secret);
   void erase(const kube::Json& secret);
 
@@ -65,6 +72,9 @@ private:
   const Logger& logger_;
   kube::EventRecorder& events_;
   std::function<void()> onChange_;
+  const HubMetrics* metrics_;
+  // Only the leader records events: two replicas would report every check twice.
+  std::function<bool()> isLeader_;
   mutable std::mutex mutex_;
   std::map<std::string, std::shared_ptr<const Connection>, std::less<>> connections_;
   std::map<std::string, std::chrono::steady_clock::time_point, std::less<>> checkedAt_;

@@ -20,6 +20,7 @@
 #include "harborrobot/model/binding.h"
 #include "harborrobot/observability/health_server.h"
 #include "harborrobot/plugin/host.h"
+#include "harborrobot/util/go_duration.h"
 #include "hub_api_server.h"
 #include "hub_certificates.h"
 #include "project_sync.h"
@@ -48,6 +49,10 @@ constexpr std::string_view kUsage =
     "/var/run/secrets/kubernetes.io/serviceaccount)\n"
     "  --agents managed|external  whether the hub runs the namespace agents (default managed)\n"
     "  --agent-image IMAGE     the agents' image (default: this Pod's image)\n"
+    "  --agent-env NAME=VALUE  an environment variable for every managed agent, e.g.\n"
+    "                          HTTPS_PROXY (repeatable)\n"
+    "  --pending-timeout DUR   how long a robot may wait for its agent to activate it\n"
+    "                          before it counts as abandoned (default 15m)\n"
     "  --log-level debug|info|warn|error\n";
 
 std::string environment(const char* name, std::string fallback) {
@@ -122,12 +127,12 @@ std::string ownImage(kube::Client& client, const std::string& ns, std::string fl
 } // namespace
 
 int runHubRole(const std::vector<std::string>& args) {
-  auto flags =
-      RoleFlags::parse(args,
-                       {"--namespace", "--api-listen", "--health-listen", "--service-name",
-                        "--extra-san", "--lease", "--identity", "--cluster-id", "--plugin-dir",
-                        "--in-cluster-dir", "--log-level", "--agents", "--agent-image"},
-                       {"--extra-san"});
+  auto flags = RoleFlags::parse(args,
+                                {"--namespace", "--api-listen", "--health-listen", "--service-name",
+                                 "--extra-san", "--lease", "--identity", "--cluster-id",
+                                 "--plugin-dir", "--in-cluster-dir", "--log-level", "--agents",
+                                 "--agent-image", "--agent-env", "--pending-timeout"},
+                                {"--extra-san", "--agent-env"});
   if (!flags) {
     if (!flags.error().message().empty()) {
       std::fprintf(stderr, "harborrobot-agent hub: %s\n", flags.error().message().c_str());
@@ -195,7 +200,8 @@ int runHubRole(const std::vector<std::string>& args) {
   auto leaderGauge =
       registry.gauge("harborrobot_hub_leader", "1 while this replica is the leader, else 0.");
   auto queueGauge = registry.gauge("harborrobot_hub_queue_depth", "Bindings waiting to reconcile.");
-  if (!requests || !leaderGauge || !queueGauge) {
+  auto hubMetrics = hub::registerHubMetrics(registry);
+  if (!requests || !leaderGauge || !queueGauge || !hubMetrics) {
     logger.error("metrics registration failed");
     return 1;
   }
@@ -204,17 +210,35 @@ int runHubRole(const std::vector<std::string>& args) {
   kube::LeaderElector* electorView = nullptr;
   std::unique_ptr<hub::BindingController> controller;
   std::unique_ptr<hub::ProjectSync> projects;
-  hub::ConnectionRegistry connections(client, plugins, ns, logger, events, [&] {
-    if (controller) {
-      controller->enqueueAll();
-    }
-    if (projects) {
-      projects->enqueueAll();
-    }
-  });
+  hub::ConnectionRegistry connections(
+      client, plugins, ns, logger, events,
+      [&] {
+        if (controller) {
+          controller->enqueueAll();
+        }
+        if (projects) {
+          projects->enqueueAll();
+        }
+      },
+      &*hubMetrics, [&] { return electorView != nullptr && electorView->isLeader(); });
   const std::string agentsMode = flags->get("--agents", "managed");
   if (agentsMode != "managed" && agentsMode != "external") {
     logger.error("--agents: expected managed or external", {{"value", agentsMode}});
+    return 2;
+  }
+  std::vector<std::pair<std::string, std::string>> agentEnv;
+  for (const auto& entry : flags->all("--agent-env")) {
+    const auto equals = entry.find('=');
+    if (equals == std::string::npos || equals == 0) {
+      logger.error("--agent-env: expected NAME=VALUE", {{"value", entry}});
+      return 2;
+    }
+    agentEnv.emplace_back(entry.substr(0, equals), entry.substr(equals + 1));
+  }
+  auto pendingTimeout = parseGoDuration(flags->get("--pending-timeout", "15m"));
+  if (!pendingTimeout || pendingTimeout->count() <= 0) {
+    logger.error("--pending-timeout: expected a positive Go duration such as 15m",
+                 {{"value", flags->get("--pending-timeout", "")}});
     return 2;
   }
   std::optional<hub::AgentDeployer> agents;
@@ -222,7 +246,7 @@ int runHubRole(const std::vector<std::string>& args) {
     agents.emplace(client,
                    hub::AgentTemplate{ownImage(client, ns, flags->get("--agent-image", "")), ns,
                                       flags->get("--service-name", "harborrobot-hub"),
-                                      serving->caPem},
+                                      serving->caPem, agentEnv},
                    logger);
   }
   hub::HubSettings settings;
@@ -230,6 +254,8 @@ int runHubRole(const std::vector<std::string>& args) {
   settings.clusterId = clusterId;
   settings.hubNamespace = ns;
   settings.isLeader = [&] { return electorView != nullptr && electorView->isLeader(); };
+  settings.metrics = &*hubMetrics;
+  settings.pendingTimeout = std::chrono::duration_cast<std::chrono::seconds>(*pendingTimeout);
   controller =
       std::make_unique<hub::BindingController>(client, connections, settings, logger, events);
   projects =
@@ -245,6 +271,7 @@ int runHubRole(const std::vector<std::string>& args) {
                                      labelOwnPod(client, logger, ns, true);
                                      controller->enqueueAll();
                                      projects->enqueueAll();
+                                     connections.announce();
                                    },
                                .onStoppedLeading =
                                    [&] {

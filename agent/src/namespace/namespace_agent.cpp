@@ -74,9 +74,10 @@ bool managedByUs(const kube::Json& object) {
 
 NamespaceAgent::NamespaceAgent(kube::Client& client, HubClient& hub, const plugin::Host& plugins,
                                dns::Resolver& resolver, const Logger& logger,
-                               kube::EventRecorder& events, std::string ns, AgentMetrics metrics)
+                               kube::EventRecorder& events, std::string ns, AgentMetrics metrics,
+                               Failpoints failpoints)
     : client_(client), hub_(hub), plugins_(plugins), resolver_(resolver), logger_(logger),
-      events_(events), ns_(std::move(ns)), metrics_(metrics) {}
+      events_(events), ns_(std::move(ns)), metrics_(metrics), failpoints_(std::move(failpoints)) {}
 
 void NamespaceAgent::count(metrics::Counter* counter, const metrics::LabelValues& labels) {
   if (counter != nullptr) {
@@ -335,6 +336,7 @@ Status NamespaceAgent::rotate(const reconcile::AgentBinding& binding, BindingSta
   if (!issued) {
     return makeError(issued.error());
   }
+  failpoints_.reach("rotate.after-issue");
   GeneratedSecret generated{
       binding.secretName, binding.name,     {binding.registryUrl, issued->username, issued->secret},
       generation,         binding.specHash, issued->robotName,
@@ -343,11 +345,13 @@ Status NamespaceAgent::rotate(const reconcile::AgentBinding& binding, BindingSta
     // The Secret in place is left alone; the hub removes the unused robot.
     return makeError(verified.error().withContext("the new credential was not put in place"));
   }
+  failpoints_.reach("rotate.after-verify");
   noteWrite(binding.secretName);
   auto written = writeSecret(client_, ns_, generated, current);
   if (!written) {
     return makeError(written.error());
   }
+  failpoints_.reach("rotate.after-secret");
   state.credentialRejected = false;
   if (binding.alias && state.aliasWanted.value_or(false)) {
     GeneratedSecret alias = generated;
@@ -359,12 +363,14 @@ Status NamespaceAgent::rotate(const reconcile::AgentBinding& binding, BindingSta
     if (!aliasWritten) {
       return makeError(aliasWritten.error());
     }
+    failpoints_.reach("rotate.after-alias");
   }
   if (auto activated = hub_.activate(binding.name, {generation, rotationId}); !activated) {
     // The Secret already works; the next pass reports the generation again.
     logger_.warn("activation not acknowledged",
                  {{"binding", binding.name}, {"error", activated.error().message()}});
   }
+  failpoints_.reach("rotate.after-activate");
   logger_.info("credential rotated", {{"binding", binding.name},
                                       {"secret", binding.secretName},
                                       {"robot", issued->username},
@@ -373,6 +379,7 @@ Status NamespaceAgent::rotate(const reconcile::AgentBinding& binding, BindingSta
   event(secret(binding.secretName), kube::EventType::kNormal, "CredentialRotated",
         fmt::format("now {} (generation {}): {}", issued->username, generation,
                     rotation::rotationReasonName(reason)));
+  failpoints_.reach("rotate.after-event");
   return ok();
 }
 

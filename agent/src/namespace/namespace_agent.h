@@ -15,6 +15,7 @@
 
 #include "agent_metrics.h"
 #include "credential_verifier.h"
+#include "failpoints.h"
 #include "harborrobot/dns/resolver.h"
 #include "harborrobot/kube/client.h"
 #include "harborrobot/kube/event_recorder.h"
@@ -32,7 +33,7 @@ public:
 
   NamespaceAgent(kube::Client& client, HubClient& hub, const plugin::Host& plugins,
                  dns::Resolver& resolver, const Logger& logger, kube::EventRecorder& events,
-                 std::string ns, AgentMetrics metrics = {});
+                 std::string ns, AgentMetrics metrics = {}, Failpoints failpoints = {});
 
   // Starts the Secret and ServiceAccount informers of this namespace;
   // `onChange` is called on every change they see (to run a pass early).
@@ -99,6 +100,7 @@ private:
   std::map<std::string, Clock::time_point> writtenAt_;
   CredentialVerifier verifier_;
   AgentMetrics metrics_;
+  Failpoints failpoints_;
   std::string lastReport_;
   Clock::time_point lastReportAt_{};
   bool lastPassOk_ = false;

@@ -107,7 +107,9 @@ int runNamespaceRole(const std::vector<std::string>& args) {
     logger.error("metrics registration failed", {{"error", agentMetrics.error().message()}});
     return 1;
   }
-  ns::NamespaceAgent agent(client, hub, plugins, **resolver, logger, events, ns, *agentMetrics);
+  const char* failpoints = std::getenv("HARBORROBOT_FAILPOINTS");
+  ns::NamespaceAgent agent(client, hub, plugins, **resolver, logger, events, ns, *agentMetrics,
+                           ns::Failpoints(failpoints != nullptr ? failpoints : ""));
 
   std::atomic<bool> changed{true};
   agent.start([&] { changed = true; });

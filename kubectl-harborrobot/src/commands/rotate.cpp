@@ -65,9 +65,26 @@ int runRotate(CommandContext context, const RotateFlags& flags) {
   if (!flags.all) {
     targets = {session.ns()};
   }
-  // Whole seconds: the hub compares it with refresh times of that precision.
-  const auto requested =
+  // Whole seconds: the hub compares it with refresh times of that precision, and
+  // a request counts only when later than the last refresh, so a refresh in this
+  // very second means waiting for the next one.
+  std::chrono::system_clock::time_point latestRefresh{};
+  for (const auto& entry :
+       objectField(*binding, "status").value("namespaces", kube::Json::array())) {
+    if (targets.contains(stringField(entry, "name"))) {
+      if (auto when = parseRfc3339(stringField(entry, "lastRefreshTime"), "lastRefreshTime");
+          when && *when > latestRefresh) {
+        latestRefresh = *when;
+      }
+    }
+  }
+  auto requested =
       std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+  if (requested <= latestRefresh) {
+    std::this_thread::sleep_until(latestRefresh + std::chrono::milliseconds(1100));
+    requested =
+        std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+  }
   const std::string requestedText = formatRfc3339(requested);
   const std::string key = flags.all ? std::string(kRotateAnnotation)
                                     : fmt::format("{}.{}", kRotateAnnotation, session.ns());
@@ -99,7 +116,8 @@ int runRotate(CommandContext context, const RotateFlags& flags) {
         continue;
       }
       auto refreshed = parseRfc3339(stringField(entry, "lastRefreshTime"), "lastRefreshTime");
-      if (refreshed && *refreshed >= requested && boolField(entry, "ready", false)) {
+      if (refreshed && *refreshed >= requested && *refreshed > latestRefresh &&
+          boolField(entry, "ready", false)) {
         done.insert(ns);
         std::printf("%s: rotated (robot %s, Secret generation %lld)\n", ns.c_str(),
                     stringField(entry, "robotName").c_str(),

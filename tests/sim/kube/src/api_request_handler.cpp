@@ -1,5 +1,7 @@
 #include "api_request_handler.h"
 
+#include <algorithm>
+
 #include <Poco/Crypto/X509Certificate.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerRequestImpl.h>
@@ -83,6 +85,16 @@ ApiRequestHandler::authenticate(Poco::Net::HTTPServerRequest& request) const {
   return user;
 }
 
+void RequestCounter::count(const std::string& user, const std::string& method) {
+  std::lock_guard lock(mutex_);
+  ++counts_[user][method];
+}
+
+std::string RequestCounter::json() const {
+  std::lock_guard lock(mutex_);
+  return nlohmann::json(counts_).dump();
+}
+
 void ApiRequestHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
                                       Poco::Net::HTTPServerResponse& response) {
   PocoResponseWriter writer(response);
@@ -111,6 +123,12 @@ void ApiRequestHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
       return;
     }
     const Poco::URI uri(request.getURI());
+    if (uri.getPath() == "/debug/requests" && std::find(user->groups.begin(), user->groups.end(),
+                                                        "system:masters") != user->groups.end()) {
+      writer.send(200, "application/json", counter_.json(), {});
+      return;
+    }
+    counter_.count(user->name, request.getMethod());
     apiRequest.method = request.getMethod();
     apiRequest.path = uri.getPath();
     apiRequest.rawQuery = uri.getRawQuery();

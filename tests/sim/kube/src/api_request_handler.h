@@ -2,6 +2,11 @@
 // and hands it to ApiServer, streaming watch responses chunk by chunk.
 #pragma once
 
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 
@@ -12,10 +17,22 @@
 
 namespace harborrobot::kubesim {
 
+// Requests per authenticated user and method, so benchmarks can measure what a
+// client costs the API server (`GET /debug/requests`, administrators only).
+class RequestCounter {
+public:
+  void count(const std::string& user, const std::string& method);
+  std::string json() const;
+
+private:
+  mutable std::mutex mutex_;
+  std::map<std::string, std::map<std::string, std::int64_t>> counts_;
+};
+
 class ApiRequestHandler : public Poco::Net::HTTPRequestHandler {
 public:
-  ApiRequestHandler(const std::string& adminToken, ApiServer& server)
-      : adminToken_(adminToken), server_(server) {}
+  ApiRequestHandler(const std::string& adminToken, ApiServer& server, RequestCounter& counter)
+      : adminToken_(adminToken), server_(server), counter_(counter) {}
   void handleRequest(Poco::Net::HTTPServerRequest& request,
                      Poco::Net::HTTPServerResponse& response) override;
 
@@ -23,6 +40,7 @@ private:
   std::optional<UserInfo> authenticate(Poco::Net::HTTPServerRequest& request) const;
   const std::string& adminToken_;
   ApiServer& server_;
+  RequestCounter& counter_;
 };
 
 class ApiRequestHandlerFactory : public Poco::Net::HTTPRequestHandlerFactory {
@@ -32,12 +50,13 @@ public:
   Poco::Net::HTTPRequestHandler*
   createRequestHandler(const Poco::Net::HTTPServerRequest& /*request*/) override {
     // Poco's interface hands ownership of the raw pointer to the server.
-    return new ApiRequestHandler(adminToken_, server_);
+    return new ApiRequestHandler(adminToken_, server_, counter_);
   }
 
 private:
   std::string adminToken_;
   ApiServer& server_;
+  RequestCounter counter_;
 };
 
 } // namespace harborrobot::kubesim

@@ -1,0 +1,132 @@
+#!/usr/bin/env python3
+"""The namespace agent's footprint on the sandbox: RSS, CPU seconds per idle hour
+(measured over --idle-seconds and scaled to an hour), API server calls while
+idle, and API server calls per rotation (agent and hub, from the kube
+simulator's per-user request counts).
+usage: agent_footprint_bench.py <build dir> [--idle-seconds N] [--rotations N]
+(needs root; exits 77 otherwise)"""
+import argparse
+import json
+import os
+import shutil
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+for relative in (("tests", "sandbox"), ("tests", "e2e", "hub"), ("tests", "sim", "harbor", "tests")):
+    sys.path.insert(0, os.path.join(ROOT, *relative))
+from harness import wait_for  # noqa: E402
+from hub_test import World  # noqa: E402
+from sandbox_test import sandbox  # noqa: E402
+
+NS = "bench-footprint"
+AGENT_USER = f"system:serviceaccount:{NS}:harborrobot-agent"
+HUB_USER = "system:serviceaccount:harbor-robot-gen-system:harborrobot-hub"
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def api_counts(world):
+    raw = json.loads(world.kubectl("config", "view", "--raw", "-o", "json"))
+    token = next(u["user"]["token"] for u in raw["users"] if u["name"] == "token-user")
+    cluster = raw["clusters"][0]["cluster"]
+    context = ssl.create_default_context(cafile=cluster["certificate-authority"])
+    request = urllib.request.Request(cluster["server"] + "/debug/requests",
+                                     headers={"Authorization": "Bearer " + token})
+    with urllib.request.urlopen(request, context=context, timeout=30) as answer:
+        return json.load(answer)
+
+
+def total(counts, user):
+    return sum(counts.get(user, {}).values())
+
+
+def agent_pid(state):
+    with open(os.path.join(state, "kubelet", "processes.json")) as f:
+        processes = json.load(f)
+    for ref, containers in processes.items():
+        if ref.startswith(NS + "/"):
+            return next(iter(containers.values()))
+    raise AssertionError(f"no agent process in {NS}: {processes}")
+
+
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime
+
+
+def rss_mib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def main():
+    if os.geteuid() != 0:
+        print("agent_footprint_bench needs root (the sandbox)")
+        return 77
+    parser = argparse.ArgumentParser()
+    parser.add_argument("build")
+    parser.add_argument("--idle-seconds", type=int, default=300)
+    parser.add_argument("--rotations", type=int, default=10)
+    args = parser.parse_args()
+    build = os.path.abspath(args.build)
+    state = tempfile.mkdtemp(prefix="harborrobot-footprint-")
+    try:
+        sandbox(state, build, "up")
+        world = World(state, build)
+        env = dict(world.env, PATH=os.path.join(build, "bin") + ":" + os.environ["PATH"])
+
+        def plugin(*words, stdin=None):
+            return subprocess.run(["kubectl-harborrobot", *words], env=env, input=stdin,
+                                  text=True, capture_output=True, check=True).stdout
+        plugin("install", "--wait", "--timeout", "90s")
+        plugin("connect", "harbor", "--url", "https://harbor.example.com", "--username",
+               "api-user", "--password-stdin", stdin="api-password")
+        world.kubectl("create", "namespace", NS)
+        world.harbor("POST", "/projects", {"project_name": "bench", "metadata": {}})
+        plugin("bind", "footprint", "--project", "bench", "--namespaces", NS)
+        wait_for(lambda: json.loads(plugin("status", "footprint", "-o", "json"))["ready"] ==
+                 "True", "binding footprint Ready", timeout=90)
+        pid = agent_pid(state)
+        time.sleep(5)  # let the first pass's echoes (its own writes) settle
+
+        before, cpu_before = api_counts(world), cpu_seconds(pid)
+        time.sleep(args.idle_seconds)
+        after, cpu_after = api_counts(world), cpu_seconds(pid)
+        idle_calls = total(after, AGENT_USER) - total(before, AGENT_USER)
+        idle_hub = total(after, HUB_USER) - total(before, HUB_USER)
+        cpu_per_hour = (cpu_after - cpu_before) * 3600 / args.idle_seconds
+
+        start = api_counts(world)
+        for _ in range(args.rotations):
+            plugin("rotate", "footprint", "-n", NS, "--wait", "--timeout", "60s")
+        end = api_counts(world)
+        time.sleep(2)
+        agent_per_rotation = (total(end, AGENT_USER) - total(start, AGENT_USER)) / args.rotations
+        hub_per_rotation = (total(end, HUB_USER) - total(start, HUB_USER)) / args.rotations
+
+        print(f"agent RSS: {rss_mib(pid):.1f} MiB (target: under 8 MiB)")
+        print(f"agent CPU while idle: {cpu_per_hour:.2f} s per hour (measured over "
+              f"{args.idle_seconds} s and scaled)")
+        print(f"API server calls while idle for {args.idle_seconds} s: agent {idle_calls}, "
+              f"hub {idle_hub}")
+        print(f"API server calls per rotation (mean of {args.rotations}): agent "
+              f"{agent_per_rotation:.1f}, hub {hub_per_rotation:.1f}")
+        print("agent calls by method over the whole run: " + json.dumps(end.get(AGENT_USER, {})))
+        sandbox(state, build, "down")
+        return 0
+    finally:
+        sandbox(state, build, "down", check=False)
+        shutil.rmtree(state, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,96 @@
+#!/usr/bin/env python3
+"""Many namespaces join a selector binding at once (sandbox, managed agents):
+N namespaces (default 100) created with the matching label in one `kubectl
+apply` all get their agent, Secret and ServiceAccount entry, one robot each,
+and the binding becomes Ready listing them all. Then one namespace is deleted:
+it leaves the status and its robot is deleted, and the others are untouched.
+usage: scale_test.py <build dir> [N]   (needs root; exits 77 otherwise)"""
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
+for relative in (("tests", "sandbox"), ("tests", "e2e", "hub"), ("tests", "e2e", "quickstart"),
+                 ("tests", "sim", "harbor", "tests")):
+    sys.path.insert(0, os.path.join(ROOT, *relative))
+from harness import expect_equal, expect_true, wait_for  # noqa: E402
+from hub_test import SEED, World  # noqa: E402
+from quickstart_test import install  # noqa: E402
+from selector_test import BINDING  # noqa: E402
+from sandbox_test import processes_mentioning, sandbox  # noqa: E402
+
+
+def main():
+    if os.geteuid() != 0:
+        print("scale_test needs root (the sandbox)")
+        return 77
+    build = sys.argv[1]
+    count = int(sys.argv[2]) if len(sys.argv) > 2 else 100
+    state = tempfile.mkdtemp(prefix="harborrobot-scale-")
+    try:
+        sandbox(state, build, "up")
+        world = World(state, build)
+        kubectl = world.kubectl
+        install(world)
+        kubectl("apply", "-f", os.path.join(SEED, "connection-harbor-quickstart.yaml"))
+        world.harbor("POST", "/projects", {"project_name": "team", "metadata": {}})
+        kubectl("apply", "-f", "-", stdin=BINDING)
+        names = [f"scale-{i:03d}" for i in range(count)]
+        started = time.monotonic()
+        kubectl("apply", "-f", "-", stdin="".join(
+            f"---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: {ns}\n  labels:\n"
+            f"    pulls-from: team\n" for ns in names))
+
+        def binding():
+            return json.loads(kubectl("get", "harborrobotbinding", "by-label", "-o", "json"))
+
+        def all_ready():
+            status = binding().get("status", {})
+            entries = status.get("namespaces", [])
+            ready = [c for c in status.get("conditions", []) if c["type"] == "Ready"]
+            return (len(entries) == count and all(e.get("ready") for e in entries) and ready and
+                    ready[0]["status"] == "True")
+        wait_for(all_ready, f"{count} namespaces ready", timeout=600)
+        elapsed = time.monotonic() - started
+        print(f"scale_test: {count} namespaces joined and were ready after {elapsed:.1f} s")
+        expect_equal(sorted(e["name"] for e in binding()["status"]["namespaces"]), names,
+                     "the status lists every namespace")
+        secrets = json.loads(kubectl("get", "secrets", "-A", "--field-selector",
+                                     "type=kubernetes.io/dockerconfigjson", "-o", "json"))
+        holders = sorted(s["metadata"]["namespace"] for s in secrets["items"]
+                         if s["metadata"]["name"] == "team-pull")
+        expect_equal(holders, names, "each namespace holds team-pull")
+        accounts = json.loads(kubectl("get", "sa", "-A", "-o", "json"))
+        attached = sorted(a["metadata"]["namespace"] for a in accounts["items"]
+                          if a["metadata"]["name"] == "default" and
+                          {"name": "team-pull"} in a.get("imagePullSecrets", []))
+        expect_equal(attached, names, "each default ServiceAccount lists team-pull")
+        wait_for(lambda: len(world.robots()) == count, "one robot per namespace", timeout=60)
+        robots = world.robots()
+
+        gone = names[0]
+        gone_robot = [r["name"] for r in robots if f"-{gone}-" in r["name"]]
+        expect_equal(len(gone_robot), 1, f"{gone}'s robot")
+        kubectl("delete", "namespace", gone, "--wait=false")
+        wait_for(lambda: gone not in [e["name"] for e in binding()["status"]["namespaces"]],
+                 f"{gone} to leave the status", timeout=120)
+        wait_for(lambda: gone_robot[0] not in [r["name"] for r in world.robots()],
+                 f"{gone}'s robot to be deleted", timeout=120)
+        expect_equal(len(world.robots()), count - 1, "the other robots are kept")
+        ready = [c for c in binding()["status"]["conditions"] if c["type"] == "Ready"][0]
+        expect_equal(ready["status"], "True", "the binding stays Ready")
+        sandbox(state, build, "down")
+        expect_equal(processes_mentioning(state), [], "down leaves no process")
+        print("scale_test: passed")
+        return 0
+    finally:
+        sandbox(state, build, "down", check=False)
+        shutil.rmtree(state, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
