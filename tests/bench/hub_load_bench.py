@@ -55,7 +55,7 @@ class Api:
                     text = answer.read()
                     return answer.status, json.loads(text) if text else None
             except urllib.error.HTTPError as error:
-                if error.code in (429, 500, 502, 503) and attempt + 1 < attempts:
+                if error.code in (409, 429, 500, 502, 503) and attempt + 1 < attempts:
                     time.sleep(0.5 * (attempt + 1))
                     continue
                 return error.code, None

@@ -13,6 +13,7 @@ namespace {
 constexpr std::string_view kAgentName = "harborrobot-agent";
 constexpr std::string_view kTemplateHashAnnotation = "harborrobot.io/template-hash";
 constexpr std::string_view kBindingsReaderRole = "harborrobot-agent-bindings-reader";
+constexpr auto kRecheck = std::chrono::minutes(10);
 
 kube::Json labels() {
   return {{"app.kubernetes.io/name", kAgentName}, {"app.kubernetes.io/managed-by", "harborrobot"}};
@@ -193,11 +194,19 @@ Status AgentDeployer::remove(const std::string& ns) {
 
 Status AgentDeployer::sync(const std::set<std::string>& namespaces,
                            const std::function<bool(const std::string&)>& mayRemove) {
+  std::lock_guard lock(mutex_);
+  const auto now = std::chrono::steady_clock::now();
+  std::erase_if(ensuredAt_, [&](const auto& entry) { return !namespaces.contains(entry.first); });
   for (const auto& ns : namespaces) {
+    const auto checked = ensuredAt_.find(ns);
+    if (checked != ensuredAt_.end() && now - checked->second < kRecheck) {
+      continue;
+    }
     if (auto done = ensure(ns); !done) {
       return makeError(done.error().code(),
                        fmt::format("agent in {}: {}", ns, done.error().message()));
     }
+    ensuredAt_[ns] = now;
   }
   kube::ListOptions options;
   options.labelSelector = "app.kubernetes.io/name=harborrobot-agent,"

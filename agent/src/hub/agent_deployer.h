@@ -6,7 +6,10 @@
 // from the ClusterRole the installer made, which the hub may only bind.
 #pragma once
 
+#include <chrono>
 #include <functional>
+#include <map>
+#include <mutex>
 #include <set>
 #include <string>
 #include <utility>
@@ -43,6 +46,12 @@ private:
   kube::Client& client_;
   AgentTemplate config_;
   const Logger& logger_;
+  // When each namespace's agent objects were last checked. Every binding change
+  // asks for a sync; checking N namespaces' five objects each time made the hub's
+  // work grow with N squared. A namespace is checked again after kRecheck (to
+  // repair drift) or when it leaves the targets and comes back.
+  std::mutex mutex_;
+  std::map<std::string, std::chrono::steady_clock::time_point> ensuredAt_;
 };
 
 } // namespace harborrobot::agent::hub

@@ -74,8 +74,20 @@ BindingController::~BindingController() {
 void BindingController::start() {
   kube::InformerHandlers bindingHandlers;
   bindingHandlers.onAdd = [this](const kube::Json& object) { queue_.add(nameOf(object)); };
-  bindingHandlers.onUpdate = [this](const kube::Json&, const kube::Json& after) {
-    queue_.add(nameOf(after));
+  bindingHandlers.onUpdate = [this](const kube::Json& before, const kube::Json& after) {
+    // Status writes (the hub's own, one per agent report) need no reconcile: a
+    // report queues its binding itself. Everything else does.
+    const auto withoutStatus = [](kube::Json object) {
+      object.erase("status");
+      if (object.contains("metadata")) {
+        object["metadata"].erase("resourceVersion");
+        object["metadata"].erase("managedFields");
+      }
+      return object;
+    };
+    if (withoutStatus(before) != withoutStatus(after)) {
+      queue_.add(nameOf(after));
+    }
   };
   bindingHandlers.onDelete = [this](const kube::Json& object) { queue_.add(nameOf(object)); };
   bindingHandlers.onError = [this](const Error& error) {
@@ -216,6 +228,9 @@ BindingController::ourRobots(const Connection& connection, const std::string& pr
 
 Status BindingController::writeStatus(const std::string& name,
                                       const std::function<void(BindingStatus&)>& change) {
+  // The hub is the only writer of binding status, from reconciles and from every
+  // agent report: one at a time, so they never lose to each other's 409s.
+  std::lock_guard lock(statusMutex_);
   kube::WriteOptions options;
   options.subresource = "status";
   auto written = client_.modify(

@@ -103,6 +103,7 @@ private:
     std::chrono::steady_clock::time_point until;
   };
   std::mutex issuedMutex_;
+  std::mutex statusMutex_; // serializes status writes (writeStatus)
   std::map<std::string, Issued> issued_;
 
   // Namespaces whose agent reported no bindings (it has removed its Secrets),

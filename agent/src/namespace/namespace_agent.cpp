@@ -248,8 +248,8 @@ NamespaceAgent::Clock::time_point NamespaceAgent::runOnce() {
   }
   // An empty report tells the hub this namespace holds nothing of ours any
   // more; it is sent only once that is true.
-  if (allOk || !bindings->empty()) {
-    report(*bindings);
+  if ((allOk || !bindings->empty()) && !report(*bindings)) {
+    next = std::min(next, Clock::now() + kRetry); // the hub must hear it soon
   }
   return next;
 }
@@ -455,7 +455,7 @@ Status NamespaceAgent::syncAlias(const reconcile::AgentBinding& binding, Binding
   return ok();
 }
 
-void NamespaceAgent::report(const std::vector<reconcile::AgentBinding>& bindings) {
+bool NamespaceAgent::report(const std::vector<reconcile::AgentBinding>& bindings) {
   reconcile::AgentReport report;
   report.agentVersion = HARBORROBOT_VERSION;
   for (const auto& binding : bindings) {
@@ -485,16 +485,17 @@ void NamespaceAgent::report(const std::vector<reconcile::AgentBinding>& bindings
   const auto now = Clock::now();
   if (text == lastReport_ && now - lastReportAt_ < kReportHeartbeat) {
     count(metrics_.reports, {"unchanged"});
-    return;
+    return true;
   }
   if (auto sent = hub_.report(report); !sent) {
     count(metrics_.reports, {"failed"});
     logger_.warn("status report not delivered", {{"error", sent.error().message()}});
-    return;
+    return false;
   }
   count(metrics_.reports, {"sent"});
   lastReport_ = text;
   lastReportAt_ = now;
+  return true;
 }
 
 void NamespaceAgent::verifyInPlace(const reconcile::AgentBinding& binding, BindingState& state,

@@ -69,7 +69,8 @@ private:
                               rotation::RotationReason reason);
   [[nodiscard]] Status syncAlias(const reconcile::AgentBinding& binding, BindingState& state,
                                  std::vector<std::string>& wanted);
-  void report(const std::vector<reconcile::AgentBinding>& bindings);
+  // False when the hub did not take it (the pass then comes back soon).
+  bool report(const std::vector<reconcile::AgentBinding>& bindings);
   std::optional<kube::Json> secret(const std::string& name) const;
   void noteWrite(const std::string& name);
   // Checks the credential in place when due; a refusal makes the next decision rotate.

@@ -8,9 +8,11 @@ usage: scale_test.py <build dir> [N]   (needs root; exits 77 otherwise)"""
 import json
 import os
 import shutil
+import ssl
 import sys
 import tempfile
 import time
+import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
@@ -22,6 +24,33 @@ from hub_test import SEED, World  # noqa: E402
 from quickstart_test import install  # noqa: E402
 from selector_test import BINDING  # noqa: E402
 from sandbox_test import processes_mentioning, sandbox  # noqa: E402
+
+
+def print_costs(world):
+    """What it cost: the hub's reconciles and Harbor calls, and API calls per user."""
+    leader = json.loads(world.kubectl("get", "pods", "-n", "harbor-robot-gen-system", "-l",
+                                      "harborrobot.io/hub-leader=true", "-o", "json"))["items"]
+    if leader:
+        url = f"http://{leader[0]['status']['podIP']}:8080/metrics"
+        with urllib.request.urlopen(url, timeout=30) as answer:
+            for line in answer.read().decode().splitlines():
+                if line.startswith(("harborrobot_hub_reconciles_total",
+                                    "harborrobot_hub_reconcile_duration_seconds_sum",
+                                    "harborrobot_hub_api_requests_total",
+                                    "harborrobot_hub_harbor_requests_total",
+                                    "harborrobot_hub_harbor_request_duration_seconds_sum")):
+                    print("scale_test: hub " + line)
+    raw = json.loads(world.kubectl("config", "view", "--raw", "-o", "json"))
+    cluster = raw["clusters"][0]["cluster"]
+    token = next(u["user"]["token"] for u in raw["users"] if u["name"] == "token-user")
+    context = ssl.create_default_context(cafile=cluster["certificate-authority"])
+    request = urllib.request.Request(cluster["server"] + "/debug/requests",
+                                     headers={"Authorization": "Bearer " + token})
+    with urllib.request.urlopen(request, context=context, timeout=30) as answer:
+        counts = json.load(answer)
+    totals = sorted(((sum(v.values()), user) for user, v in counts.items()), reverse=True)
+    for calls, user in totals[:4]:
+        print(f"scale_test: API calls by {user}: {calls} {json.dumps(counts[user])}")
 
 
 def main():
@@ -57,6 +86,7 @@ def main():
         wait_for(all_ready, f"{count} namespaces ready", timeout=600)
         elapsed = time.monotonic() - started
         print(f"scale_test: {count} namespaces joined and were ready after {elapsed:.1f} s")
+        print_costs(world)
         expect_equal(sorted(e["name"] for e in binding()["status"]["namespaces"]), names,
                      "the status lists every namespace")
         secrets = json.loads(kubectl("get", "secrets", "-A", "--field-selector",

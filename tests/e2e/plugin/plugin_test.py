@@ -227,7 +227,11 @@ def main():
         expect_true("not a target" in bad.stderr, bad.stderr)
 
         # doctor: all OK, then a broken connection turns it into FAIL with a fix.
-        doctor = plugin.run("doctor", "plug", "--local", in_sandbox_dns=True)
+        # Every check passes once the agents are available (a readiness probe may
+        # still be settling on a busy machine).
+        doctor = wait_for(lambda: (lambda d: d if d.returncode == 0 else None)(
+            plugin.run("doctor", "plug", "--local", in_sandbox_dns=True, expect=None)),
+            "doctor to find no problem", timeout=60)
         expect_true("[OK  ] hub:" in doctor.stdout and "No problems found." in doctor.stdout,
                     doctor.stdout)
         expect_true("accepted by Harbor's token service" in doctor.stdout, doctor.stdout)
