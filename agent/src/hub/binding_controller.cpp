@@ -4,6 +4,7 @@
 #include <set>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "harborrobot/model/harbor_names.h"
 #include "harborrobot/reconcile/targets.h"
@@ -21,6 +22,7 @@ using Clock = std::chrono::system_clock;
 
 constexpr std::string_view kRotateAnnotation = "harborrobot.io/rotate-requested-at";
 constexpr auto kResync = std::chrono::minutes(5);
+constexpr auto kListingCoalesce = std::chrono::seconds(2);
 constexpr auto kIssuedMemory = std::chrono::minutes(10);
 // Not a binding name (those are DNS subdomains): the key of the agents' sync.
 constexpr std::string_view kAgentsKey = "#agents";
@@ -57,6 +59,20 @@ std::optional<Clock::time_point> rotateRequestedAt(const kube::Json& object, std
     }
   }
   return latest;
+}
+
+// What the cleanup plan depends on, besides time: the spec generation, the
+// targets and each namespace's activated generation.
+std::string cleanupInputsOf(std::int64_t generation, const std::vector<std::string>& targets,
+                            const kube::Json& object) {
+  std::string inputs = fmt::format("{}|{}|", generation, fmt::join(targets, ","));
+  const BindingStatus status =
+      reconcile::parseBindingStatus(object.value("status", kube::Json::object()));
+  for (const auto& entry : status.namespaces) {
+    inputs += fmt::format("{}:{}:{};", entry.name, entry.secretGeneration,
+                          entry.activeSince ? formatRfc3339(*entry.activeSince) : "");
+  }
+  return inputs;
 }
 
 } // namespace
@@ -300,7 +316,25 @@ Status BindingController::reconcile(const std::string& name) {
   if (!problem || problem->reason != "InvalidSpec") {
     targets = targetsOf(binding.spec);
   }
+  // Listing the project's robots costs Harbor calls that grow with the number of
+  // namespaces, so it runs only when its outcome can differ: the binding's
+  // generation, targets or activated generations changed, a planned revisit (a
+  // grace period ending) is due, or kResync passed. An agent report that changes
+  // none of these (the common case) costs no Harbor call.
+  const auto now = Clock::now();
+  const std::string cleanupInputs = cleanupInputsOf(binding.generation, targets, *object);
+  bool listingDue = true;
   if (!problem) {
+    std::lock_guard lock(cleanMutex_);
+    if (const auto memo = cleanupMemo_.find(name);
+        memo != cleanupMemo_.end() && memo->second.inputs == cleanupInputs &&
+        now < memo->second.nextListing && (!memo->second.revisit || now < *memo->second.revisit)) {
+      listingDue = false;
+      problem = memo->second.problem;
+      revisit = memo->second.revisit;
+    }
+  }
+  if (!problem && listingDue) {
     auto robots = ourRobots(*resolved.connection, binding.spec.project);
     if (!robots) {
       problem = BindingProblem{robots.error().code() == ErrorCode::kNotFound ? "ProjectNotFound"
@@ -359,6 +393,8 @@ Status BindingController::reconcile(const std::string& name) {
       }
       revisit = plan.revisitAt;
     }
+    std::lock_guard lock(cleanMutex_);
+    cleanupMemo_[name] = {cleanupInputs, now + kResync, revisit, problem};
   }
   const std::string registryUrl = resolved.connection ? resolved.connection->settings.url : "";
   auto written = writeStatus(name, [&](BindingStatus& status) {
@@ -569,21 +605,6 @@ BindingController::issue(std::string_view ns, std::string_view name,
                                  request.generation, recorded->secretGeneration));
   }
   const auto& provider = *resolved->connection->provider;
-  // An earlier attempt at this generation whose answer was lost: its secret
-  // cannot be read back from Harbor, so it is replaced (it was never active).
-  auto robots = ourRobots(*resolved->connection, binding.spec.project);
-  if (!robots) {
-    return makeError(robots.error());
-  }
-  for (const auto& robot : *robots) {
-    const auto marker = rotation::parseMarker(robot.description);
-    if (marker && marker->clusterId == settings_.clusterId && marker->bindingUid == binding.uid &&
-        marker->ns == ns && marker->generation == request.generation) {
-      if (auto removed = provider->deleteCredential(binding.spec.project, robot.id); !removed) {
-        return makeError(removed.error());
-      }
-    }
-  }
   const std::string robotName =
       robotNameFor({binding.name, ns, settings_.clusterId, binding.uid, request.generation});
   plugin::CredentialRequest create;
@@ -595,6 +616,26 @@ BindingController::issue(std::string_view ns, std::string_view name,
   create.access = permissionsOf(binding.spec);
   create.lifetime = binding.spec.robotLifetime;
   auto credential = provider->createCredential(create);
+  if (!credential && credential.error().code() == ErrorCode::kAlreadyExists) {
+    // An earlier attempt at this generation whose answer was lost: its secret
+    // cannot be read back from Harbor, so it is replaced (it was never active).
+    // Only this rare case lists the project's robots; a listing per issue made
+    // the hub's Harbor traffic grow with the square of the namespaces.
+    auto robots = ourRobots(*resolved->connection, binding.spec.project);
+    if (!robots) {
+      return makeError(robots.error());
+    }
+    for (const auto& robot : *robots) {
+      const auto marker = rotation::parseMarker(robot.description);
+      if (marker && marker->clusterId == settings_.clusterId && marker->bindingUid == binding.uid &&
+          marker->ns == ns && marker->generation == request.generation) {
+        if (auto removed = provider->deleteCredential(binding.spec.project, robot.id); !removed) {
+          return makeError(removed.error());
+        }
+      }
+    }
+    credential = provider->createCredential(create);
+  }
   if (!credential) {
     return makeError(credential.error());
   }
@@ -611,7 +652,21 @@ BindingController::issue(std::string_view ns, std::string_view name,
   (void)events_.record(referenceTo(binding), kube::EventType::kNormal, "RobotCreated",
                        fmt::format("created {} (generation {}) for namespace {}",
                                    credential->username, request.generation, ns));
+  forgetCleanupListing(binding.name); // plan the new robot's pending timeout
   return issued;
+}
+
+void BindingController::forgetCleanupListing(const std::string& name) {
+  // Many agents issue and activate at once: their robots are listed together a
+  // moment later, not once each.
+  const auto soon = Clock::now() + kListingCoalesce;
+  {
+    std::lock_guard lock(cleanMutex_);
+    if (auto memo = cleanupMemo_.find(name); memo != cleanupMemo_.end()) {
+      memo->second.revisit = std::min(memo->second.revisit.value_or(soon), soon);
+    }
+  }
+  queue_.addAfter(name, std::chrono::duration_cast<std::chrono::milliseconds>(kListingCoalesce));
 }
 
 Status BindingController::activate(std::string_view ns, std::string_view name,
@@ -643,7 +698,7 @@ Status BindingController::activate(std::string_view ns, std::string_view name,
               [](const auto& a, const auto& b) { return a.name < b.name; });
   });
   if (written) {
-    queue_.add(std::string(name));
+    forgetCleanupListing(std::string(name)); // an older robot is now superseded
   }
   return written;
 }
