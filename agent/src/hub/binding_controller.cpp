@@ -23,6 +23,9 @@ using Clock = std::chrono::system_clock;
 constexpr std::string_view kRotateAnnotation = "harborrobot.io/rotate-requested-at";
 constexpr auto kResync = std::chrono::minutes(5);
 constexpr auto kListingCoalesce = std::chrono::seconds(2);
+// A listing also shows whether Harbor and the project are there: repeated at
+// least this often, so an outage shows in the status within a minute.
+constexpr auto kListingMaxAge = std::chrono::minutes(1);
 constexpr auto kIssuedMemory = std::chrono::minutes(10);
 // Not a binding name (those are DNS subdomains): the key of the agents' sync.
 constexpr std::string_view kAgentsKey = "#agents";
@@ -394,7 +397,11 @@ Status BindingController::reconcile(const std::string& name) {
       revisit = plan.revisitAt;
     }
     std::lock_guard lock(cleanMutex_);
-    cleanupMemo_[name] = {cleanupInputs, now + kResync, revisit, problem};
+    if (problem) {
+      cleanupMemo_.erase(name); // a failed listing is tried again, never remembered
+    } else {
+      cleanupMemo_[name] = {cleanupInputs, now + kListingMaxAge, revisit, std::nullopt};
+    }
   }
   const std::string registryUrl = resolved.connection ? resolved.connection->settings.url : "";
   auto written = writeStatus(name, [&](BindingStatus& status) {
@@ -637,6 +644,14 @@ BindingController::issue(std::string_view ns, std::string_view name,
     credential = provider->createCredential(create);
   }
   if (!credential) {
+    if (isTransient(credential.error().code())) {
+      // Harbor is failing: the next reconcile lists again, so the status says so.
+      {
+        std::lock_guard lock(cleanMutex_);
+        cleanupMemo_.erase(binding.name);
+      }
+      queue_.add(binding.name);
+    }
     return makeError(credential.error());
   }
   reconcile::IssuedCredential issued{credential->username, credential->secret, request.generation,

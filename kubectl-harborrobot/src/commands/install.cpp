@@ -32,7 +32,6 @@ struct InstallFlags {
 
 struct UninstallFlags {
   bool deleteBindings = false;
-  bool wait = true;
   std::string timeout = "5m";
 };
 
