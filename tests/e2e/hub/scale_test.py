@@ -83,7 +83,7 @@ def main():
             ready = [c for c in status.get("conditions", []) if c["type"] == "Ready"]
             return (len(entries) == count and all(e.get("ready") for e in entries) and ready and
                     ready[0]["status"] == "True")
-        wait_for(all_ready, f"{count} namespaces ready", timeout=600)
+        wait_for(all_ready, f"{count} namespaces ready", timeout=780)
         elapsed = time.monotonic() - started
         print(f"scale_test: {count} namespaces joined and were ready after {elapsed:.1f} s")
         print_costs(world)
