@@ -1,11 +1,10 @@
 // Verdicts from the hub's Events, and the local check over Harbor's API.
 #include "connection_verdict.h"
 
-#include <cstdio>
-
 #include <fmt/format.h>
 
 #include "harborrobot/http/curl_client.h"
+#include "harborrobot/model/harbor_names.h"
 #include "harborrobot/util/json_text.h"
 
 namespace harborrobot::cli {
@@ -23,19 +22,6 @@ std::string eventTime(const kube::Json& event) {
     }
   }
   return newest;
-}
-
-// Harbor's version string "v2.12.2-73072d0d" (or "2.14.0") at least 2.12.
-bool supported(std::string version) {
-  if (!version.empty() && version.front() == 'v') {
-    version.erase(0, 1);
-  }
-  int major = 0;
-  int minor = 0;
-  if (std::sscanf(version.c_str(), "%d.%d", &major, &minor) != 2) {
-    return false;
-  }
-  return major > 2 || (major == 2 && minor >= 12);
 }
 
 } // namespace
@@ -107,7 +93,7 @@ ConnectionVerdict checkFromHere(const std::string& url, const std::string& usern
   } else if (!boolField(profile, "sysadmin_flag", false)) {
     verdict.reason = "HarborUserNotAdmin";
     verdict.message = fmt::format("{} is not a Harbor administrator on {}", username, url);
-  } else if (!supported(version)) {
+  } else if (!isSupportedHarborVersion(version)) {
     verdict.reason = "HarborVersionUnsupported";
     verdict.message =
         fmt::format("{} runs Harbor {}; harborrobot needs 2.12 or later", url, version);

@@ -333,7 +333,6 @@ Status BindingController::reconcile(const std::string& name) {
         memo != cleanupMemo_.end() && memo->second.inputs == cleanupInputs &&
         now < memo->second.nextListing && (!memo->second.revisit || now < *memo->second.revisit)) {
       listingDue = false;
-      problem = memo->second.problem;
       revisit = memo->second.revisit;
     }
   }
@@ -400,7 +399,7 @@ Status BindingController::reconcile(const std::string& name) {
     if (problem) {
       cleanupMemo_.erase(name); // a failed listing is tried again, never remembered
     } else {
-      cleanupMemo_[name] = {cleanupInputs, now + kListingMaxAge, revisit, std::nullopt};
+      cleanupMemo_[name] = {cleanupInputs, now + kListingMaxAge, revisit};
     }
   }
   const std::string registryUrl = resolved.connection ? resolved.connection->settings.url : "";

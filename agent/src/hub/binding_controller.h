@@ -113,12 +113,12 @@ private:
   std::map<std::string, std::chrono::steady_clock::time_point> reportedEmpty_;
   std::map<std::string, std::chrono::steady_clock::time_point> untargetedSince_;
   // The last robot listing per binding: its inputs, when to list again anyway,
-  // the revisit it planned and the problem it found (guarded by cleanMutex_).
+  // and the revisit it planned (guarded by cleanMutex_; failed listings are
+  // never remembered).
   struct CleanupMemo {
     std::string inputs;
     std::chrono::system_clock::time_point nextListing;
     std::optional<std::chrono::system_clock::time_point> revisit;
-    std::optional<reconcile::BindingProblem> problem;
   };
   std::map<std::string, CleanupMemo> cleanupMemo_;
   // Makes the binding's next reconcile list its robots, and queues it.

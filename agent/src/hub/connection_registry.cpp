@@ -1,5 +1,7 @@
 #include "connection_registry.h"
 
+#include "harborrobot/model/harbor_names.h"
+
 #include <charconv>
 
 #include <fmt/format.h>
@@ -15,24 +17,6 @@ std::string versionOf(const kube::Json& object) {
 }
 
 } // namespace
-
-bool supportedHarborVersion(std::string_view version) {
-  if (version.starts_with("v")) {
-    version.remove_prefix(1);
-  }
-  int major = 0;
-  int minor = 0;
-  const char* end = version.data() + version.size();
-  auto first = std::from_chars(version.data(), end, major);
-  if (first.ec != std::errc() || first.ptr == end || *first.ptr != '.') {
-    return false;
-  }
-  auto second = std::from_chars(first.ptr + 1, end, minor);
-  if (second.ec != std::errc()) {
-    return false;
-  }
-  return major > 2 || (major == 2 && minor >= 12);
-}
 
 ConnectionRegistry::ConnectionRegistry(kube::Client& client, const plugin::Host& plugins,
                                        std::string ns, const Logger& logger,
@@ -162,7 +146,7 @@ void ConnectionRegistry::upsert(const kube::Json& secret) {
         connection->problemMessage =
             fmt::format("{} is not a Harbor administrator on {}", connection->settings.username,
                         connection->settings.url);
-      } else if (!supportedHarborVersion(info->version)) {
+      } else if (!isSupportedHarborVersion(info->version)) {
         connection->problemReason = "HarborVersionUnsupported";
         connection->problemMessage =
             fmt::format("{} runs Harbor {}; harborrobot needs 2.12 or later",

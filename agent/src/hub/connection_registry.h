@@ -81,7 +81,4 @@ private:
   std::unique_ptr<kube::Informer> informer_;
 };
 
-// Harbor's version text ("v2.12.2-73072d0d") at least 2.12.
-bool supportedHarborVersion(std::string_view version);
-
 } // namespace harborrobot::agent::hub

@@ -1,6 +1,8 @@
 // Harbor name rules and robot-name derivation.
 #include "harborrobot/model/harbor_names.h"
 
+#include <charconv>
+
 #include <regex>
 
 #include <fmt/format.h>
@@ -76,6 +78,24 @@ std::string robotNameFor(const RobotNameInput& input) {
     base = sanitize(std::string_view(base).substr(0, room));
   }
   return base.empty() ? hash : base + "-" + hash;
+}
+
+bool isSupportedHarborVersion(std::string_view version) {
+  if (version.starts_with("v")) {
+    version.remove_prefix(1);
+  }
+  int major = 0;
+  int minor = 0;
+  const char* end = version.data() + version.size();
+  auto first = std::from_chars(version.data(), end, major);
+  if (first.ec != std::errc() || first.ptr == end || *first.ptr != '.') {
+    return false;
+  }
+  auto second = std::from_chars(first.ptr + 1, end, minor);
+  if (second.ec != std::errc()) {
+    return false;
+  }
+  return major > 2 || (major == 2 && minor >= 12);
 }
 
 } // namespace harborrobot

@@ -38,4 +38,8 @@ std::string robotNameFor(const RobotNameInput& input);
 // Lower-case hex SHA-256, used for stable short hashes.
 std::string sha256Hex(std::string_view data);
 
+// Harbor's version text ("v2.12.2-73072d0d", "2.14.0") is at least 2.12, the
+// oldest Harbor whose robot API harborrobot speaks.
+bool isSupportedHarborVersion(std::string_view version);
+
 } // namespace harborrobot
