@@ -83,7 +83,7 @@ def main():
     parser.add_argument("build")
     parser.add_argument("--namespaces", type=int, default=1000)
     parser.add_argument("--bindings", type=int, default=10)
-    parser.add_argument("--workers", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=64)
     args = parser.parse_args()
     build = os.path.abspath(args.build)
     state = tempfile.mkdtemp(prefix="harborrobot-load-")

@@ -30,6 +30,7 @@ constexpr auto kIssuedMemory = std::chrono::minutes(10);
 // Not a binding name (those are DNS subdomains): the key of the agents' sync.
 constexpr std::string_view kAgentsKey = "#agents";
 constexpr auto kAgentCleanupTimeout = std::chrono::minutes(10);
+constexpr auto kReportSummaryDelay = std::chrono::milliseconds(1000);
 
 std::string nameOf(const kube::Json& object) {
   return object.value("/metadata/name"_json_pointer, std::string());
@@ -65,17 +66,52 @@ std::optional<Clock::time_point> rotateRequestedAt(const kube::Json& object, std
 }
 
 // What the cleanup plan depends on, besides time: the spec generation, the
-// targets and each namespace's activated generation.
+// targets and each namespace's activated generation once it supersedes an
+// earlier one. A first activation supersedes nothing, so a thousand agents
+// starting together do not each cause a listing of the project's robots.
 std::string cleanupInputsOf(std::int64_t generation, const std::vector<std::string>& targets,
-                            const kube::Json& object) {
+                            const BindingStatus& status) {
   std::string inputs = fmt::format("{}|{}|", generation, fmt::join(targets, ","));
-  const BindingStatus status =
-      reconcile::parseBindingStatus(object.value("status", kube::Json::object()));
   for (const auto& entry : status.namespaces) {
+    if (entry.secretGeneration <= 1) {
+      continue;
+    }
     inputs += fmt::format("{}:{}:{};", entry.name, entry.secretGeneration,
                           entry.activeSince ? formatRfc3339(*entry.activeSince) : "");
   }
   return inputs;
+}
+
+// Whether anything but the status (and the bookkeeping of every write) differs:
+// compared field by field, since copying a status of thousands of namespaces on
+// every event to compare the rest was itself a cost that grew with them.
+bool differsOutsideStatus(const kube::Json& before, const kube::Json& after) {
+  const auto differs = [](const kube::Json& a, const kube::Json& b,
+                          std::initializer_list<std::string_view> ignored) {
+    if (!a.is_object() || !b.is_object()) {
+      return a != b;
+    }
+    const auto skipped = [&](const std::string& key) {
+      return std::find(ignored.begin(), ignored.end(), key) != ignored.end();
+    };
+    for (const auto& [key, value] : a.items()) {
+      if (!skipped(key) && (!b.contains(key) || b.at(key) != value)) {
+        return true;
+      }
+    }
+    for (const auto& [key, value] : b.items()) {
+      if (!skipped(key) && !a.contains(key)) {
+        return true;
+      }
+    }
+    return false;
+  };
+  const auto metadataOf = [](const kube::Json& object) {
+    return object.is_object() && object.contains("metadata") ? object.at("metadata")
+                                                             : kube::Json::object();
+  };
+  return differs(before, after, {"status", "metadata"}) ||
+         differs(metadataOf(before), metadataOf(after), {"resourceVersion", "managedFields"});
 }
 
 } // namespace
@@ -84,7 +120,10 @@ BindingController::BindingController(kube::Client& client, ConnectionRegistry& c
                                      HubSettings settings, const Logger& logger,
                                      kube::EventRecorder& events)
     : client_(client), connections_(connections), settings_(std::move(settings)), logger_(logger),
-      events_(events) {}
+      events_(events),
+      statusCommit_([this](const std::string& name, const std::vector<StatusChange>& changes) {
+        return writeStatusBatch(name, changes);
+      }) {}
 
 BindingController::~BindingController() {
   stop();
@@ -96,19 +135,22 @@ void BindingController::start() {
   bindingHandlers.onUpdate = [this](const kube::Json& before, const kube::Json& after) {
     // Status writes (the hub's own, one per agent report) need no reconcile: a
     // report queues its binding itself. Everything else does.
-    const auto withoutStatus = [](kube::Json object) {
-      object.erase("status");
-      if (object.contains("metadata")) {
-        object["metadata"].erase("resourceVersion");
-        object["metadata"].erase("managedFields");
-      }
-      return object;
-    };
-    if (withoutStatus(before) != withoutStatus(after)) {
+    if (differsOutsideStatus(before, after)) {
       queue_.add(nameOf(after));
     }
   };
-  bindingHandlers.onDelete = [this](const kube::Json& object) { queue_.add(nameOf(object)); };
+  bindingHandlers.onDelete = [this](const kube::Json& object) {
+    const std::string name = nameOf(object);
+    {
+      std::lock_guard lock(writtenMutex_);
+      lastWritten_.erase(name);
+    }
+    {
+      std::lock_guard lock(statusCacheMutex_);
+      statusCache_.erase(name);
+    }
+    queue_.add(name);
+  };
   bindingHandlers.onError = [this](const Error& error) {
     logger_.warn("watching bindings", {{"error", error.message()}});
   };
@@ -117,16 +159,27 @@ void BindingController::start() {
   // A namespace appearing, disappearing or changing labels can change any
   // binding's targets.
   kube::InformerHandlers namespaceHandlers;
-  namespaceHandlers.onAdd = [this](const kube::Json&) { enqueueAll(); };
+  // The informer updates its cache before calling these, so a targets
+  // computation that read the old version number recomputes next time.
+  namespaceHandlers.onAdd = [this](const kube::Json&) {
+    ++namespacesVersion_;
+    enqueueAll();
+  };
   namespaceHandlers.onUpdate = [this](const kube::Json& before, const kube::Json& after) {
     if (before.value("/metadata/labels"_json_pointer, kube::Json::object()) !=
             after.value("/metadata/labels"_json_pointer, kube::Json::object()) ||
         before.contains("/metadata/deletionTimestamp"_json_pointer) !=
-            after.contains("/metadata/deletionTimestamp"_json_pointer)) {
+            after.contains("/metadata/deletionTimestamp"_json_pointer) ||
+        before.value("/status/phase"_json_pointer, std::string()) !=
+            after.value("/status/phase"_json_pointer, std::string())) {
+      ++namespacesVersion_;
       enqueueAll();
     }
   };
-  namespaceHandlers.onDelete = [this](const kube::Json&) { enqueueAll(); };
+  namespaceHandlers.onDelete = [this](const kube::Json&) {
+    ++namespacesVersion_;
+    enqueueAll();
+  };
   namespaces_ =
       std::make_unique<kube::Informer>(client_, kube::resources::namespaces(),
                                        kube::InformerOptions{}, std::move(namespaceHandlers));
@@ -160,8 +213,8 @@ void BindingController::enqueueAll() {
   if (!bindings_) {
     return;
   }
-  for (const auto& object : bindings_->list()) {
-    queue_.add(nameOf(object));
+  for (const auto& object : bindings_->snapshot()) {
+    queue_.add(nameOf(*object));
   }
 }
 
@@ -223,21 +276,54 @@ BindingController::Resolved BindingController::resolve(const kube::Json& object)
 }
 
 std::vector<std::string> BindingController::targetsOf(const BindingSpec& spec) const {
-  std::vector<reconcile::NamespaceInfo> namespaces;
-  for (const auto& object : namespaces_->list()) {
-    reconcile::NamespaceInfo info;
-    info.name = nameOf(object);
-    info.terminating = object.contains("/metadata/deletionTimestamp"_json_pointer) ||
-                       object.value("/status/phase"_json_pointer, std::string()) == "Terminating";
-    const auto labels = objectField(objectField(object, "metadata"), "labels");
-    for (const auto& [key, value] : labels.items()) {
-      if (value.is_string()) {
-        info.labels.emplace(key, value.get<std::string>());
+  const std::string selection =
+      fmt::format("{}|{}", fmt::join(spec.namespaceNames, ","),
+                  spec.namespaceSelector ? "S" + spec.namespaceSelector->toString() : "-");
+  const std::uint64_t version = namespacesVersion_.load();
+  std::lock_guard lock(targetsMutex_);
+  if (version != targetsVersion_) {
+    namespaceInfos_.clear();
+    for (const auto& object : namespaces_->snapshot()) {
+      reconcile::NamespaceInfo info;
+      info.name = nameOf(*object);
+      info.terminating =
+          object->contains("/metadata/deletionTimestamp"_json_pointer) ||
+          object->value("/status/phase"_json_pointer, std::string()) == "Terminating";
+      const auto labels = objectField(objectField(*object, "metadata"), "labels");
+      for (const auto& [key, value] : labels.items()) {
+        if (value.is_string()) {
+          info.labels.emplace(key, value.get<std::string>());
+        }
       }
+      namespaceInfos_.push_back(std::move(info));
     }
-    namespaces.push_back(std::move(info));
+    targetsBySelection_.clear();
+    targetsVersion_ = version;
   }
-  return reconcile::targetNamespaces(spec, namespaces);
+  auto found = targetsBySelection_.find(selection);
+  if (found == targetsBySelection_.end()) {
+    found =
+        targetsBySelection_.emplace(selection, reconcile::targetNamespaces(spec, namespaceInfos_))
+            .first;
+  }
+  return found->second;
+}
+
+std::shared_ptr<const BindingStatus> BindingController::statusOf(const kube::Json& object) const {
+  const std::string name = nameOf(object);
+  const std::string version = object.value("/metadata/resourceVersion"_json_pointer, std::string());
+  {
+    std::lock_guard lock(statusCacheMutex_);
+    if (const auto found = statusCache_.find(name);
+        found != statusCache_.end() && found->second.first == version && !version.empty()) {
+      return found->second.second;
+    }
+  }
+  auto parsed = std::make_shared<const BindingStatus>(
+      reconcile::parseBindingStatus(object.value("status", kube::Json::object())));
+  std::lock_guard lock(statusCacheMutex_);
+  statusCache_[name] = {version, parsed};
+  return parsed;
 }
 
 Result<std::vector<plugin::CredentialSummary>>
@@ -245,30 +331,53 @@ BindingController::ourRobots(const Connection& connection, const std::string& pr
   return (*connection.provider)->listCredentials(project, rotation::kMarkerPrefix);
 }
 
-Status BindingController::writeStatus(const std::string& name,
-                                      const std::function<void(BindingStatus&)>& change) {
-  // The hub is the only writer of binding status, from reconciles and from every
-  // agent report: one at a time, so they never lose to each other's 409s.
-  std::lock_guard lock(statusMutex_);
+Status BindingController::writeStatus(const std::string& name, StatusChange change) {
+  return statusCommit_.submit(name, std::move(change));
+}
+
+Status BindingController::writeStatusBatch(const std::string& name,
+                                           const std::vector<StatusChange>& changes) {
+  // The hub is the only writer of binding status; statusCommit_ runs one write
+  // per binding at a time, so reconciles and agent reports never lose to each
+  // other's 409s.
+  std::shared_ptr<const kube::Json> start = bindings_->find("", name);
+  {
+    std::lock_guard lock(writtenMutex_);
+    if (const auto found = lastWritten_.find(name); found != lastWritten_.end()) {
+      const auto versionOf = [](const kube::Json& object) {
+        return object.value("/metadata/resourceVersion"_json_pointer, std::string());
+      };
+      if (start && versionOf(*start) == versionOf(*found->second)) {
+        lastWritten_.erase(found); // the watch has caught up: keep one copy, not two
+      } else {
+        start = found->second;
+      }
+    }
+  }
+  const auto mutate = [&](kube::Json& object) -> Result<bool> {
+    const BindingStatus before = *statusOf(object);
+    BindingStatus after = before;
+    for (const auto& change : changes) {
+      change(after);
+    }
+    if (after == before && object.contains("status")) {
+      return false;
+    }
+    object["status"] = reconcile::toJson(after);
+    return true;
+  };
   kube::WriteOptions options;
   options.subresource = "status";
-  auto written = client_.modify(
-      kube::resources::harborRobotBindings(), "", name,
-      [&](kube::Json& object) -> Result<bool> {
-        const BindingStatus before =
-            reconcile::parseBindingStatus(object.value("status", kube::Json::object()));
-        BindingStatus after = before;
-        change(after);
-        if (after == before && object.contains("status")) {
-          return false;
-        }
-        object["status"] = reconcile::toJson(after);
-        return true;
-      },
-      options);
+  auto written =
+      start ? client_.modifyFrom(*start, kube::resources::harborRobotBindings(), "", name, mutate,
+                                 options)
+            : client_.modify(kube::resources::harborRobotBindings(), "", name, mutate, options);
+  std::lock_guard lock(writtenMutex_);
   if (!written) {
+    lastWritten_.erase(name);
     return makeError(written.error());
   }
+  lastWritten_[name] = std::make_shared<const kube::Json>(std::move(*written));
   return ok();
 }
 
@@ -282,7 +391,7 @@ Status BindingController::reconcile(const std::string& name) {
   if (settings_.agents != nullptr) {
     queue_.add(std::string(kAgentsKey));
   }
-  const auto object = bindings_->get("", name);
+  const auto object = bindings_->find("", name);
   if (!object) {
     return ok(); // gone: its finalizer already ran
   }
@@ -325,7 +434,8 @@ Status BindingController::reconcile(const std::string& name) {
   // grace period ending) is due, or kResync passed. An agent report that changes
   // none of these (the common case) costs no Harbor call.
   const auto now = Clock::now();
-  const std::string cleanupInputs = cleanupInputsOf(binding.generation, targets, *object);
+  const std::string cleanupInputs =
+      cleanupInputsOf(binding.generation, targets, *statusOf(*object));
   bool listingDue = true;
   if (!problem) {
     std::lock_guard lock(cleanMutex_);
@@ -346,20 +456,19 @@ Status BindingController::reconcile(const std::string& name) {
       // Every binding of this cluster on the same connection and project: a robot
       // of any of them, or of a deleted one, is judged here.
       std::map<std::string, rotation::BindingTargets> known;
-      for (const auto& other : bindings_->list()) {
-        auto parsed = parseBinding(other);
+      for (const auto& other : bindings_->snapshot()) {
+        auto parsed = parseBinding(*other);
         if (!parsed || parsed->spec.connectionName != binding.spec.connectionName ||
             parsed->spec.project != binding.spec.project) {
           continue;
         }
         rotation::BindingTargets entry;
         entry.bindingUid = parsed->uid;
-        const BindingStatus status =
-            reconcile::parseBindingStatus(other.value("status", kube::Json::object()));
+        const auto status = statusOf(*other);
         const auto otherTargets = parsed->uid == binding.uid ? targets : targetsOf(parsed->spec);
         for (const auto& ns : otherTargets) {
           rotation::ActiveGeneration active;
-          if (const auto* recorded = status.find(ns)) {
+          if (const auto* recorded = status->find(ns)) {
             active.generation = recorded->secretGeneration;
             active.activeSince = recorded->activeSince.value_or(Clock::time_point{});
             active.lastReport = recorded->lastReportTime;
@@ -425,8 +534,8 @@ Status BindingController::reconcile(const std::string& name) {
 
 Status BindingController::syncAgents() {
   std::set<std::string> namespaces;
-  for (const auto& object : bindings_->list()) {
-    auto parsed = parseBinding(object);
+  for (const auto& object : bindings_->snapshot()) {
+    auto parsed = parseBinding(*object);
     if (!parsed || parsed->deleting) {
       continue;
     }
@@ -517,7 +626,7 @@ Status BindingController::finalize(const HarborRobotBinding& binding) {
 
 Result<BindingController::Resolved> BindingController::bindingForAgent(std::string_view ns,
                                                                        std::string_view name) {
-  const auto object = bindings_->get("", name);
+  const auto object = bindings_->find("", name);
   if (!object) {
     return makeError(ErrorCode::kNotFound, fmt::format("binding {} not found", name));
   }
@@ -535,8 +644,8 @@ Result<BindingController::Resolved> BindingController::bindingForAgent(std::stri
 
 Result<std::vector<reconcile::AgentBinding>> BindingController::bindingsFor(std::string_view ns) {
   std::vector<reconcile::AgentBinding> result;
-  for (const auto& object : bindings_->list()) {
-    const Resolved resolved = resolve(object);
+  for (const auto& object : bindings_->snapshot()) {
+    const Resolved resolved = resolve(*object);
     if (resolved.problem && resolved.problem->reason == "InvalidSpec") {
       continue;
     }
@@ -567,12 +676,10 @@ Result<std::vector<reconcile::AgentBinding>> BindingController::bindingsFor(std:
       }
     }
     entry.specHash = reconcile::credentialSpecHash(spec, entry.registryUrl, aliasUrl);
-    const BindingStatus status =
-        reconcile::parseBindingStatus(object.value("status", kube::Json::object()));
-    if (const auto* recorded = status.find(ns)) {
+    if (const auto* recorded = statusOf(*object)->find(ns)) {
       entry.activeGeneration = recorded->secretGeneration;
     }
-    entry.rotateRequestedAt = rotateRequestedAt(object, ns);
+    entry.rotateRequestedAt = rotateRequestedAt(*object, ns);
     result.push_back(std::move(entry));
   }
   std::sort(result.begin(), result.end(),
@@ -601,10 +708,9 @@ BindingController::issue(std::string_view ns, std::string_view name,
       return found->second.credential;
     }
   }
-  const auto object = bindings_->get("", name);
-  const BindingStatus status = reconcile::parseBindingStatus(
-      object ? object->value("status", kube::Json::object()) : kube::Json::object());
-  const auto* recorded = status.find(ns);
+  const auto object = bindings_->find("", name);
+  const auto status = object ? statusOf(*object) : std::make_shared<const BindingStatus>();
+  const auto* recorded = status->find(ns);
   if (recorded != nullptr && request.generation <= recorded->secretGeneration) {
     return makeError(ErrorCode::kFailedPrecondition,
                      fmt::format("generation {} is not newer than the active generation {}",
@@ -666,8 +772,21 @@ BindingController::issue(std::string_view ns, std::string_view name,
   (void)events_.record(referenceTo(binding), kube::EventType::kNormal, "RobotCreated",
                        fmt::format("created {} (generation {}) for namespace {}",
                                    credential->username, request.generation, ns));
-  forgetCleanupListing(binding.name); // plan the new robot's pending timeout
+  // Should this robot never be activated, it is due for deletion after the
+  // pending timeout: the listing then finds it (no listing is needed now).
+  revisitCleanupAt(binding.name, Clock::now() + settings_.pendingTimeout + std::chrono::seconds(1));
   return issued;
+}
+
+void BindingController::revisitCleanupAt(const std::string& name, Clock::time_point when) {
+  {
+    std::lock_guard lock(cleanMutex_);
+    if (auto memo = cleanupMemo_.find(name); memo != cleanupMemo_.end()) {
+      memo->second.revisit = std::min(memo->second.revisit.value_or(when), when);
+    }
+  }
+  queue_.addAfter(name, std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::max(when - Clock::now(), Clock::duration::zero())));
 }
 
 void BindingController::forgetCleanupListing(const std::string& name) {
@@ -692,6 +811,7 @@ Status BindingController::activate(std::string_view ns, std::string_view name,
   const auto now = Clock::now();
   const std::string robotName = robotNameFor({resolved->binding.name, ns, settings_.clusterId,
                                               resolved->binding.uid, activation.generation});
+  bool supersedes = false;
   auto written = writeStatus(std::string(name), [&](BindingStatus& status) {
     auto found = std::find_if(status.namespaces.begin(), status.namespaces.end(),
                               [&](const auto& entry) { return entry.name == ns; });
@@ -706,12 +826,13 @@ Status BindingController::activate(std::string_view ns, std::string_view name,
       found->activeSince = now;
       found->lastRefreshTime = now;
     }
+    supersedes = activation.generation > 1;
     found->secretGeneration = activation.generation;
     found->robotName = robotName;
     std::sort(status.namespaces.begin(), status.namespaces.end(),
               [](const auto& a, const auto& b) { return a.name < b.name; });
   });
-  if (written) {
+  if (written && supersedes) {
     forgetCleanupListing(std::string(name)); // an older robot is now superseded
   }
   return written;
@@ -748,7 +869,9 @@ Status BindingController::report(std::string_view ns, const reconcile::AgentRepo
     if (!written) {
       return written;
     }
-    queue_.add(entry.binding);
+    // The summary (Ready) follows within a second: one reconcile for the many
+    // reports that arrive together, not one each.
+    queue_.addAfter(entry.binding, kReportSummaryDelay);
   }
   return ok();
 }

@@ -25,7 +25,9 @@
 #include "harborrobot/observability/logger.h"
 #include "harborrobot/reconcile/binding_status.h"
 #include "harborrobot/reconcile/hub_protocol.h"
+#include "harborrobot/reconcile/targets.h"
 #include "harborrobot/rotation/cleanup.h"
+#include "harborrobot/util/group_commit.h"
 #include "hub_metrics.h"
 
 namespace harborrobot::agent::hub {
@@ -81,10 +83,15 @@ private:
   [[nodiscard]] Status syncAgents();
   Resolved resolve(const kube::Json& object) const;
   std::vector<std::string> targetsOf(const BindingSpec& spec) const;
+  // The binding's status, parsed once per resourceVersion.
+  std::shared_ptr<const reconcile::BindingStatus> statusOf(const kube::Json& object) const;
   [[nodiscard]] Result<std::vector<plugin::CredentialSummary>>
   ourRobots(const Connection& connection, const std::string& project) const;
-  [[nodiscard]] Status writeStatus(const std::string& name,
-                                   const std::function<void(reconcile::BindingStatus&)>& change);
+  using StatusChange = std::function<void(reconcile::BindingStatus&)>;
+  // Applies `change` to the binding's stored status; returns once it is written.
+  [[nodiscard]] Status writeStatus(const std::string& name, StatusChange change);
+  [[nodiscard]] Status writeStatusBatch(const std::string& name,
+                                        const std::vector<StatusChange>& changes);
   [[nodiscard]] Result<Resolved> bindingForAgent(std::string_view ns, std::string_view name);
 
   kube::Client& client_;
@@ -104,8 +111,28 @@ private:
     std::chrono::steady_clock::time_point until;
   };
   std::mutex issuedMutex_;
-  std::mutex statusMutex_; // serializes status writes (writeStatus)
   std::map<std::string, Issued> issued_;
+
+  // Status writes of one binding are serialized and batched: every agent report
+  // and activation changes the same object, and writing it once per change made
+  // the hub's and the API server's work grow with the square of the namespaces.
+  GroupCommit<StatusChange> statusCommit_;
+  // The object each status write stored, so the next write starts from it
+  // rather than from a GET (the watch may not have delivered it yet).
+  std::mutex writtenMutex_;
+  std::map<std::string, std::shared_ptr<const kube::Json>> lastWritten_;
+
+  // Targets are recomputed only when a namespace is added, removed, relabelled
+  // or starts terminating, or the binding's selection changes.
+  mutable std::mutex targetsMutex_;
+  std::atomic<std::uint64_t> namespacesVersion_{0};
+  mutable std::uint64_t targetsVersion_ = ~std::uint64_t{0};
+  mutable std::vector<reconcile::NamespaceInfo> namespaceInfos_;
+  mutable std::map<std::string, std::vector<std::string>> targetsBySelection_;
+  mutable std::mutex statusCacheMutex_;
+  mutable std::map<std::string,
+                   std::pair<std::string, std::shared_ptr<const reconcile::BindingStatus>>>
+      statusCache_; // binding name → (resourceVersion, parsed status)
 
   // Namespaces whose agent reported no bindings (it has removed its Secrets),
   // and when: only then, or long after, is the agent itself removed.
@@ -123,6 +150,8 @@ private:
   std::map<std::string, CleanupMemo> cleanupMemo_;
   // Makes the binding's next reconcile list its robots, and queues it.
   void forgetCleanupListing(const std::string& name);
+  // Makes sure the binding's robots are listed again by `when`.
+  void revisitCleanupAt(const std::string& name, std::chrono::system_clock::time_point when);
 };
 
 } // namespace harborrobot::agent::hub

@@ -253,19 +253,34 @@ Status Client::remove(const ResourceType& type, std::string_view ns, std::string
 Result<Json> Client::modify(const ResourceType& type, std::string_view ns, std::string_view name,
                             const std::function<Result<bool>(Json&)>& mutate,
                             const WriteOptions& options, int attempts) {
+  auto current = get(type, ns, name);
+  if (!current) {
+    return makeError(current.error());
+  }
+  return modifyFrom(std::move(*current), type, ns, name, mutate, options, attempts);
+}
+
+Result<Json> Client::modifyFrom(Json start, const ResourceType& type, std::string_view ns,
+                                std::string_view name,
+                                const std::function<Result<bool>(Json&)>& mutate,
+                                const WriteOptions& options, int attempts) {
+  Json current = std::move(start);
   for (int attempt = 1;; ++attempt) {
-    auto current = get(type, ns, name);
-    if (!current) {
-      return makeError(current.error());
+    if (attempt > 1) {
+      auto fresh = get(type, ns, name);
+      if (!fresh) {
+        return makeError(fresh.error());
+      }
+      current = std::move(*fresh);
     }
-    auto changed = mutate(*current);
+    auto changed = mutate(current);
     if (!changed) {
       return makeError(changed.error());
     }
     if (!*changed) {
       return current;
     }
-    auto written = update(type, ns, *current, options);
+    auto written = update(type, ns, current, options);
     if (written || written.error().code() != ErrorCode::kConflict || attempt >= attempts) {
       return written;
     }

@@ -50,23 +50,35 @@ bool Informer::waitForSync(std::chrono::milliseconds timeout) {
   return changed_.wait_for(lock, timeout, [this] { return synced_; });
 }
 
-std::optional<Json> Informer::get(std::string_view ns, std::string_view name) const {
+std::shared_ptr<const Json> Informer::find(std::string_view ns, std::string_view name) const {
   std::lock_guard lock(mutex_);
   const std::string key =
       ns.empty() ? std::string(name) : std::string(ns) + "/" + std::string(name);
   const auto found = cache_.find(key);
-  if (found == cache_.end()) {
-    return std::nullopt;
-  }
-  return found->second;
+  return found == cache_.end() ? nullptr : found->second;
 }
 
-std::vector<Json> Informer::list() const {
+std::vector<std::shared_ptr<const Json>> Informer::snapshot() const {
   std::lock_guard lock(mutex_);
-  std::vector<Json> objects;
+  std::vector<std::shared_ptr<const Json>> objects;
   objects.reserve(cache_.size());
   for (const auto& [key, object] : cache_) {
     objects.push_back(object);
+  }
+  return objects;
+}
+
+std::optional<Json> Informer::get(std::string_view ns, std::string_view name) const {
+  if (auto object = find(ns, name)) {
+    return *object;
+  }
+  return std::nullopt;
+}
+
+std::vector<Json> Informer::list() const {
+  std::vector<Json> objects;
+  for (const auto& object : snapshot()) {
+    objects.push_back(*object);
   }
   return objects;
 }
@@ -89,23 +101,25 @@ bool Informer::relist(std::string& resourceVersion) {
     return false;
   }
   resourceVersion = listed->value("/metadata/resourceVersion"_json_pointer, std::string());
-  std::map<std::string, Json> fresh;
+  std::map<std::string, std::shared_ptr<const Json>> fresh;
   for (auto& item : (*listed)["items"]) {
     // Lists omit kind/apiVersion on items; handlers get whole objects.
     item["kind"] = type_.kind;
     item["apiVersion"] = type_.apiVersion();
-    fresh.emplace(keyOf(item), std::move(item));
+    const std::string key = keyOf(item);
+    fresh.emplace(key, std::make_shared<const Json>(std::move(item)));
   }
-  std::vector<std::pair<Json, Json>> updated;
-  std::vector<Json> added;
-  std::vector<Json> deleted;
+  using Shared = std::shared_ptr<const Json>;
+  std::vector<std::pair<Shared, Shared>> updated;
+  std::vector<Shared> added;
+  std::vector<Shared> deleted;
   {
     std::lock_guard lock(mutex_);
     for (const auto& [key, object] : fresh) {
       const auto old = cache_.find(key);
       if (old == cache_.end()) {
         added.push_back(object);
-      } else if (versionOf(old->second) != versionOf(object)) {
+      } else if (versionOf(*old->second) != versionOf(*object)) {
         updated.emplace_back(old->second, object);
       }
     }
@@ -119,17 +133,17 @@ bool Informer::relist(std::string& resourceVersion) {
   // Handlers run outside the lock so they may read the cache.
   for (const auto& object : added) {
     if (handlers_.onAdd) {
-      handlers_.onAdd(object);
+      handlers_.onAdd(*object);
     }
   }
   for (const auto& [before, after] : updated) {
     if (handlers_.onUpdate) {
-      handlers_.onUpdate(before, after);
+      handlers_.onUpdate(*before, *after);
     }
   }
   for (const auto& object : deleted) {
     if (handlers_.onDelete) {
-      handlers_.onDelete(object);
+      handlers_.onDelete(*object);
     }
   }
   {
@@ -145,7 +159,8 @@ void Informer::apply(const WatchEvent& event) {
     return;
   }
   const std::string key = keyOf(event.object);
-  std::optional<Json> before;
+  std::shared_ptr<const Json> before;
+  std::shared_ptr<const Json> after;
   {
     std::lock_guard lock(mutex_);
     const auto found = cache_.find(key);
@@ -155,7 +170,8 @@ void Informer::apply(const WatchEvent& event) {
     if (event.type == "DELETED") {
       cache_.erase(key);
     } else {
-      cache_[key] = event.object;
+      after = std::make_shared<const Json>(event.object);
+      cache_[key] = after;
     }
   }
   if (event.type == "DELETED") {
@@ -164,10 +180,10 @@ void Informer::apply(const WatchEvent& event) {
     }
   } else if (before) {
     if (handlers_.onUpdate) {
-      handlers_.onUpdate(*before, event.object);
+      handlers_.onUpdate(*before, *after);
     }
   } else if (handlers_.onAdd) {
-    handlers_.onAdd(event.object);
+    handlers_.onAdd(*after);
   }
 }
 

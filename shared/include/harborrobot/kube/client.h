@@ -96,6 +96,12 @@ public:
                                     std::string_view name,
                                     const std::function<Result<bool>(Json&)>& mutate,
                                     const WriteOptions& options = {}, int attempts = 5);
+  // The same, with the first attempt starting from `start` (a copy this process
+  // read or wrote recently) instead of a GET; a 409 re-reads as usual.
+  [[nodiscard]] Result<Json> modifyFrom(Json start, const ResourceType& type, std::string_view ns,
+                                        std::string_view name,
+                                        const std::function<Result<bool>(Json&)>& mutate,
+                                        const WriteOptions& options = {}, int attempts = 5);
 
   // Streams events to `onEvent` until the server ends the watch, the handler
   // returns false, or an error occurs.

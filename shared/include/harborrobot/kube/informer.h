@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -48,6 +49,11 @@ public:
 
   std::optional<Json> get(std::string_view ns, std::string_view name) const;
   std::vector<Json> list() const;
+  // The cached objects themselves, shared rather than copied: a binding's
+  // status can hold thousands of namespaces, and copying it on every read made
+  // the hub's cost grow with the square of them. Null when absent.
+  std::shared_ptr<const Json> find(std::string_view ns, std::string_view name) const;
+  std::vector<std::shared_ptr<const Json>> snapshot() const;
   int lists() const { return lists_.load(); }
   int watches() const { return watches_.load(); }
 
@@ -64,7 +70,8 @@ private:
 
   mutable std::mutex mutex_;
   std::condition_variable changed_;
-  std::map<std::string, Json> cache_; // "ns/name" (or "name") → object
+  // "ns/name" (or "name") → object; an entry is replaced, never changed in place.
+  std::map<std::string, std::shared_ptr<const Json>> cache_;
   bool synced_ = false;
   std::atomic<bool> stopping_{false};
   std::atomic<int> lists_{0};

@@ -278,9 +278,9 @@ void ApiServer::watchObjects(Call& call, ResponseWriter& writer) {
       return;
     }
     for (const auto& change : *changes) {
-      position = change.revision;
-      if (auto eventType = filter.eventFor(change)) {
-        if (!emit(*eventType, change.object))
+      position = change->revision;
+      if (auto eventType = filter.eventFor(*change)) {
+        if (!emit(*eventType, change->object))
           return;
         lastWrite = std::chrono::steady_clock::now();
       }

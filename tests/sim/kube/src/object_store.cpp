@@ -80,9 +80,10 @@ ObjectStore::ObjectStore(std::size_t historyLimit) : historyLimit_(historyLimit)
 
 void ObjectStore::record(ChangeType type, const std::string& storageKey, const json& object,
                          json previous) {
-  history_.push_back({revision_, type, storageKey, object, std::move(previous)});
+  history_.push_back(std::make_shared<const Change>(
+      Change{revision_, type, storageKey, object, std::move(previous)}));
   while (history_.size() > historyLimit_) {
-    compactedThrough_ = history_.front().revision;
+    compactedThrough_ = history_.front()->revision;
     history_.pop_front();
   }
 }
@@ -163,14 +164,14 @@ std::uint64_t ObjectStore::revision() const {
   return revision_;
 }
 
-std::optional<std::vector<Change>>
+std::optional<std::vector<std::shared_ptr<const Change>>>
 ObjectStore::changesSince(std::uint64_t sinceRevision,
                           std::chrono::steady_clock::time_point deadline) {
   std::unique_lock lock(mutex_);
   if (sinceRevision < compactedThrough_)
     return std::nullopt;
   changed_.wait_until(lock, deadline, [&] { return stopped_ || revision_ > sinceRevision; });
-  std::vector<Change> changes;
+  std::vector<std::shared_ptr<const Change>> changes;
   if (stopped_)
     return changes;
   if (sinceRevision < compactedThrough_)
@@ -178,7 +179,7 @@ ObjectStore::changesSince(std::uint64_t sinceRevision,
   // History is ordered by revision; find the first newer change from the back,
   // since watchers are usually close to the head.
   auto first = history_.end();
-  while (first != history_.begin() && std::prev(first)->revision > sinceRevision)
+  while (first != history_.begin() && (*std::prev(first))->revision > sinceRevision)
     --first;
   changes.assign(first, history_.end());
   return changes;

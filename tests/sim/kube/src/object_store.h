@@ -9,6 +9,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -97,8 +98,10 @@ public:
   // Changes after `sinceRevision`, waiting until `deadline` for the first one.
   // Returns nullopt when `sinceRevision` is older than the retained history
   // (the caller answers 410 Expired) and an empty vector on timeout or stop().
-  std::optional<std::vector<Change>> changesSince(std::uint64_t sinceRevision,
-                                                  std::chrono::steady_clock::time_point deadline);
+  // Changes are shared, not copied: every watcher reads every change, and a
+  // copy each of large objects made watches cost more than the writes.
+  std::optional<std::vector<std::shared_ptr<const Change>>>
+  changesSince(std::uint64_t sinceRevision, std::chrono::steady_clock::time_point deadline);
   std::uint64_t oldestRetainedRevision() const;
   // Wakes and ends every waiting watch (server shutdown).
   void stop();
@@ -120,7 +123,7 @@ private:
   mutable std::mutex mutex_;
   std::condition_variable changed_;
   std::map<std::string, std::map<std::string, nlohmann::json>> objects_;
-  std::deque<Change> history_;
+  std::deque<std::shared_ptr<const Change>> history_;
   std::size_t historyLimit_;
   std::uint64_t revision_ = 1;
   // Revisions at or below this have been dropped from history_.
