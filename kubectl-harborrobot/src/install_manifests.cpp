@@ -39,17 +39,20 @@ Json hubClusterRole(const InstallOptions& options) {
       rule("", {"namespaces"}, {"get", "list", "watch"}),
       rule("", {"events"}, {"create", "patch"}),
       rule("authentication.k8s.io", {"tokenreviews"}, {"create"}),
+      // The harborrobot-signal ConfigMap in each target namespace, which tells
+      // its agent that its bindings changed (and, when managed, the hub CA).
+      rule("", {"configmaps"}, kReadWrite),
   });
   if (options.agents == "managed") {
-    // Managed agents: their Deployment, ServiceAccount, hub-CA ConfigMap and the
-    // bindings to the agent roles, which the hub may bind but not widen.
+    // Managed agents: their Deployment, ServiceAccount and the binding to the
+    // agent role, which the hub may bind but not widen.
     rules.push_back(rule("apps", {"deployments"}, kReadWrite));
-    rules.push_back(rule("", {"serviceaccounts", "configmaps"}, kReadWrite));
+    rules.push_back(rule("", {"serviceaccounts"}, kReadWrite));
     rules.push_back(rule("rbac.authorization.k8s.io", {"rolebindings"}, kReadWrite));
-    rules.push_back(rule("rbac.authorization.k8s.io", {"clusterrolebindings"},
-                         {"get", "list", "create", "update", "delete"}));
+    // Only to remove the per-agent ClusterRoleBindings of earlier versions.
+    rules.push_back(rule("rbac.authorization.k8s.io", {"clusterrolebindings"}, {"delete"}));
     Json bind = rule("rbac.authorization.k8s.io", {"clusterroles"}, {"bind"});
-    bind["resourceNames"] = {"harborrobot-agent", "harborrobot-agent-bindings-reader"};
+    bind["resourceNames"] = {"harborrobot-agent"};
     rules.push_back(bind);
   }
   return {{"apiVersion", "rbac.authorization.k8s.io/v1"},
@@ -139,13 +142,6 @@ Result<std::vector<Json>> installObjects(const InstallOptions& options) {
                      {"kind", "ServiceAccount"},
                      {"metadata", meta(kHubName, kSystemNamespace)}});
   objects.push_back(hubClusterRole(options));
-  // Agents watch the bindings to act on a change at once (bound per agent).
-  objects.push_back({{"apiVersion", "rbac.authorization.k8s.io/v1"},
-                     {"kind", "ClusterRole"},
-                     {"metadata", meta("harborrobot-agent-bindings-reader")},
-                     {"rules",
-                      {rule("harbor-robot-gen.alaudadevops.alauda.io", {"harborrobotbindings"},
-                            {"get", "list", "watch"})}}});
   // What an agent may do in its own namespace (bound there, per namespace).
   objects.push_back(
       {{"apiVersion", "rbac.authorization.k8s.io/v1"},
@@ -154,6 +150,8 @@ Result<std::vector<Json>> installObjects(const InstallOptions& options) {
        {"rules",
         {rule("", {"secrets"}, {"get", "list", "watch", "create", "update", "patch", "delete"}),
          rule("", {"serviceaccounts"}, {"get", "list", "watch", "update", "patch"}),
+         // The hub's harborrobot-signal and CA ConfigMaps: read only.
+         rule("", {"configmaps"}, {"get", "list", "watch"}),
          rule("", {"events"}, {"create", "patch"})}}});
   objects.push_back(
       {{"apiVersion", "rbac.authorization.k8s.io/v1"},

@@ -12,7 +12,6 @@ namespace {
 
 constexpr std::string_view kAgentName = "harborrobot-agent";
 constexpr std::string_view kTemplateHashAnnotation = "harborrobot.io/template-hash";
-constexpr std::string_view kBindingsReaderRole = "harborrobot-agent-bindings-reader";
 constexpr auto kRecheck = std::chrono::minutes(10);
 
 kube::Json labels() {
@@ -137,25 +136,6 @@ Status AgentDeployer::ensure(const std::string& ns) {
       !done) {
     return done;
   }
-  // Agents watch the bindings (cluster-scoped) to act on a change at once; a
-  // ClusterRoleBinding per agent grants only that read.
-  const std::string readerName = "harborrobot-agent:" + ns;
-  kube::Json reader = {
-      {"apiVersion", "rbac.authorization.k8s.io/v1"},
-      {"kind", "ClusterRoleBinding"},
-      {"metadata", {{"name", readerName}, {"labels", labels()}}},
-      {"roleRef",
-       {{"apiGroup", "rbac.authorization.k8s.io"},
-        {"kind", "ClusterRole"},
-        {"name", kBindingsReaderRole}}},
-      {"subjects", {{{"kind", "ServiceAccount"}, {"name", name}, {"namespace", ns}}}}};
-  if (auto done = apply(client_, kube::resources::clusterRoleBindings(), "", reader,
-                        [&](const kube::Json& current) {
-                          return current.value("subjects", kube::Json()) == reader["subjects"];
-                        });
-      !done) {
-    return done;
-  }
   const kube::Json caMap = {{"apiVersion", "v1"},
                             {"kind", "ConfigMap"},
                             {"metadata", metadata(std::string(kHubCaName), ns)},
@@ -184,6 +164,8 @@ Status AgentDeployer::remove(const std::string& ns) {
       return removed;
     }
   }
+  // Agents of earlier versions watched the bindings through a ClusterRoleBinding
+  // each; it goes with the agent.
   if (auto removed =
           client_.remove(kube::resources::clusterRoleBindings(), "", "harborrobot-agent:" + ns);
       !removed) {

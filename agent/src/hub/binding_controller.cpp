@@ -31,6 +31,23 @@ constexpr auto kIssuedMemory = std::chrono::minutes(10);
 constexpr std::string_view kAgentsKey = "#agents";
 constexpr auto kAgentCleanupTimeout = std::chrono::minutes(10);
 constexpr auto kReportSummaryDelay = std::chrono::milliseconds(1000);
+constexpr auto kAgentsCoalesce = std::chrono::milliseconds(500);
+
+// What an agent is told about one binding, apart from its namespace's own
+// entries (active generation, per-namespace rotate request).
+std::string agentViewKey(const reconcile::AgentBinding& view) {
+  std::string key = fmt::format("{}|{}|{}|{}|{}|{}|{}|{}|", view.name, view.uid, view.generation,
+                                view.specHash, view.secretName, view.serviceAccountName,
+                                view.registryUrl, view.refreshInterval.count());
+  if (view.alias) {
+    key += fmt::format("{}|{}|{}|{}", view.alias->url, view.alias->policy,
+                       fmt::join(view.alias->ips, ","), view.alias->checkInterval.count());
+  }
+  if (view.rotateRequestedAt) {
+    key += "|" + formatRfc3339(*view.rotateRequestedAt);
+  }
+  return key;
+}
 
 std::string nameOf(const kube::Json& object) {
   return object.value("/metadata/name"_json_pointer, std::string());
@@ -120,7 +137,7 @@ BindingController::BindingController(kube::Client& client, ConnectionRegistry& c
                                      HubSettings settings, const Logger& logger,
                                      kube::EventRecorder& events)
     : client_(client), connections_(connections), settings_(std::move(settings)), logger_(logger),
-      events_(events),
+      events_(events), signals_(client, logger),
       statusCommit_([this](const std::string& name, const std::vector<StatusChange>& changes) {
         return writeStatusBatch(name, changes);
       }) {}
@@ -388,9 +405,9 @@ Status BindingController::reconcile(const std::string& name) {
   if (name == kAgentsKey) {
     return syncAgents();
   }
-  if (settings_.agents != nullptr) {
-    queue_.add(std::string(kAgentsKey));
-  }
+  // Agents and their signals follow every binding change, a moment later, so
+  // the many reconciles of a busy minute share one pass over all namespaces.
+  queue_.addAfter(std::string(kAgentsKey), kAgentsCoalesce);
   const auto object = bindings_->find("", name);
   if (!object) {
     return ok(); // gone: its finalizer already ran
@@ -534,14 +551,39 @@ Status BindingController::reconcile(const std::string& name) {
 
 Status BindingController::syncAgents() {
   std::set<std::string> namespaces;
+  // Each target namespace's fingerprint: what its agent is told, minus what
+  // only agents change (the active generation), so their own progress does
+  // not wake them.
+  std::map<std::string, std::string> views;
   for (const auto& object : bindings_->snapshot()) {
-    auto parsed = parseBinding(*object);
-    if (!parsed || parsed->deleting) {
+    const Resolved resolved = resolve(*object);
+    if (resolved.problem && resolved.problem->reason == "InvalidSpec") {
       continue;
     }
-    for (auto& ns : targetsOf(parsed->spec)) {
-      namespaces.insert(std::move(ns));
+    const auto& binding = resolved.binding;
+    const std::string view = fmt::format("{}{};", agentViewKey(agentViewOf(resolved, *object, "")),
+                                         binding.deleting ? "deleting" : "");
+    for (const auto& ns : targetsOf(binding.spec)) {
+      if (!binding.deleting) {
+        namespaces.insert(ns);
+      }
+      auto& text = views[ns];
+      text += view;
+      if (const auto rotate = rotateRequestedAt(*object, ns)) {
+        text += formatRfc3339(*rotate) + ";";
+      }
     }
+  }
+  std::map<std::string, std::string> fingerprints;
+  for (const auto& [ns, text] : views) {
+    fingerprints.emplace(ns, fmt::format("{:016x}", std::hash<std::string>{}(text)));
+  }
+  Status signalled = signals_.sync(fingerprints);
+  if (settings_.agents == nullptr) {
+    if (!signalled) {
+      queue_.addAfter(std::string(kAgentsKey), std::chrono::seconds(10));
+    }
+    return ok(); // a namespace that cannot be signalled is retried, not a failure of all
   }
   const auto now = std::chrono::steady_clock::now();
   std::lock_guard lock(cleanMutex_);
@@ -566,6 +608,9 @@ Status BindingController::syncAgents() {
   });
   if (synced && !untargetedSince_.empty()) {
     queue_.addAfter(std::string(kAgentsKey), std::chrono::seconds(30));
+  }
+  if (!signalled) {
+    queue_.addAfter(std::string(kAgentsKey), std::chrono::seconds(10));
   }
   return synced;
 }
@@ -635,11 +680,46 @@ Result<BindingController::Resolved> BindingController::bindingForAgent(std::stri
     return makeError(ErrorCode::kFailedPrecondition, resolved.problem->message);
   }
   const auto targets = targetsOf(resolved.binding.spec);
-  if (std::find(targets.begin(), targets.end(), ns) == targets.end()) {
+  if (!std::binary_search(targets.begin(), targets.end(), ns)) {
     return makeError(ErrorCode::kNotFound,
                      fmt::format("binding {} does not target namespace {}", name, ns));
   }
   return resolved;
+}
+
+reconcile::AgentBinding BindingController::agentViewOf(const Resolved& resolved,
+                                                       const kube::Json& object,
+                                                       std::string_view ns) const {
+  const auto& spec = resolved.binding.spec;
+  reconcile::AgentBinding entry;
+  entry.name = resolved.binding.name;
+  entry.uid = resolved.binding.uid;
+  entry.generation = resolved.binding.generation;
+  entry.secretName = spec.generatedSecretName;
+  entry.serviceAccountName = spec.serviceAccountName;
+  entry.project = spec.project;
+  entry.access = spec.access;
+  entry.refreshInterval = spec.refreshInterval;
+  // Without a connection the agent keeps what it has: an empty URL says "no
+  // new credential can be had", never "delete".
+  std::optional<std::string> aliasUrl;
+  if (resolved.connection && resolved.connection->problemReason != "InvalidConnection") {
+    const auto& settings = resolved.connection->settings;
+    entry.registryUrl = settings.url;
+    if (settings.alias) {
+      entry.alias = reconcile::AliasSettings{*settings.alias, settings.aliasPolicy,
+                                             settings.aliasIps, settings.aliasCheckInterval};
+      aliasUrl = settings.alias;
+    }
+  }
+  entry.specHash = reconcile::credentialSpecHash(spec, entry.registryUrl, aliasUrl);
+  if (!ns.empty()) {
+    if (const auto* recorded = statusOf(object)->find(ns)) {
+      entry.activeGeneration = recorded->secretGeneration;
+    }
+  }
+  entry.rotateRequestedAt = rotateRequestedAt(object, ns);
+  return entry;
 }
 
 Result<std::vector<reconcile::AgentBinding>> BindingController::bindingsFor(std::string_view ns) {
@@ -649,38 +729,11 @@ Result<std::vector<reconcile::AgentBinding>> BindingController::bindingsFor(std:
     if (resolved.problem && resolved.problem->reason == "InvalidSpec") {
       continue;
     }
-    const auto& spec = resolved.binding.spec;
-    const auto targets = targetsOf(spec);
-    if (std::find(targets.begin(), targets.end(), ns) == targets.end()) {
+    const auto targets = targetsOf(resolved.binding.spec);
+    if (!std::binary_search(targets.begin(), targets.end(), ns)) {
       continue;
     }
-    reconcile::AgentBinding entry;
-    entry.name = resolved.binding.name;
-    entry.uid = resolved.binding.uid;
-    entry.generation = resolved.binding.generation;
-    entry.secretName = spec.generatedSecretName;
-    entry.serviceAccountName = spec.serviceAccountName;
-    entry.project = spec.project;
-    entry.access = spec.access;
-    entry.refreshInterval = spec.refreshInterval;
-    // Without a connection the agent keeps what it has: an empty URL says "no
-    // new credential can be had", never "delete".
-    std::optional<std::string> aliasUrl;
-    if (resolved.connection && resolved.connection->problemReason != "InvalidConnection") {
-      const auto& settings = resolved.connection->settings;
-      entry.registryUrl = settings.url;
-      if (settings.alias) {
-        entry.alias = reconcile::AliasSettings{*settings.alias, settings.aliasPolicy,
-                                               settings.aliasIps, settings.aliasCheckInterval};
-        aliasUrl = settings.alias;
-      }
-    }
-    entry.specHash = reconcile::credentialSpecHash(spec, entry.registryUrl, aliasUrl);
-    if (const auto* recorded = statusOf(*object)->find(ns)) {
-      entry.activeGeneration = recorded->secretGeneration;
-    }
-    entry.rotateRequestedAt = rotateRequestedAt(*object, ns);
-    result.push_back(std::move(entry));
+    result.push_back(agentViewOf(resolved, *object, ns));
   }
   std::sort(result.begin(), result.end(),
             [](const auto& a, const auto& b) { return a.name < b.name; });

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "agent_deployer.h"
+#include "agent_signals.h"
 #include "connection_registry.h"
 #include "harborrobot/kube/client.h"
 #include "harborrobot/kube/event_recorder.h"
@@ -82,6 +83,10 @@ private:
   [[nodiscard]] Status finalize(const HarborRobotBinding& binding);
   [[nodiscard]] Status syncAgents();
   Resolved resolve(const kube::Json& object) const;
+  // What the hub API tells the agent of `ns` about this binding (`ns` empty:
+  // the parts common to every namespace).
+  reconcile::AgentBinding agentViewOf(const Resolved& resolved, const kube::Json& object,
+                                      std::string_view ns) const;
   std::vector<std::string> targetsOf(const BindingSpec& spec) const;
   // The binding's status, parsed once per resourceVersion.
   std::shared_ptr<const reconcile::BindingStatus> statusOf(const kube::Json& object) const;
@@ -99,6 +104,7 @@ private:
   HubSettings settings_;
   const Logger& logger_;
   kube::EventRecorder& events_;
+  AgentSignals signals_; // used by the agents' sync only (one worker at a time)
   kube::WorkQueue queue_;
   std::unique_ptr<kube::Informer> bindings_;
   std::unique_ptr<kube::Informer> namespaces_;

@@ -25,30 +25,14 @@ constexpr auto kFreshReadWindow = std::chrono::seconds(10);
 // live agent from a gone one.
 constexpr auto kReportHeartbeat = std::chrono::hours(1);
 
-// Whether the hub's status lists this namespace as a target.
-bool listsNamespace(const kube::Json& binding, std::string_view ns) {
-  for (const auto& entry :
-       objectField(binding, "status").value("namespaces", kube::Json::array())) {
-    if (stringField(entry, "name") == ns) {
-      return true;
-    }
-  }
-  return false;
-}
+// The hub's signal ConfigMap in this namespace (see the hub's AgentSignals):
+// its fingerprint changes whenever what the hub tells this agent does.
+constexpr std::string_view kSignalName = "harborrobot-signal";
+constexpr std::string_view kSignalAnnotation = "harborrobot.io/bindings-fingerprint";
 
-// What of a binding object makes a pass worth running: its spec (generation),
-// its annotations (`kubectl harborrobot rotate`), its deletion, and whether it
-// targets this namespace (a selector follows namespace labels). Other status
-// writes, which the hub makes for every namespace's report, do not.
-bool bindingChangeMatters(const kube::Json& before, const kube::Json& after, std::string_view ns) {
-  const auto metadata = [](const kube::Json& object) { return objectField(object, "metadata"); };
-  return intField(metadata(before), "generation", 0) !=
-             intField(metadata(after), "generation", 0) ||
-         objectField(metadata(before), "annotations") !=
-             objectField(metadata(after), "annotations") ||
-         metadata(before).contains("deletionTimestamp") !=
-             metadata(after).contains("deletionTimestamp") ||
-         listsNamespace(before, ns) != listsNamespace(after, ns);
+std::string fingerprintOf(const kube::Json& signal) {
+  return stringField(objectField(objectField(signal, "metadata"), "annotations"),
+                     std::string(kSignalAnnotation));
 }
 
 std::string newRotationId() {
@@ -103,20 +87,22 @@ void NamespaceAgent::start(std::function<void()> onChange) {
       std::make_unique<kube::Informer>(client_, kube::resources::secrets(), options, handlers);
   serviceAccounts_ = std::make_unique<kube::Informer>(client_, kube::resources::serviceAccounts(),
                                                       options, handlers);
-  // A binding's change (spec, `kubectl harborrobot rotate`, deletion) runs a
-  // pass at once instead of at the next poll of the hub.
-  kube::InformerHandlers bindingHandlers = handlers;
-  bindingHandlers.onUpdate = [onChange, ns = ns_](const kube::Json& before,
-                                                  const kube::Json& after) {
-    if (bindingChangeMatters(before, after, ns)) {
+  // A binding's change (spec, `kubectl harborrobot rotate`, deletion, this
+  // namespace becoming or ceasing to be a target) runs a pass at once instead of
+  // at the next poll of the hub: the hub says so through one small object here.
+  kube::InformerHandlers signalHandlers = handlers;
+  signalHandlers.onUpdate = [onChange](const kube::Json& before, const kube::Json& after) {
+    if (fingerprintOf(before) != fingerprintOf(after)) {
       onChange();
     }
   };
-  bindings_ = std::make_unique<kube::Informer>(client_, kube::resources::harborRobotBindings(),
-                                               kube::InformerOptions{}, bindingHandlers);
+  kube::InformerOptions signalOptions = options;
+  signalOptions.fieldSelector = fmt::format("metadata.name={}", kSignalName);
+  signal_ = std::make_unique<kube::Informer>(client_, kube::resources::configMaps(), signalOptions,
+                                             signalHandlers);
   secrets_->start();
   serviceAccounts_->start();
-  bindings_->start();
+  signal_->start();
 }
 
 void NamespaceAgent::stop() {
@@ -126,8 +112,8 @@ void NamespaceAgent::stop() {
   if (serviceAccounts_) {
     serviceAccounts_->stop();
   }
-  if (bindings_) {
-    bindings_->stop();
+  if (signal_) {
+    signal_->stop();
   }
 }
 

@@ -93,7 +93,7 @@ private:
   std::string ns_;
   std::unique_ptr<kube::Informer> secrets_;
   std::unique_ptr<kube::Informer> serviceAccounts_;
-  std::unique_ptr<kube::Informer> bindings_;
+  std::unique_ptr<kube::Informer> signal_; // the hub's harborrobot-signal ConfigMap
   std::map<std::string, BindingState> states_;
   // Secrets written moments ago are read from the API, not the cache, which may
   // not have seen the write yet; all other reads come from the watch cache, so an

@@ -83,6 +83,13 @@ def main():
         kubectl("label", "namespace", "app-1", "pulls-from=team")
         wait_for(lambda: has_secret("app-1"), "app-1 to get its Secret", timeout=60)
         expect_equal(status_names(), ["app-1"], "the status lists app-1")
+        # The agent learns of changes from the hub's signal in its namespace.
+        signal = json.loads(kubectl("get", "configmap", "harborrobot-signal", "-n", "app-1",
+                                    "-o", "json"))
+        fingerprint = signal["metadata"]["annotations"]["harborrobot.io/bindings-fingerprint"]
+        expect_equal(len(fingerprint), 16, "a fingerprint in the signal")
+        expect_equal(kubectl("get", "configmap", "harborrobot-signal", "-n", "app-2", "-o",
+                             "name", check=False).strip(), "", "no signal where nothing targets")
         expect_true(not has_secret("app-2"), "app-2 does not match")
         kubectl("label", "namespace", "app-2", "pulls-from=team")
         wait_for(lambda: has_secret("app-2"), "app-2 to get its Secret", timeout=60)
@@ -100,6 +107,8 @@ def main():
         wait_for(lambda: [r["name"] for r in world.robots()] == app2_robot,
                  "app-1's robot deleted, app-2's kept", timeout=60)
         expect_true(has_secret("app-2"), "app-2 keeps its Secret")
+        expect_equal(kubectl("get", "configmap", "harborrobot-signal", "-n", "app-1", "-o",
+                             "name", check=False).strip(), "", "app-1's signal is gone")
         expect_equal(status_names(), ["app-2"], "the status follows")
 
         sandbox(state, build, "down")

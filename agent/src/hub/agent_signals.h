@@ -1,0 +1,46 @@
+// The hub's nudge to namespace agents. In every target namespace the hub keeps
+// a small ConfigMap, harborrobot-signal, whose annotation is a fingerprint of
+// what the hub API tells that namespace's agent (its bindings, their
+// generations and settings, rotate requests). The agent watches only that
+// object in its own namespace: a change reaches it at once, while the binding
+// status writes (large, and one per batch of agent reports) reach no agent.
+// Watching the bindings themselves sent every status write to every agent,
+// which grew with the square of the namespaces.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "harborrobot/kube/client.h"
+#include "harborrobot/observability/logger.h"
+
+namespace harborrobot::agent::hub {
+
+inline constexpr std::string_view kSignalName = "harborrobot-signal";
+inline constexpr std::string_view kSignalAnnotation = "harborrobot.io/bindings-fingerprint";
+
+class AgentSignals {
+public:
+  AgentSignals(kube::Client& client, const Logger& logger);
+
+  // Makes each namespace's signal carry its fingerprint, writing only those that
+  // changed, and removes the signals of namespaces not listed. A namespace that
+  // cannot be written (being deleted) is logged and tried again next time;
+  // the error returned is the first such failure.
+  [[nodiscard]] Status sync(const std::map<std::string, std::string>& fingerprints);
+
+private:
+  [[nodiscard]] Status write(const std::string& ns, const std::string& fingerprint);
+
+  kube::Client& client_;
+  const Logger& logger_;
+  // written_ is read back from the cluster now and then: a replica that led
+  // before may hold an old picture, and a deleted signal is put back.
+  std::optional<std::chrono::steady_clock::time_point> listedAt_;
+  std::map<std::string, std::string> written_; // namespace → fingerprint stored
+};
+
+} // namespace harborrobot::agent::hub
