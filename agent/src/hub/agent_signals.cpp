@@ -2,11 +2,15 @@
 
 #include <fmt/format.h>
 
+#include "harborrobot/reconcile/hub_protocol.h"
 #include "harborrobot/util/json_text.h"
 
 namespace harborrobot::agent::hub {
 
 namespace {
+
+using reconcile::kAgentSignalAnnotation;
+using reconcile::kAgentSignalName;
 
 constexpr auto kRelist = std::chrono::minutes(10);
 constexpr std::string_view kSignalSelector =
@@ -16,12 +20,12 @@ kube::Json signalFor(const std::string& ns, const std::string& fingerprint) {
   return {{"apiVersion", "v1"},
           {"kind", "ConfigMap"},
           {"metadata",
-           {{"name", kSignalName},
+           {{"name", kAgentSignalName},
             {"namespace", ns},
             {"labels",
-             {{"app.kubernetes.io/name", kSignalName},
+             {{"app.kubernetes.io/name", kAgentSignalName},
               {"app.kubernetes.io/managed-by", "harborrobot"}}},
-            {"annotations", {{kSignalAnnotation, fingerprint}}}}},
+            {"annotations", {{kAgentSignalAnnotation, fingerprint}}}}},
           {"data",
            {{"purpose", "harborrobot's hub changes this annotation to tell the namespace agent "
                         "that its bindings changed; it holds no secret"}}}};
@@ -37,18 +41,19 @@ Status AgentSignals::write(const std::string& ns, const std::string& fingerprint
   if (created || created.error().code() != ErrorCode::kAlreadyExists) {
     return created ? ok() : makeError(created.error());
   }
-  auto updated = client_.modify(
-      kube::resources::configMaps(), ns, kSignalName, [&](kube::Json& current) -> Result<bool> {
-        auto& annotations = current["metadata"]["annotations"];
-        if (!annotations.is_object()) {
-          annotations = kube::Json::object();
-        }
-        if (annotations.value(std::string(kSignalAnnotation), "") == fingerprint) {
-          return false;
-        }
-        annotations[std::string(kSignalAnnotation)] = fingerprint;
-        return true;
-      });
+  auto updated = client_.modify(kube::resources::configMaps(), ns, kAgentSignalName,
+                                [&](kube::Json& current) -> Result<bool> {
+                                  auto& annotations = current["metadata"]["annotations"];
+                                  if (!annotations.is_object()) {
+                                    annotations = kube::Json::object();
+                                  }
+                                  if (annotations.value(std::string(kAgentSignalAnnotation), "") ==
+                                      fingerprint) {
+                                    return false;
+                                  }
+                                  annotations[std::string(kAgentSignalAnnotation)] = fingerprint;
+                                  return true;
+                                });
   return updated ? ok() : makeError(updated.error());
 }
 
@@ -66,7 +71,7 @@ Status AgentSignals::sync(const std::map<std::string, std::string>& fingerprints
     for (const auto& item : listed->value("items", kube::Json::array())) {
       const auto metadata = objectField(item, "metadata");
       written_[stringField(metadata, "namespace")] =
-          stringField(objectField(metadata, "annotations"), std::string(kSignalAnnotation));
+          stringField(objectField(metadata, "annotations"), std::string(kAgentSignalAnnotation));
     }
     listedAt_ = now;
   }
@@ -94,7 +99,7 @@ Status AgentSignals::sync(const std::map<std::string, std::string>& fingerprints
       ++it;
       continue;
     }
-    auto removed = client_.remove(kube::resources::configMaps(), it->first, kSignalName);
+    auto removed = client_.remove(kube::resources::configMaps(), it->first, kAgentSignalName);
     if (!removed && removed.error().code() != ErrorCode::kNotFound) {
       remember(it->first, removed.error());
       ++it;

@@ -19,9 +19,6 @@
 
 namespace harborrobot::agent::hub {
 
-inline constexpr std::string_view kSignalName = "harborrobot-signal";
-inline constexpr std::string_view kSignalAnnotation = "harborrobot.io/bindings-fingerprint";
-
 class AgentSignals {
 public:
   AgentSignals(kube::Client& client, const Logger& logger);

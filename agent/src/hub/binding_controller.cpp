@@ -33,22 +33,6 @@ constexpr auto kAgentCleanupTimeout = std::chrono::minutes(10);
 constexpr auto kReportSummaryDelay = std::chrono::milliseconds(1000);
 constexpr auto kAgentsCoalesce = std::chrono::milliseconds(500);
 
-// What an agent is told about one binding, apart from its namespace's own
-// entries (active generation, per-namespace rotate request).
-std::string agentViewKey(const reconcile::AgentBinding& view) {
-  std::string key = fmt::format("{}|{}|{}|{}|{}|{}|{}|{}|", view.name, view.uid, view.generation,
-                                view.specHash, view.secretName, view.serviceAccountName,
-                                view.registryUrl, view.refreshInterval.count());
-  if (view.alias) {
-    key += fmt::format("{}|{}|{}|{}", view.alias->url, view.alias->policy,
-                       fmt::join(view.alias->ips, ","), view.alias->checkInterval.count());
-  }
-  if (view.rotateRequestedAt) {
-    key += "|" + formatRfc3339(*view.rotateRequestedAt);
-  }
-  return key;
-}
-
 std::string nameOf(const kube::Json& object) {
   return object.value("/metadata/name"_json_pointer, std::string());
 }
@@ -561,8 +545,10 @@ Status BindingController::syncAgents() {
       continue;
     }
     const auto& binding = resolved.binding;
-    const std::string view = fmt::format("{}{};", agentViewKey(agentViewOf(resolved, *object, "")),
-                                         binding.deleting ? "deleting" : "");
+    // The hub API's own wire form of the view, so no field can be left out.
+    const std::string view =
+        fmt::format("{}{};", reconcile::toJson(agentViewOf(resolved, *object, "")).dump(),
+                    binding.deleting ? "deleting" : "");
     for (const auto& ns : targetsOf(binding.spec)) {
       if (!binding.deleting) {
         namespaces.insert(ns);
@@ -842,19 +828,6 @@ void BindingController::revisitCleanupAt(const std::string& name, Clock::time_po
                             std::max(when - Clock::now(), Clock::duration::zero())));
 }
 
-void BindingController::forgetCleanupListing(const std::string& name) {
-  // Many agents issue and activate at once: their robots are listed together a
-  // moment later, not once each.
-  const auto soon = Clock::now() + kListingCoalesce;
-  {
-    std::lock_guard lock(cleanMutex_);
-    if (auto memo = cleanupMemo_.find(name); memo != cleanupMemo_.end()) {
-      memo->second.revisit = std::min(memo->second.revisit.value_or(soon), soon);
-    }
-  }
-  queue_.addAfter(name, std::chrono::duration_cast<std::chrono::milliseconds>(kListingCoalesce));
-}
-
 Status BindingController::activate(std::string_view ns, std::string_view name,
                                    const reconcile::Activation& activation) {
   auto resolved = bindingForAgent(ns, name);
@@ -886,7 +859,9 @@ Status BindingController::activate(std::string_view ns, std::string_view name,
               [](const auto& a, const auto& b) { return a.name < b.name; });
   });
   if (written && supersedes) {
-    forgetCleanupListing(std::string(name)); // an older robot is now superseded
+    // An older robot is now superseded. Many agents activate at once: their
+    // robots are listed together a moment later, not once each.
+    revisitCleanupAt(std::string(name), Clock::now() + kListingCoalesce);
   }
   return written;
 }

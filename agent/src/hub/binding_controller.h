@@ -154,9 +154,8 @@ private:
     std::optional<std::chrono::system_clock::time_point> revisit;
   };
   std::map<std::string, CleanupMemo> cleanupMemo_;
-  // Makes the binding's next reconcile list its robots, and queues it.
-  void forgetCleanupListing(const std::string& name);
-  // Makes sure the binding's robots are listed again by `when`.
+  // Makes sure the binding's robots are listed again by `when`, and queues the
+  // binding then.
   void revisitCleanupAt(const std::string& name, std::chrono::system_clock::time_point when);
 };
 

@@ -1,10 +1,8 @@
 #include "connection_registry.h"
 
-#include "harborrobot/model/harbor_names.h"
-
-#include <charconv>
-
 #include <fmt/format.h>
+
+#include "harborrobot/model/harbor_names.h"
 
 namespace harborrobot::agent::hub {
 

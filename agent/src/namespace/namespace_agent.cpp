@@ -25,14 +25,9 @@ constexpr auto kFreshReadWindow = std::chrono::seconds(10);
 // live agent from a gone one.
 constexpr auto kReportHeartbeat = std::chrono::hours(1);
 
-// The hub's signal ConfigMap in this namespace (see the hub's AgentSignals):
-// its fingerprint changes whenever what the hub tells this agent does.
-constexpr std::string_view kSignalName = "harborrobot-signal";
-constexpr std::string_view kSignalAnnotation = "harborrobot.io/bindings-fingerprint";
-
 std::string fingerprintOf(const kube::Json& signal) {
   return stringField(objectField(objectField(signal, "metadata"), "annotations"),
-                     std::string(kSignalAnnotation));
+                     std::string(reconcile::kAgentSignalAnnotation));
 }
 
 std::string newRotationId() {
@@ -97,7 +92,7 @@ void NamespaceAgent::start(std::function<void()> onChange) {
     }
   };
   kube::InformerOptions signalOptions = options;
-  signalOptions.fieldSelector = fmt::format("metadata.name={}", kSignalName);
+  signalOptions.fieldSelector = fmt::format("metadata.name={}", reconcile::kAgentSignalName);
   signal_ = std::make_unique<kube::Informer>(client_, kube::resources::configMaps(), signalOptions,
                                              signalHandlers);
   secrets_->start();

@@ -57,11 +57,31 @@ private:
   std::vector<std::pair<std::string, std::vector<int>>> writes_;
 };
 
-TEST(GroupCommit, ALoneChangeIsWrittenAtOnceByItsCaller) {
+// A GroupCommit over a HeldWriter, and a wait (with a deadline) for changes to
+// queue up behind a held write.
+class GroupCommitTest : public ::testing::Test {
+protected:
+  // Polls the queue's length (GroupCommit has no event for it) until `count`
+  // changes wait for the next write of `key`, or 10 s pass.
+  bool awaitWaiting(const std::string& key, std::size_t count) {
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (commit.waiting(key) < count && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(5ms);
+    }
+    return commit.waiting(key) == count;
+  }
+  std::future<Status> submitLater(std::string key, int change) {
+    return std::async(std::launch::async,
+                      [this, key = std::move(key), change] { return commit.submit(key, change); });
+  }
+
   HeldWriter writer;
-  GroupCommit<int> commit([&](const std::string& key, const std::vector<int>& changes) {
+  GroupCommit<int> commit{[this](const std::string& key, const std::vector<int>& changes) {
     return writer.write(key, changes);
-  });
+  }};
+};
+
+TEST_F(GroupCommitTest, ALoneChangeIsWrittenAtOnceByItsCaller) {
   EXPECT_TRUE(commit.submit("a", 7));
   const auto writes = writer.writes();
   ASSERT_EQ(writes.size(), 1U);
@@ -69,24 +89,15 @@ TEST(GroupCommit, ALoneChangeIsWrittenAtOnceByItsCaller) {
   EXPECT_EQ(writes[0].second, std::vector<int>{7});
 }
 
-TEST(GroupCommit, ChangesArrivingDuringAWriteShareTheNextWrite) {
-  HeldWriter writer;
+TEST_F(GroupCommitTest, ChangesArrivingDuringAWriteShareTheNextWrite) {
   writer.hold("binding");
-  GroupCommit<int> commit([&](const std::string& key, const std::vector<int>& changes) {
-    return writer.write(key, changes);
-  });
-  auto first = std::async(std::launch::async, [&] { return commit.submit("binding", 0); });
+  auto first = submitLater("binding", 0);
   ASSERT_TRUE(writer.awaitWrites(1));
   std::vector<std::future<Status>> waiting;
   for (int change = 1; change <= 20; ++change) {
-    waiting.push_back(
-        std::async(std::launch::async, [&, change] { return commit.submit("binding", change); }));
+    waiting.push_back(submitLater("binding", change));
   }
-  const auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (commit.waiting("binding") < 20 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(5ms);
-  }
-  ASSERT_EQ(commit.waiting("binding"), 20U);
+  ASSERT_TRUE(awaitWaiting("binding", 20));
   // None of the twenty can finish while the first write is held.
   EXPECT_EQ(waiting.front().wait_for(0ms), std::future_status::timeout);
   writer.release();
@@ -102,20 +113,12 @@ TEST(GroupCommit, ChangesArrivingDuringAWriteShareTheNextWrite) {
   EXPECT_EQ(writes[1].second.size(), 20U);
 }
 
-TEST(GroupCommit, AFailedWriteFailsEveryChangeItCarried) {
-  HeldWriter writer;
+TEST_F(GroupCommitTest, AFailedWriteFailsEveryChangeItCarried) {
   writer.hold("binding");
-  GroupCommit<int> commit([&](const std::string& key, const std::vector<int>& changes) {
-    return writer.write(key, changes);
-  });
-  auto first = std::async(std::launch::async, [&] { return commit.submit("binding", 0); });
+  auto first = submitLater("binding", 0);
   ASSERT_TRUE(writer.awaitWrites(1));
-  auto second = std::async(std::launch::async, [&] { return commit.submit("binding", 1); });
-  const auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (commit.waiting("binding") < 1 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(5ms);
-  }
-  ASSERT_EQ(commit.waiting("binding"), 1U);
+  auto second = submitLater("binding", 1);
+  ASSERT_TRUE(awaitWaiting("binding", 1));
   writer.release(/*fail=*/true);
   const Status firstResult = first.get();
   const Status secondResult = second.get();
@@ -124,15 +127,11 @@ TEST(GroupCommit, AFailedWriteFailsEveryChangeItCarried) {
   EXPECT_EQ(secondResult.error().message(), "the store is down");
 }
 
-TEST(GroupCommit, AnotherKeyIsNotHeldUpByAWriteInProgress) {
-  HeldWriter writer;
+TEST_F(GroupCommitTest, AnotherKeyIsNotHeldUpByAWriteInProgress) {
   writer.hold("slow");
-  GroupCommit<int> commit([&](const std::string& key, const std::vector<int>& changes) {
-    return writer.write(key, changes);
-  });
-  auto slow = std::async(std::launch::async, [&] { return commit.submit("slow", 1); });
+  auto slow = submitLater("slow", 1);
   ASSERT_TRUE(writer.awaitWrites(1));
-  auto other = std::async(std::launch::async, [&] { return commit.submit("other", 2); });
+  auto other = submitLater("other", 2);
   ASSERT_EQ(other.wait_for(10s), std::future_status::ready);
   EXPECT_TRUE(other.get());
   EXPECT_EQ(slow.wait_for(0ms), std::future_status::timeout);
