@@ -4,7 +4,7 @@
 #include <fmt/format.h>
 
 #include "harborrobot/http/curl_client.h"
-#include "harborrobot/model/harbor_names.h"
+#include "harborrobot/registry/harbor_facts.h"
 #include "harborrobot/util/json_text.h"
 
 namespace harborrobot::cli {
@@ -83,26 +83,15 @@ ConnectionVerdict checkFromHere(const std::string& url, const std::string& usern
     return verdict;
   }
   const auto system = kube::Json::parse(answer->body, nullptr, false);
-  const std::string version = stringField(system, "harbor_version");
   const auto profile = kube::Json::parse(user->body, nullptr, false);
-  if (user->status != 200 || username.starts_with("robot$")) {
-    verdict.reason = "HarborUserIsRobot";
-    verdict.message = fmt::format("{} is not a Harbor user (a robot account?); harborrobot needs "
-                                  "a Harbor administrator",
-                                  username);
-  } else if (!boolField(profile, "sysadmin_flag", false)) {
-    verdict.reason = "HarborUserNotAdmin";
-    verdict.message = fmt::format("{} is not a Harbor administrator on {}", username, url);
-  } else if (!isSupportedHarborVersion(version)) {
-    verdict.reason = "HarborVersionUnsupported";
-    verdict.message =
-        fmt::format("{} runs Harbor {}; harborrobot needs 2.12 or later", url, version);
-  } else {
-    verdict.verified = true;
-    verdict.reason = std::string(kVerified);
-    verdict.message =
-        fmt::format("{} answers as Harbor {}; {} is an administrator", url, version, username);
-  }
+  // 412 is Harbor's answer to robots on /users/current; a robot$ name is one too.
+  const auto judged = registry::judgeConnection(
+      {url, username, stringField(system, "harbor_version"),
+       user->status != 200 || username.starts_with("robot$"),
+       registry::isHarborAdministrator(profile), boolField(system, "read_only", false)});
+  verdict.verified = judged.usable;
+  verdict.reason = judged.reason;
+  verdict.message = judged.message;
   return verdict;
 }
 

@@ -8,6 +8,7 @@
 
 #include "harborrobot/model/harbor_names.h"
 #include "harborrobot/reconcile/targets.h"
+#include "harborrobot/registry/harbor_facts.h"
 #include "harborrobot/rotation/marker.h"
 #include "harborrobot/util/json_text.h"
 #include "harborrobot/util/rfc3339.h"
@@ -50,6 +51,15 @@ std::vector<plugin::Permission> permissionsOf(const BindingSpec& spec) {
     permissions.push_back({access.resource, access.action});
   }
   return permissions;
+}
+
+// The robot's short name, shortened where a long project name leaves less room
+// in Harbor's 255-character stored name (resolve() refuses projects too long).
+std::string robotNameOf(const HarborRobotBinding& binding, std::string_view ns,
+                        std::string_view clusterId, std::int64_t generation) {
+  const auto room = registry::robotNameRoom(binding.spec.project, kMinRobotNameLength);
+  return robotNameFor(
+      {binding.name, ns, clusterId, binding.uid, generation, room ? *room : kMinRobotNameLength});
 }
 
 // `kubectl harborrobot rotate`: one annotation for every namespace, one per namespace.
@@ -272,6 +282,14 @@ BindingController::Resolved BindingController::resolve(const kube::Json& object)
   } else if (!resolved.connection->usable()) {
     resolved.problem =
         BindingProblem{resolved.connection->problemReason, resolved.connection->problemMessage};
+  } else if (auto room = registry::robotNameRoom(spec.project, kMinRobotNameLength); !room) {
+    resolved.problem = BindingProblem{"ProjectNameTooLong", room.error().message()};
+  } else if (const auto version = registry::parseHarborVersion(
+                 resolved.connection->server ? resolved.connection->server->version : "");
+             version) {
+    if (auto accepted = registry::checkAccessForVersion(spec.access, *version); !accepted) {
+      resolved.problem = BindingProblem{"PermissionUnsupported", accepted.error().message()};
+    }
   }
   return resolved;
 }
@@ -494,6 +512,7 @@ Status BindingController::reconcile(const std::string& name) {
         auto removed =
             (*resolved.connection->provider)->deleteCredential(binding.spec.project, deletion.id);
         if (!removed) {
+          noteReadOnly(binding.spec.connectionName, removed.error());
           return makeError(removed.error());
         }
         logger_.info("robot deleted", {{"binding", name},
@@ -521,7 +540,8 @@ Status BindingController::reconcile(const std::string& name) {
     return written;
   }
   auto delay = std::chrono::duration_cast<std::chrono::milliseconds>(kResync);
-  if (problem && (problem->reason == "HarborUnavailable" || problem->reason == "ProjectNotFound")) {
+  if (problem && (problem->reason == "HarborUnavailable" || problem->reason == "ProjectNotFound" ||
+                  problem->reason == "HarborReadOnly")) {
     delay = std::chrono::seconds(10); // Harbor may be back, the project made, any moment
   }
   if (revisit) {
@@ -622,6 +642,7 @@ Status BindingController::finalize(const HarborRobotBinding& binding) {
         }
         auto removed = (*connection->provider)->deleteCredential(binding.spec.project, robot.id);
         if (!removed) {
+          noteReadOnly(binding.spec.connectionName, removed.error());
           return makeError(removed.error());
         }
         logger_.info(
@@ -692,6 +713,7 @@ reconcile::AgentBinding BindingController::agentViewOf(const Resolved& resolved,
   if (resolved.connection && resolved.connection->problemReason != "InvalidConnection") {
     const auto& settings = resolved.connection->settings;
     entry.registryUrl = settings.url;
+    entry.registryCaPem = settings.caPem; // public: lets the agent check credentials over TLS
     if (settings.alias) {
       entry.alias = reconcile::AliasSettings{*settings.alias, settings.aliasPolicy,
                                              settings.aliasIps, settings.aliasCheckInterval};
@@ -756,8 +778,7 @@ BindingController::issue(std::string_view ns, std::string_view name,
                                  request.generation, recorded->secretGeneration));
   }
   const auto& provider = *resolved->connection->provider;
-  const std::string robotName =
-      robotNameFor({binding.name, ns, settings_.clusterId, binding.uid, request.generation});
+  const std::string robotName = robotNameOf(binding, ns, settings_.clusterId, request.generation);
   plugin::CredentialRequest create;
   create.project = binding.spec.project;
   create.name = robotName;
@@ -788,6 +809,7 @@ BindingController::issue(std::string_view ns, std::string_view name,
     credential = provider->createCredential(create);
   }
   if (!credential) {
+    noteReadOnly(binding.spec.connectionName, credential.error());
     if (isTransient(credential.error().code())) {
       // Harbor is failing: the next reconcile lists again, so the status says so.
       {
@@ -817,6 +839,14 @@ BindingController::issue(std::string_view ns, std::string_view name,
   return issued;
 }
 
+void BindingController::noteReadOnly(const std::string& connection, const Error& error) {
+  if (registry::isReadOnlyError(error)) {
+    // The connection is checked again now, so every binding on it says
+    // HarborReadOnly at once and waits, instead of failing call after call.
+    connections_.recheckNow(connection);
+  }
+}
+
 void BindingController::revisitCleanupAt(const std::string& name, Clock::time_point when) {
   {
     std::lock_guard lock(cleanMutex_);
@@ -835,8 +865,8 @@ Status BindingController::activate(std::string_view ns, std::string_view name,
     return makeError(resolved.error());
   }
   const auto now = Clock::now();
-  const std::string robotName = robotNameFor({resolved->binding.name, ns, settings_.clusterId,
-                                              resolved->binding.uid, activation.generation});
+  const std::string robotName =
+      robotNameOf(resolved->binding, ns, settings_.clusterId, activation.generation);
   bool supersedes = false;
   auto written = writeStatus(std::string(name), [&](BindingStatus& status) {
     auto found = std::find_if(status.namespaces.begin(), status.namespaces.end(),

@@ -156,6 +156,7 @@ private:
   std::map<std::string, CleanupMemo> cleanupMemo_;
   // Makes sure the binding's robots are listed again by `when`, and queues the
   // binding then.
+  void noteReadOnly(const std::string& connection, const Error& error);
   void revisitCleanupAt(const std::string& name, std::chrono::system_clock::time_point when);
 };
 

@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "harborrobot/model/harbor_names.h"
+#include "harborrobot/registry/harbor_facts.h"
 
 namespace harborrobot::agent::hub {
 
@@ -134,24 +134,24 @@ void ConnectionRegistry::upsert(const kube::Json& secret) {
                                         : "HarborUnreachable";
         connection->problemMessage =
             fmt::format("{}: {}", connection->settings.url, info.error().message());
-      } else if (info->userIsRobot) {
-        connection->problemReason = "HarborUserIsRobot";
-        connection->problemMessage =
-            fmt::format("{} is a robot account; harborrobot needs a Harbor administrator",
-                        connection->settings.username);
-      } else if (!info->userIsAdmin) {
-        connection->problemReason = "HarborUserNotAdmin";
-        connection->problemMessage =
-            fmt::format("{} is not a Harbor administrator on {}", connection->settings.username,
-                        connection->settings.url);
-      } else if (!isSupportedHarborVersion(info->version)) {
-        connection->problemReason = "HarborVersionUnsupported";
-        connection->problemMessage =
-            fmt::format("{} runs Harbor {}; harborrobot needs 2.12 or later",
-                        connection->settings.url, info->version);
-      }
-      if (info) {
+      } else {
         connection->server = *info;
+        const auto verdict = registry::judgeConnection(
+            {connection->settings.url, connection->settings.username, info->version,
+             info->userIsRobot, info->userIsAdmin, info->readOnly});
+        if (!verdict.usable) {
+          connection->problemReason = verdict.reason;
+          connection->problemMessage = verdict.message;
+        } else if (info->readOnly) {
+          // Usable, but for now Harbor refuses every change: nothing is created
+          // or deleted, and every credential in place stays (read-only mode is an
+          // operator's maintenance, src/server/middleware/readonly/readonly.go).
+          connection->problemReason = "HarborReadOnly";
+          connection->problemMessage =
+              fmt::format("{} is in read-only mode: no robot is created or deleted until it "
+                          "ends; every Secret in place stays",
+                          connection->settings.url);
+        }
       }
     }
     if (connection->problemReason.empty()) {
@@ -196,6 +196,15 @@ void ConnectionRegistry::recheckFailed(std::chrono::seconds interval) {
     if (const auto secret = informer_->get(ns_, name)) {
       upsert(*secret);
     }
+  }
+}
+
+void ConnectionRegistry::recheckNow(std::string_view name) {
+  if (!informer_) {
+    return;
+  }
+  if (const auto secret = informer_->get(ns_, std::string(name))) {
+    upsert(*secret);
   }
 }
 

@@ -59,6 +59,9 @@ public:
   // once per `interval`: Harbor coming back, or a password fixed in Harbor,
   // is noticed without anyone touching the Secret.
   void recheckFailed(std::chrono::seconds interval);
+  // Checks one connection again now: a call refused because Harbor went
+  // read-only makes its bindings say so at once, not at the next recheck.
+  void recheckNow(std::string_view name);
 
 private:
   void countProblem(const std::string& reason);

@@ -1,5 +1,7 @@
 #include "namespace_agent.h"
 
+#include "harborrobot/registry/harbor_facts.h"
+
 #include <algorithm>
 #include <random>
 #include <thread>
@@ -445,7 +447,7 @@ bool NamespaceAgent::report(const std::vector<reconcile::AgentBinding>& bindings
     entry.binding = binding.name;
     entry.ready = state.ready;
     entry.reason = state.reason;
-    entry.lastError = state.lastError;
+    entry.lastError = state.lastError.empty() ? state.checkProblem : state.lastError;
     entry.aliasActive = state.aliasWanted.value_or(false);
     entry.credentialVerifiedAt = state.verifiedAt;
     if (const auto current = secret(binding.secretName)) {
@@ -490,21 +492,25 @@ void NamespaceAgent::verifyInPlace(const reconcile::AgentBinding& binding, Bindi
   if (!credential) {
     return; // corrupt or edited: the rotation decision handles it
   }
-  auto verified = verifier_.verify(*credential, binding.project, binding.access);
+  auto verified =
+      verifier_.verify(*credential, binding.project, binding.access, binding.registryCaPem);
   if (verified) {
     count(metrics_.verifications, {"accepted"});
     state.verifiedAt = now;
     state.credentialRejected = false;
+    state.checkProblem.clear();
   } else if (verified.error().code() == ErrorCode::kUnauthenticated ||
              verified.error().code() == ErrorCode::kPermissionDenied) {
     count(metrics_.verifications, {"refused"});
     state.credentialRejected = true;
+    state.checkProblem.clear();
     logger_.warn("Harbor refuses the credential in place; rotating",
                  {{"binding", binding.name}, {"error", verified.error().message()}});
   } else {
     count(metrics_.verifications, {"unavailable"});
     // Says nothing about the credential: check again soon, change nothing.
     state.verifyDueAt = now + kRetry * 10;
+    state.checkProblem = verified.error().message();
     logger_.warn("credential check not possible",
                  {{"binding", binding.name}, {"error", verified.error().message()}});
   }
@@ -514,12 +520,13 @@ Status NamespaceAgent::verifyNew(const reconcile::AgentBinding& binding,
                                  const RegistryCredential& credential) {
   Status verified = ok();
   for (int attempt = 1; attempt <= kVerifyAttempts; ++attempt) {
-    verified = verifier_.verify(credential, binding.project, binding.access);
+    verified = verifier_.verify(credential, binding.project, binding.access, binding.registryCaPem);
+    BindingState& state = states_[binding.name];
     if (verified) {
       count(metrics_.verifications, {"accepted"});
-      BindingState& state = states_[binding.name];
       state.verifiedAt = Clock::now();
       state.verifyDueAt = Clock::now() + kVerifyInterval;
+      state.checkProblem.clear();
       return ok();
     }
     if (verified.error().code() != ErrorCode::kUnauthenticated &&
@@ -529,9 +536,12 @@ Status NamespaceAgent::verifyNew(const reconcile::AgentBinding& binding,
       count(metrics_.verifications, {"unavailable"});
       logger_.warn("new credential not checked",
                    {{"binding", binding.name}, {"error", verified.error().message()}});
+      state.checkProblem = verified.error().message();
       return ok();
     }
-    std::this_thread::sleep_for(std::chrono::seconds(1));
+    // A refused login locks the robot's name in Harbor for 1.5 s, during which
+    // even the right secret reads as anonymous: the next try waits it out.
+    std::this_thread::sleep_for(registry::kFailedLoginLock + std::chrono::milliseconds(200));
   }
   count(metrics_.verifications, {"refused"});
   return verified;

@@ -58,6 +58,9 @@ private:
     std::optional<Clock::time_point> verifiedAt{}; // Harbor last accepted the credential
     Clock::time_point verifyDueAt{};
     bool credentialRejected = false; // Harbor refused the credential in place
+    // Why the last credential check could not run (TLS, unreachable…), shown
+    // in the status until a check runs again; "" when it ran.
+    std::string checkProblem{};
   };
 
   // Returns when this binding next needs attention.

@@ -13,9 +13,10 @@
 #include "install_manifests.h"
 
 #include "harborrobot/http/curl_client.h"
-#include "harborrobot/http/percent_encode.h"
+#include "harborrobot/model/binding.h"
 #include "harborrobot/model/connection.h"
 #include "harborrobot/model/dockerconfig.h"
+#include "harborrobot/registry/credential_check.h"
 #include "harborrobot/util/base64.h"
 #include "harborrobot/util/json_text.h"
 
@@ -72,27 +73,21 @@ bool conditionTrue(const kube::Json& object, std::string_view type) {
   return false;
 }
 
-// Harbor's token service accepts the robot for a pull of the project (what the
-// kubelet's pull does first).
-std::string tokenServiceCheck(const RegistryCredential& credential, const std::string& project,
-                              const std::string& caPem) {
+// Harbor's token service, asked from here with the robot's credential: the
+// same check the agents run.
+Result<registry::CredentialCheck> tokenServiceCheck(const RegistryCredential& credential,
+                                                    const kube::Json& binding,
+                                                    const std::string& caPem) {
+  auto parsed = parseBinding(binding);
+  if (!parsed) {
+    return makeError(parsed.error());
+  }
   http::ClientOptions options;
   options.tls.caPem = caPem;
   http::CurlClient http(std::move(options));
-  http::Request request;
-  request.url =
-      fmt::format("{}/service/token?service=harbor-registry&scope={}", credential.registry,
-                  http::percentEncode(fmt::format("repository:{}/doctor:pull", project)));
-  request.basicAuth = http::BasicAuth{credential.username, credential.password};
-  request.timeout = std::chrono::seconds(15);
-  auto answer = http.send(request);
-  if (!answer) {
-    return answer.error().message();
-  }
-  if (answer->status != 200) {
-    return fmt::format("the token service answered {}", answer->status);
-  }
-  return {};
+  return registry::checkCredential(http, {credential.registry, parsed->spec.project,
+                                          credential.username, credential.password,
+                                          registry::tokenVisibleActions(parsed->spec.access)});
 }
 
 void checkConnections(kube::Client& api, const DoctorFlags& flags, Checklist& checks) {
@@ -196,12 +191,14 @@ void checkNamespace(kube::Client& api, const DoctorFlags& flags, const kube::Jso
         caPem = parsed->caPem;
       }
     }
-    const auto problem =
-        tokenServiceCheck(*credential, stringField(objectField(spec, "harbor"), "project"), caPem);
-    if (problem.empty()) {
-      checks.ok("credential " + where + " (from here)", "accepted by Harbor's token service");
+    const auto check = tokenServiceCheck(*credential, binding, caPem);
+    if (!check) {
+      checks.warn("credential " + where + " (from here)", check.error().message(),
+                  "check that this machine reaches Harbor and trusts its CA");
+    } else if (check->accepted()) {
+      checks.ok("credential " + where + " (from here)", check->detail);
     } else {
-      checks.fail("credential " + where + " (from here)", problem,
+      checks.fail("credential " + where + " (from here)", check->detail,
                   "kubectl harborrobot rotate " + name + " -n " + ns);
     }
   }

@@ -1,8 +1,10 @@
 // HarborApi: one place for auth, headers and error mapping.
 #include "harbor_api.h"
+#include "harborrobot/registry/harbor_facts.h"
 #include "harborrobot/util/json_text.h"
 
 #include <cctype>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -46,10 +48,12 @@ Error harborError(const http::Response& response, std::string_view method, std::
     // Not Harbor's shape (a proxy, a load balancer): a bounded excerpt only.
     detail = response.body.substr(0, 120);
   }
+  const ErrorCode code = registry::isReadOnlyRefusal(response.status, response.body)
+                             ? ErrorCode::kUnavailable
+                             : codeFor(response.status);
   const std::string plainPath(path.substr(0, path.find('?')));
-  return Error(codeFor(response.status),
-               fmt::format("{} {}: HTTP {}{}{}", method, plainPath, response.status,
-                           detail.empty() ? "" : " ", detail));
+  return Error(code, fmt::format("{} {}: HTTP {}{}{}", method, plainPath, response.status,
+                                 detail.empty() ? "" : " ", detail));
 }
 
 HarborApi::HarborApi(std::string baseUrl, std::string username, SecretString password,
@@ -74,10 +78,12 @@ Result<http::Response> HarborApi::call(std::string_view method, std::string_view
     request.body = jsonText(*body);
     request.headers["Content-Type"] = "application/json";
   }
+  waitOutLoginLock();
   auto response = client_.send(request);
   if (!response) {
     return makeError(response.error());
   }
+  noteAnswer(response->status);
   if (response->status < 200 || response->status > 299) {
     return makeError(harborError(*response, method, path));
   }
@@ -98,12 +104,25 @@ Result<Json> HarborApi::callJson(std::string_view method, std::string_view path,
   return parsed;
 }
 
-Result<http::Response> HarborApi::callAs(std::string_view username, const SecretString& secret,
-                                         std::string_view path) const {
-  http::Request request;
-  request.url = baseUrl_ + std::string(path);
-  request.basicAuth = http::BasicAuth{std::string(username), secret};
-  return client_.send(request);
+void HarborApi::waitOutLoginLock() const {
+  std::chrono::steady_clock::time_point until;
+  {
+    std::lock_guard lock(lockMutex_);
+    until = lockedUntil_;
+  }
+  if (std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_until(until);
+  }
+}
+
+void HarborApi::noteAnswer(int status) const {
+  if (status != 401) {
+    return;
+  }
+  // A little past Harbor's own lock, so the next try falls outside it.
+  std::lock_guard lock(lockMutex_);
+  lockedUntil_ = std::chrono::steady_clock::now() + registry::kFailedLoginLock +
+                 std::chrono::milliseconds(100);
 }
 
 } // namespace harborrobot::plugins::harbor

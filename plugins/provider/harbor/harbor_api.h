@@ -2,6 +2,8 @@
 // Harbor's error bodies ({"errors":[{"code","message"}]}) turned into Errors.
 #pragma once
 
+#include <chrono>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,22 +32,28 @@ public:
                                       const std::optional<Json>& body = std::nullopt,
                                       http::Headers headers = {}) const;
 
-  // The same request with other credentials (credential verification).
-  [[nodiscard]] Result<http::Response> callAs(std::string_view username, const SecretString& secret,
-                                              std::string_view path) const;
-
   const std::string& baseUrl() const { return baseUrl_; }
   const std::string& username() const { return username_; }
+  http::Client& client() const { return client_; }
 
 private:
+  // Harbor locks a username for 1.5 s after a failed login, and treats even the
+  // right password as anonymous meanwhile: a call inside that window waits it out
+  // rather than fail for a reason that is not the caller's.
+  void waitOutLoginLock() const;
+  void noteAnswer(int status) const;
+
   std::string baseUrl_;
   std::string username_;
   SecretString password_;
   http::Client& client_;
+  mutable std::mutex lockMutex_;
+  mutable std::chrono::steady_clock::time_point lockedUntil_{};
 };
 
 // The Error for a Harbor response: its HTTP status mapped to a code, and the
-// message "<METHOD> <path>: HTTP <status> <CODE>: <message>".
+// message "<METHOD> <path>: HTTP <status> <CODE>: <message>". Read-only mode's
+// 403 is kUnavailable: a maintenance window to wait out, not a refusal.
 Error harborError(const http::Response& response, std::string_view method, std::string_view path);
 
 } // namespace harborrobot::plugins::harbor

@@ -7,17 +7,16 @@
 
 #include <fmt/format.h>
 
-#include "registry_token.h"
+#include "harborrobot/registry/credential_check.h"
+#include "harborrobot/registry/harbor_facts.h"
 
 namespace harborrobot::plugins::harbor {
 
 namespace {
 
 constexpr std::string_view kApi = "/api/v2.0";
-// The repository name used when asking the token service what a credential may do;
-// Harbor grants by project, so it need not exist.
-constexpr std::string_view kProbeRepository = "harborrobot-verify";
-constexpr int kPageSize = 100;
+// Harbor's largest page (a larger page_size is a 422).
+constexpr std::int64_t kPageSize = 100;
 
 std::int64_t durationDays(std::chrono::seconds lifetime) {
   if (lifetime.count() <= 0) {
@@ -98,6 +97,7 @@ Result<plugin::ServerInfo> HarborProvider::serverInfo() {
                                  api_.baseUrl(), api_.username()));
   }
   info.version = system->value("harbor_version", "");
+  info.readOnly = boolField(*system, "read_only", false);
   auto current = api_.callJson("GET", fmt::format("{}/users/current", kApi));
   if (!current) {
     // 412 is Harbor's answer for robot accounts.
@@ -107,7 +107,7 @@ Result<plugin::ServerInfo> HarborProvider::serverInfo() {
     }
     return makeError(current.error());
   }
-  info.userIsAdmin = current->value("sysadmin_flag", false);
+  info.userIsAdmin = registry::isHarborAdministrator(*current);
   return info;
 }
 
@@ -190,18 +190,24 @@ HarborProvider::listCredentials(std::string_view project, std::string_view descr
   if (!id) {
     return makeError(id.error());
   }
+  // Level and ProjectID are read from q alone; as top-level parameters Harbor
+  // ignores them and lists system robots (src/server/v2.0/handler/robot.go).
+  const std::string query =
+      registry::harborQueryParameter({{"Level", "project"}, {"ProjectID", std::to_string(*id)}});
   std::vector<plugin::CredentialSummary> ours;
-  for (int page = 1;; ++page) {
-    auto robots = api_.callJson("GET", fmt::format("{}/robots?Level=project&ProjectID={}&page={}"
-                                                   "&page_size={}",
-                                                   kApi, *id, page, kPageSize));
-    if (!robots) {
-      return makeError(robots.error());
+  std::int64_t seen = 0;
+  for (std::int64_t page = 1;; ++page) {
+    const std::string path =
+        fmt::format("{}/robots?q={}&page={}&page_size={}", kApi, query, page, kPageSize);
+    auto response = api_.call("GET", path);
+    if (!response) {
+      return makeError(response.error());
     }
-    if (!robots->is_array()) {
+    const Json robots = Json::parse(response->body, nullptr, false);
+    if (!robots.is_array()) {
       return makeError(ErrorCode::kUnavailable, "GET /api/v2.0/robots: the answer is not a list");
     }
-    for (const auto& robot : *robots) {
+    for (const auto& robot : robots) {
       const std::string description = stringField(robot, "description");
       if (!description.starts_with(descriptionPrefix)) {
         continue;
@@ -217,7 +223,17 @@ HarborProvider::listCredentials(std::string_view project, std::string_view descr
       }
       ours.push_back(std::move(summary));
     }
-    if (static_cast<int>(robots->size()) < kPageSize) {
+    seen += static_cast<std::int64_t>(robots.size());
+    // Harbor always sends X-Total-Count (src/server/v2.0/handler/robot.go); pages
+    // continue until that many were seen. An empty page ends it regardless, so a
+    // count that changes under us cannot loop for ever.
+    std::int64_t total = -1;
+    if (const auto header = response->headers.find("X-Total-Count");
+        header != response->headers.end()) {
+      total = std::strtoll(header->second.c_str(), nullptr, 10);
+    }
+    if (robots.empty() ||
+        (total >= 0 ? seen >= total : static_cast<std::int64_t>(robots.size()) < kPageSize)) {
       break;
     }
   }
@@ -228,49 +244,22 @@ Result<plugin::VerifyResult>
 HarborProvider::verifyCredential(std::string_view project, std::string_view username,
                                  const SecretString& secret,
                                  const std::vector<plugin::Permission>& expected) {
-  const std::string repository = fmt::format("{}/{}", project, kProbeRepository);
-  auto response = api_.callAs(
-      username, secret,
-      fmt::format("/service/token?service=harbor-registry&scope={}",
-                  http::percentEncode(fmt::format("repository:{}:pull,push,delete", repository))));
-  if (!response) {
-    return makeError(response.error());
+  std::vector<RobotAccess> access;
+  for (const auto& permission : expected) {
+    access.push_back({permission.action, permission.resource});
+  }
+  auto check = registry::checkCredential(api_.client(), {api_.baseUrl(), std::string(project),
+                                                         std::string(username), secret,
+                                                         registry::tokenVisibleActions(access)});
+  if (!check) {
+    return makeError(check.error());
   }
   plugin::VerifyResult result;
-  if (response->status == 401) {
-    result.detail = "Harbor's token service refused the credential";
-    return result;
-  }
-  if (response->status != 200) {
-    return makeError(harborError(*response, "GET", "/service/token"));
-  }
-  auto granted = readGrantedAccess(response->body, repository);
-  if (!granted) {
-    return makeError(granted.error());
-  }
-  // Bad, deleted, disabled or expired credentials get an anonymous token.
-  if (granted->subject != username) {
-    result.detail = "Harbor treated the credential as anonymous (deleted, disabled, expired or "
-                    "a wrong secret)";
-    return result;
-  }
-  result.accepted = true;
-  for (const auto& action : granted->actions) {
+  result.accepted = check->accepted();
+  for (const auto& action : check->granted) {
     result.granted.push_back({"repository", action});
   }
-  std::vector<std::string> missing;
-  for (const auto& want : expected) {
-    if (want.resource == "repository" &&
-        std::find(result.granted.begin(), result.granted.end(), want) == result.granted.end()) {
-      missing.push_back(want.action);
-    }
-  }
-  result.detail = missing.empty()
-                      ? fmt::format("accepted; granted {}", fmt::join(granted->actions, ","))
-                      : fmt::format("accepted, but not granted {}", fmt::join(missing, ","));
-  if (!missing.empty()) {
-    result.accepted = false;
-  }
+  result.detail = check->detail;
   return result;
 }
 

@@ -1,8 +1,8 @@
 // Harbor name rules and robot-name derivation.
 #include "harborrobot/model/harbor_names.h"
+#include "harborrobot/registry/harbor_facts.h"
 
-#include <charconv>
-
+#include <algorithm>
 #include <regex>
 
 #include <fmt/format.h>
@@ -73,7 +73,8 @@ std::string robotNameFor(const RobotNameInput& input) {
                                                  input.ns, input.generation))
                                .substr(0, 6);
   std::string base = sanitize(fmt::format("{}-{}", input.binding, input.ns));
-  const std::size_t room = kMaxRobotNameLength - hash.size() - 1;
+  const std::size_t length = std::clamp(input.maxLength, kMinRobotNameLength, kMaxRobotNameLength);
+  const std::size_t room = length - hash.size() - 1;
   if (base.size() > room) {
     base = sanitize(std::string_view(base).substr(0, room));
   }
@@ -81,21 +82,8 @@ std::string robotNameFor(const RobotNameInput& input) {
 }
 
 bool isSupportedHarborVersion(std::string_view version) {
-  if (version.starts_with("v")) {
-    version.remove_prefix(1);
-  }
-  int major = 0;
-  int minor = 0;
-  const char* end = version.data() + version.size();
-  auto first = std::from_chars(version.data(), end, major);
-  if (first.ec != std::errc() || first.ptr == end || *first.ptr != '.') {
-    return false;
-  }
-  auto second = std::from_chars(first.ptr + 1, end, minor);
-  if (second.ec != std::errc()) {
-    return false;
-  }
-  return major > 2 || (major == 2 && minor >= 12);
+  const auto parsed = registry::parseHarborVersion(version);
+  return parsed && *parsed >= registry::HarborVersion{2, 12, 0};
 }
 
 } // namespace harborrobot

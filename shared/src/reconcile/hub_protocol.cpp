@@ -141,6 +141,9 @@ Json toJson(const AgentBinding& binding) {
                      {"ips", binding.alias->ips},
                      {"checkInterval", formatGoDuration(binding.alias->checkInterval)}};
   }
+  if (!binding.registryCaPem.empty()) {
+    json["registryCaPem"] = binding.registryCaPem;
+  }
   putTime(json, "rotateRequestedAt", binding.rotateRequestedAt);
   return json;
 }
@@ -200,6 +203,7 @@ Result<AgentBinding> parseAgentBinding(const Json& json, std::string_view path) 
   HR_READ(binding.secretName, text(json, "secretName", path));
   HR_READ(binding.serviceAccountName, text(json, "serviceAccountName", path, false));
   HR_READ(binding.registryUrl, text(json, "registryUrl", path));
+  HR_READ(binding.registryCaPem, text(json, "registryCaPem", path, false));
   HR_READ(binding.project, text(json, "project", path));
   HR_READ(binding.refreshInterval, duration(json, "refreshInterval", path));
   HR_READ(binding.specHash, text(json, "specHash", path));

@@ -94,7 +94,8 @@ TEST_P(HarborProviderAgainstSimulator, RobotLifecycleAsTheHubRunsIt) {
       admin->verifyCredential("team", robot->username, robot->secret, {{"repository", "push"}});
   ASSERT_TRUE(wantsPush);
   EXPECT_FALSE(wantsPush->accepted) << "a credential lacking an expected action fails";
-  EXPECT_EQ(wantsPush->detail, "accepted, but not granted push");
+  EXPECT_EQ(wantsPush->detail,
+            "Harbor accepts " + robot->username + " but its token grants [pull] on team, not push");
 
   auto duplicate = admin->createCredential(pullRobot("binding-demo-1"));
   ASSERT_FALSE(duplicate);

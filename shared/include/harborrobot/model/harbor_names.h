@@ -20,6 +20,9 @@ bool isValidRobotName(std::string_view name);
 // readable in Harbor's UI and in docker's credential helpers; longer names are
 // truncated and made unique again with a hash.
 inline constexpr std::size_t kMaxRobotNameLength = 64;
+// The shortest name robotNameFor makes when a long project leaves little room
+// in Harbor's stored name (see registry::robotNameRoom).
+inline constexpr std::size_t kMinRobotNameLength = 16;
 
 struct RobotNameInput {
   std::string_view binding;
@@ -27,12 +30,15 @@ struct RobotNameInput {
   std::string_view clusterId;
   std::string_view bindingUid;
   std::int64_t generation = 0;
+  // At most this many characters (clamped to kMinRobotNameLength…kMaxRobotNameLength),
+  // for a project whose long name leaves less room in Harbor's column.
+  std::size_t maxLength = kMaxRobotNameLength;
 };
 
 // "<binding>-<namespace>-<6 hex>", where the hex is a hash of the cluster, binding
 // UID, namespace and generation: deterministic (a retried rotation asks for the
 // same name), distinct per generation, always valid for Harbor, at most
-// kMaxRobotNameLength characters.
+// min(maxLength, kMaxRobotNameLength) characters.
 std::string robotNameFor(const RobotNameInput& input);
 
 // Lower-case hex SHA-256, used for stable short hashes.

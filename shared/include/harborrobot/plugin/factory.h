@@ -9,7 +9,7 @@ namespace harborrobot::plugin {
 
 // Bumped whenever any header in harborrobot/plugin/ changes in a way that breaks
 // binary compatibility; a test ties it to the headers' content.
-inline constexpr int kAbiVersion = 1;
+inline constexpr int kAbiVersion = 2;
 
 enum class Kind { kProvider, kAliasPolicy, kProjectResolver };
 

@@ -25,10 +25,11 @@ struct ProviderConfig {
 };
 
 struct ServerInfo {
-  std::string product; // "Harbor"
-  std::string version; // "v2.12.2-73072d0d"
-  bool userIsAdmin = false;
+  std::string product;      // "Harbor"
+  std::string version;      // "v2.12.2-73072d0d"
+  bool userIsAdmin = false; // sysadmin_flag or admin_role_in_auth
   bool userIsRobot = false;
+  bool readOnly = false; // the registry refuses every change for now (maintenance)
 };
 
 struct Permission {
@@ -79,7 +80,9 @@ public:
   // Credentials of `project` whose description starts with `descriptionPrefix`.
   [[nodiscard]] virtual Result<std::vector<CredentialSummary>>
   listCredentials(std::string_view project, std::string_view descriptionPrefix) = 0;
-  // Checks a credential the way a puller would use it (the registry's token service).
+  // Checks a credential the way a puller would use it (the registry's token
+  // service): accepted only when the registry names the credential's own user
+  // and grants every action of `expected` that a token can show.
   [[nodiscard]] virtual Result<VerifyResult>
   verifyCredential(std::string_view project, std::string_view username, const SecretString& secret,
                    const std::vector<Permission>& expected) = 0;

@@ -52,6 +52,7 @@ struct AgentBinding {
   std::string secretName{};
   std::string serviceAccountName{};
   std::string registryUrl{};            // the connection's url: the Secret's auths key
+  std::string registryCaPem{};          // the connection's ca.crt ("": the system's CAs)
   std::optional<AliasSettings> alias{}; // the connection's url.alias settings
   std::string project{};
   std::vector<RobotAccess> access{};
