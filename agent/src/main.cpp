@@ -15,7 +15,7 @@ constexpr std::string_view kUsage =
     "roles:\n"
     "  hub        the cluster's hub: bindings, Harbor robots, the hub API\n"
     "  namespace  one namespace's pull Secrets, rotated through the hub\n"
-    "  failover   seed 003's Harbor DR start/stop watchdog (--config FILE)\n"
+    "  failover   the Harbor DR start/stop watchdog of Alauda's DR guide (--config FILE)\n"
     "  version    print the version\n"
     "";
 

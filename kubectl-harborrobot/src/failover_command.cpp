@@ -33,7 +33,7 @@ Result<std::string> readScript(const std::string& flag, const std::string& path)
 } // namespace
 
 void registerFailoverCommands(CLI::App& app, int& exitCode) {
-  auto* group = app.add_subcommand("failover", "Harbor DR start/stop watchdog (seed 003)");
+  auto* group = app.add_subcommand("failover", "Harbor DR start/stop watchdog (Alauda's DR guide)");
   group->group("Other Commands");
   group->require_subcommand(1);
   auto flags = std::make_shared<ManifestFlags>();

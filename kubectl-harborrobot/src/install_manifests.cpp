@@ -25,40 +25,115 @@ Json meta(std::string_view name, std::string_view ns = {}) {
 }
 
 Json rule(std::string_view group, std::vector<std::string> resources,
-          std::vector<std::string> verbs) {
-  return {{"apiGroups", {group}}, {"resources", resources}, {"verbs", verbs}};
+          std::vector<std::string> verbs, std::vector<std::string> names = {}) {
+  Json result = {{"apiGroups", {group}}, {"resources", resources}, {"verbs", verbs}};
+  if (!names.empty()) {
+    result["resourceNames"] = names;
+  }
+  return result;
 }
 
-const std::vector<std::string> kReadWrite = {"get", "list", "watch", "create", "update", "delete"};
+// What the hub does to an object of a name it owns. A list or watch that selects
+// that name (fieldSelector metadata.name=X) is authorized as a request for it,
+// so resourceNames narrow those too; `create` cannot be narrowed by name.
+const std::vector<std::string> kOwnedVerbs = {"get", "list", "watch", "update", "patch", "delete"};
 
 Json hubClusterRole(const InstallOptions& options) {
   constexpr std::string_view kGroup = "harbor-robot-gen.alaudadevops.alauda.io";
+  const bool managed = options.agents == "managed";
+  // The harborrobot-signal ConfigMap in each target namespace tells its agent
+  // that its bindings changed; managed agents also get the hub CA there.
+  std::vector<std::string> configMaps = {std::string(kSignalName)};
+  if (managed) {
+    configMaps.emplace_back(kHubCaName);
+  }
   Json rules = Json::array({
       rule(kGroup, {"harborrobotbindings"}, {"get", "list", "watch", "update", "patch"}),
       rule(kGroup, {"harborrobotbindings/status"}, {"get", "update", "patch"}),
       rule("", {"namespaces"}, {"get", "list", "watch"}),
       rule("", {"events"}, {"create", "patch"}),
       rule("authentication.k8s.io", {"tokenreviews"}, {"create"}),
-      // The harborrobot-signal ConfigMap in each target namespace, which tells
-      // its agent that its bindings changed (and, when managed, the hub CA).
-      rule("", {"configmaps"}, kReadWrite),
+      rule("", {"configmaps"}, {"create"}),
+      rule("", {"configmaps"}, kOwnedVerbs, configMaps),
   });
-  if (options.agents == "managed") {
+  if (managed) {
     // Managed agents: their Deployment, ServiceAccount and the binding to the
-    // agent role, which the hub may bind but not widen.
-    rules.push_back(rule("apps", {"deployments"}, kReadWrite));
-    rules.push_back(rule("", {"serviceaccounts"}, kReadWrite));
-    rules.push_back(rule("rbac.authorization.k8s.io", {"rolebindings"}, kReadWrite));
-    // Only to remove the per-agent ClusterRoleBindings of earlier versions.
-    rules.push_back(rule("rbac.authorization.k8s.io", {"clusterrolebindings"}, {"delete"}));
-    Json bind = rule("rbac.authorization.k8s.io", {"clusterroles"}, {"bind"});
-    bind["resourceNames"] = {"harborrobot-agent"};
-    rules.push_back(bind);
+    // agent role, which the hub may bind but not widen. External mode has none
+    // of these: the hub cannot create a Deployment at all.
+    for (const auto& [group, resource] :
+         {std::pair<std::string, std::string>{"apps", "deployments"},
+          {"", "serviceaccounts"},
+          {"rbac.authorization.k8s.io", "rolebindings"}}) {
+      rules.push_back(rule(group, {resource}, {"create"}));
+      rules.push_back(rule(group, {resource}, kOwnedVerbs, {std::string(kAgentName)}));
+    }
+    rules.push_back(
+        rule("rbac.authorization.k8s.io", {"clusterroles"}, {"bind"}, {std::string(kAgentName)}));
   }
   return {{"apiVersion", "rbac.authorization.k8s.io/v1"},
           {"kind", "ClusterRole"},
           {"metadata", meta(kHubName)},
           {"rules", rules}};
+}
+
+// The hub in its own namespace: connection Secrets (named by the admin, so not
+// narrowable) and its CA, its Lease, and the label on its own Pod.
+Json hubRole() {
+  return {{"apiVersion", "rbac.authorization.k8s.io/v1"},
+          {"kind", "Role"},
+          {"metadata", meta(kHubName, kSystemNamespace)},
+          {"rules",
+           {rule("", {"secrets"}, {"get", "list", "watch", "create"}),
+            rule("", {"configmaps"}, {"create"}),
+            rule("", {"configmaps"}, {"get", "update", "patch"}, {std::string(kHubCaName)}),
+            rule("coordination.k8s.io", {"leases"}, {"create"}),
+            rule("coordination.k8s.io", {"leases"}, {"get", "update"}, {std::string(kHubName)}),
+            rule("", {"pods"}, {"get", "patch"})}}};
+}
+
+// What an agent may do in its own namespace (bound there, per namespace): the
+// pull Secrets and ServiceAccounts its bindings name (any name a binding may
+// give), events, and read of its one signal ConfigMap.
+Json agentClusterRole() {
+  return {{"apiVersion", "rbac.authorization.k8s.io/v1"},
+          {"kind", "ClusterRole"},
+          {"metadata", meta(kAgentName)},
+          {"rules",
+           {rule("", {"secrets"}, {"get", "list", "watch", "create", "update", "delete"}),
+            rule("", {"serviceaccounts"}, {"get", "list", "watch", "update", "patch"}),
+            rule("", {"configmaps"}, {"get", "list", "watch"}, {std::string(kSignalName)}),
+            rule("", {"events"}, {"create", "patch"})}}};
+}
+
+// Only agent Pods reach the hub API; the health port stays open to probes.
+Json hubNetworkPolicy() {
+  return {{"apiVersion", "networking.k8s.io/v1"},
+          {"kind", "NetworkPolicy"},
+          {"metadata", meta(kHubName, kSystemNamespace)},
+          {"spec",
+           {{"podSelector", {{"matchLabels", {{"app.kubernetes.io/name", kHubName}}}}},
+            {"policyTypes", {"Ingress"}},
+            {"ingress",
+             {{{"from",
+                {{{"namespaceSelector", Json::object()},
+                  {"podSelector",
+                   {{"matchLabels", {{"app.kubernetes.io/name", kAgentName}}}}}}}},
+               {"ports", {{{"protocol", "TCP"}, {"port", 8443}}}}},
+              {{"ports", {{{"protocol", "TCP"}, {"port", 8080}}}}}}}}}};
+}
+
+Json hubArgs(const InstallOptions& options) {
+  Json args = {"hub",      "--api-listen",   "$(POD_IP):8443", "--health-listen", "$(POD_IP):8080",
+               "--agents", options.agents,   "--agent-image",  options.image};
+  if (!options.allowNamespaces.empty()) {
+    std::string names;
+    for (const auto& name : options.allowNamespaces) {
+      names += (names.empty() ? "" : ",") + name;
+    }
+    args.push_back("--allow-namespaces");
+    args.push_back(names);
+  }
+  return args;
 }
 
 Json hubDeployment(const InstallOptions& options) {
@@ -74,8 +149,7 @@ Json hubDeployment(const InstallOptions& options) {
       {"name", "hub"},
       {"image", options.image},
       {"args",
-       {"hub", "--api-listen", "$(POD_IP):8443", "--health-listen", "$(POD_IP):8080", "--agents",
-        options.agents, "--agent-image", options.image}},
+       hubArgs(options)},
       {"env", env},
       {"ports",
        {{{"name", "api"}, {"containerPort", 8443}}, {{"name", "health"}, {"containerPort", 8080}}}},
@@ -142,17 +216,7 @@ Result<std::vector<Json>> installObjects(const InstallOptions& options) {
                      {"kind", "ServiceAccount"},
                      {"metadata", meta(kHubName, kSystemNamespace)}});
   objects.push_back(hubClusterRole(options));
-  // What an agent may do in its own namespace (bound there, per namespace).
-  objects.push_back(
-      {{"apiVersion", "rbac.authorization.k8s.io/v1"},
-       {"kind", "ClusterRole"},
-       {"metadata", meta("harborrobot-agent")},
-       {"rules",
-        {rule("", {"secrets"}, {"get", "list", "watch", "create", "update", "patch", "delete"}),
-         rule("", {"serviceaccounts"}, {"get", "list", "watch", "update", "patch"}),
-         // The hub's harborrobot-signal and CA ConfigMaps: read only.
-         rule("", {"configmaps"}, {"get", "list", "watch"}),
-         rule("", {"events"}, {"create", "patch"})}}});
+  objects.push_back(agentClusterRole());
   objects.push_back(
       {{"apiVersion", "rbac.authorization.k8s.io/v1"},
        {"kind", "ClusterRoleBinding"},
@@ -160,14 +224,7 @@ Result<std::vector<Json>> installObjects(const InstallOptions& options) {
        {"roleRef",
         {{"apiGroup", "rbac.authorization.k8s.io"}, {"kind", "ClusterRole"}, {"name", kHubName}}},
        {"subjects", {hubSubject}}});
-  objects.push_back(
-      {{"apiVersion", "rbac.authorization.k8s.io/v1"},
-       {"kind", "Role"},
-       {"metadata", meta(kHubName, kSystemNamespace)},
-       {"rules",
-        {rule("", {"secrets", "configmaps"}, {"get", "list", "watch", "create", "update", "patch"}),
-         rule("coordination.k8s.io", {"leases"}, {"get", "create", "update"}),
-         rule("", {"pods"}, {"get", "patch"})}}});
+  objects.push_back(hubRole());
   objects.push_back(
       {{"apiVersion", "rbac.authorization.k8s.io/v1"},
        {"kind", "RoleBinding"},
@@ -192,6 +249,7 @@ Result<std::vector<Json>> installObjects(const InstallOptions& options) {
         {{"selector",
           {{"app.kubernetes.io/name", kHubName}, {"harborrobot.io/hub-leader", "true"}}},
          {"ports", {{{"name", "api"}, {"port", 8443}, {"targetPort", "api"}}}}}}});
+  objects.push_back(hubNetworkPolicy());
   return objects;
 }
 

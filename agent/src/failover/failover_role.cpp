@@ -38,7 +38,7 @@ struct Flags {
 constexpr std::string_view kUsage =
     "usage: harborrobot-agent failover --config FILE [--listen ADDRESS:PORT] [--log-level "
     "debug|info|warn|error] [--in-cluster-dir DIR]\n"
-    "  (seed 003's -config FILE spelling is accepted too)\n";
+    "  (the DR guide's -config FILE spelling is accepted too)\n";
 
 Result<Flags> parseFlags(const std::vector<std::string>& args) {
   Flags flags;

@@ -1,4 +1,4 @@
-// `harborrobot-agent failover`: seed 003's Harbor DR start/stop watchdog.
+// `harborrobot-agent failover`: the Harbor DR start/stop watchdog of Alauda's DR guide.
 #pragma once
 
 #include <string>

@@ -164,13 +164,8 @@ Status AgentDeployer::remove(const std::string& ns) {
       return removed;
     }
   }
-  // Agents of earlier versions watched the bindings through a ClusterRoleBinding
-  // each; it goes with the agent.
-  if (auto removed =
-          client_.remove(kube::resources::clusterRoleBindings(), "", "harborrobot-agent:" + ns);
-      !removed) {
-    return removed;
-  }
+  // The per-agent ClusterRoleBindings of earlier versions are removed by
+  // `kubectl harborrobot install`: the hub may not delete ClusterRoleBindings.
   return client_.remove(kube::resources::configMaps(), ns, kHubCaName);
 }
 
@@ -193,6 +188,9 @@ Status AgentDeployer::sync(const std::set<std::string>& namespaces,
   kube::ListOptions options;
   options.labelSelector = "app.kubernetes.io/name=harborrobot-agent,"
                           "app.kubernetes.io/managed-by=harborrobot";
+  // By name as well: RBAC lets the hub list Deployments of that one name only
+  // (resourceNames cover a list that selects metadata.name).
+  options.fieldSelector = fmt::format("metadata.name={}", kAgentName);
   auto existing = client_.list(kube::resources::deployments(), "", options);
   if (!existing) {
     return makeError(existing.error());

@@ -62,8 +62,11 @@ Status AgentSignals::sync(const std::map<std::string, std::string>& fingerprints
   if (!listedAt_ || now - *listedAt_ > kRelist) {
     // A new leader learns what the last one wrote, so it rewrites nothing that
     // is current (a thousand needless writes would wake a thousand agents).
-    auto listed = client_.list(kube::resources::configMaps(), "",
-                               {.labelSelector = std::string(kSignalSelector)});
+    // By name as well: RBAC lets the hub list ConfigMaps of that one name only.
+    auto listed =
+        client_.list(kube::resources::configMaps(), "",
+                     {.labelSelector = std::string(kSignalSelector),
+                      .fieldSelector = fmt::format("metadata.name={}", kAgentSignalName)});
     if (!listed) {
       return makeError(listed.error().withContext("listing agent signals"));
     }

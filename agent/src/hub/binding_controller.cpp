@@ -295,6 +295,10 @@ BindingController::Resolved BindingController::resolve(const kube::Json& object)
 }
 
 std::vector<std::string> BindingController::targetsOf(const BindingSpec& spec) const {
+  return selectionOf(spec).targets;
+}
+
+reconcile::TargetSelection BindingController::selectionOf(const BindingSpec& spec) const {
   const std::string selection =
       fmt::format("{}|{}", fmt::join(spec.namespaceNames, ","),
                   spec.namespaceSelector ? "S" + spec.namespaceSelector->toString() : "-");
@@ -321,9 +325,10 @@ std::vector<std::string> BindingController::targetsOf(const BindingSpec& spec) c
   }
   auto found = targetsBySelection_.find(selection);
   if (found == targetsBySelection_.end()) {
-    found =
-        targetsBySelection_.emplace(selection, reconcile::targetNamespaces(spec, namespaceInfos_))
-            .first;
+    found = targetsBySelection_
+                .emplace(selection, reconcile::selectTargets(spec, namespaceInfos_,
+                                                             settings_.protectedNamespaces))
+                .first;
   }
   return found->second;
 }
@@ -442,10 +447,13 @@ Status BindingController::reconcile(const std::string& name) {
   }
 
   std::vector<std::string> targets;
+  std::vector<std::string> excluded;
   std::optional<BindingProblem> problem = resolved.problem;
   std::optional<Clock::time_point> revisit;
   if (!problem || problem->reason != "InvalidSpec") {
-    targets = targetsOf(binding.spec);
+    auto selection = selectionOf(binding.spec);
+    targets = std::move(selection.targets);
+    excluded = std::move(selection.excluded);
   }
   // Listing the project's robots costs Harbor calls that grow with the number of
   // namespaces, so it runs only when its outcome can differ: the binding's
@@ -532,10 +540,20 @@ Status BindingController::reconcile(const std::string& name) {
     }
   }
   const std::string registryUrl = resolved.connection ? resolved.connection->settings.url : "";
+  bool newlyExcluded = false;
   auto written = writeStatus(name, [&](BindingStatus& status) {
-    status = reconcile::summarize({binding.generation, targets, problem, registryUrl}, status,
-                                  Clock::now());
+    const auto* before = status.condition(reconcile::kNamespacesExcludedCondition);
+    const std::string excludedBefore = before != nullptr ? before->message : "";
+    status = reconcile::summarize({binding.generation, targets, problem, registryUrl, excluded},
+                                  status, Clock::now());
+    const auto* after = status.condition(reconcile::kNamespacesExcludedCondition);
+    newlyExcluded = after != nullptr && after->message != excludedBefore;
   });
+  if (written && newlyExcluded) {
+    (void)events_.record(referenceTo(binding), kube::EventType::kWarning,
+                         reconcile::kProtectedNamespaceReason,
+                         reconcile::protectedNamespacesMessage(excluded));
+  }
   if (!written) {
     return written;
   }

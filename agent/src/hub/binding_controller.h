@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -47,6 +48,8 @@ struct HubSettings {
   // Managed agents; null when the agents are installed externally (GitOps).
   AgentDeployer* agents = nullptr;
   const HubMetrics* metrics = nullptr; // null: not counted (tests)
+  // Never targets (reconcile::protectedNamespaces); empty in tests that target anything.
+  std::set<std::string> protectedNamespaces{};
 };
 
 class BindingController {
@@ -88,6 +91,8 @@ private:
   reconcile::AgentBinding agentViewOf(const Resolved& resolved, const kube::Json& object,
                                       std::string_view ns) const;
   std::vector<std::string> targetsOf(const BindingSpec& spec) const;
+  // The targets and the protected namespaces the spec selects but may not reach.
+  reconcile::TargetSelection selectionOf(const BindingSpec& spec) const;
   // The binding's status, parsed once per resourceVersion.
   std::shared_ptr<const reconcile::BindingStatus> statusOf(const kube::Json& object) const;
   [[nodiscard]] Result<std::vector<plugin::CredentialSummary>>
@@ -134,7 +139,7 @@ private:
   std::atomic<std::uint64_t> namespacesVersion_{0};
   mutable std::uint64_t targetsVersion_ = ~std::uint64_t{0};
   mutable std::vector<reconcile::NamespaceInfo> namespaceInfos_;
-  mutable std::map<std::string, std::vector<std::string>> targetsBySelection_;
+  mutable std::map<std::string, reconcile::TargetSelection> targetsBySelection_;
   mutable std::mutex statusCacheMutex_;
   mutable std::map<std::string,
                    std::pair<std::string, std::shared_ptr<const reconcile::BindingStatus>>>

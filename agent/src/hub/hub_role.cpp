@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -52,8 +53,23 @@ constexpr std::string_view kUsage =
     "  --agent-env NAME=VALUE  an environment variable for every managed agent, e.g.\n"
     "                          HTTPS_PROXY (repeatable)\n"
     "  --pending-timeout DUR   how long a robot may wait for its agent to activate it\n"
-    "                          before it counts as abandoned (default 15m)\n"
+    "                          before it counts as abandoned (default 15m)\n"    "  --allow-namespaces A,B  protected namespaces bindings may target after all: of\n"
+    "                          kube-system, kube-public, kube-node-lease and the hub's own\n"
+    "                          (repeatable; default none)\n"
     "  --log-level debug|info|warn|error\n";
+
+std::vector<std::string> splitList(const std::string& text) {
+  std::vector<std::string> names;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const auto comma = std::min(text.find(',', start), text.size());
+    if (comma > start) {
+      names.push_back(text.substr(start, comma - start));
+    }
+    start = comma + 1;
+  }
+  return names;
+}
 
 std::string environment(const char* name, std::string fallback) {
   const char* value = std::getenv(name);
@@ -131,8 +147,9 @@ int runHubRole(const std::vector<std::string>& args) {
                                 {"--namespace", "--api-listen", "--health-listen", "--service-name",
                                  "--extra-san", "--lease", "--identity", "--cluster-id",
                                  "--plugin-dir", "--in-cluster-dir", "--log-level", "--agents",
-                                 "--agent-image", "--agent-env", "--pending-timeout"},
-                                {"--extra-san", "--agent-env"});
+                                 "--agent-image", "--agent-env", "--pending-timeout",
+                                 "--allow-namespaces"},
+                                {"--extra-san", "--agent-env", "--allow-namespaces"});
   if (!flags) {
     if (!flags.error().message().empty()) {
       std::fprintf(stderr, "harborrobot-agent hub: %s\n", flags.error().message().c_str());
@@ -253,6 +270,13 @@ int runHubRole(const std::vector<std::string>& args) {
   settings.agents = agents ? &*agents : nullptr;
   settings.clusterId = clusterId;
   settings.hubNamespace = ns;
+  std::vector<std::string> allowedNamespaces;
+  for (const auto& entry : flags->all("--allow-namespaces")) {
+    for (const auto& name : splitList(entry)) {
+      allowedNamespaces.push_back(name);
+    }
+  }
+  settings.protectedNamespaces = reconcile::protectedNamespaces(ns, allowedNamespaces);
   settings.isLeader = [&] { return electorView != nullptr && electorView->isLeader(); };
   settings.metrics = &*hubMetrics;
   settings.pendingTimeout = std::chrono::duration_cast<std::chrono::seconds>(*pendingTimeout);

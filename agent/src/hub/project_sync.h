@@ -1,7 +1,7 @@
-// Harbor projects from namespaces (seed 000): for every usable connection with
-// a harbor-robot-gen/projectFieldsPath, each namespace's value names a project
-// that is created once if absent and never deleted. A value that is not a valid
-// project name is a Warning event on the namespace, not a crash.
+// Harbor projects from namespaces (Alauda's Generator documentation): for every usable connection
+// with a harbor-robot-gen/projectFieldsPath, each namespace's value names a project that is created
+// once if absent and never deleted. A value that is not a valid project name is a Warning event on
+// the namespace, not a crash.
 #pragma once
 
 #include <atomic>

@@ -80,8 +80,13 @@ void NamespaceAgent::start(std::function<void()> onChange) {
   handlers.onError = [this](const Error& error) {
     logger_.warn("watch failed", {{"error", error.message()}});
   };
-  secrets_ =
-      std::make_unique<kube::Informer>(client_, kube::resources::secrets(), options, handlers);
+  // Only the Secrets harborrobot made: a namespace's other Secrets (Helm
+  // releases, TLS keys) are neither held in memory nor sent to this agent; a
+  // name taken by one of them is found with a single get (secret()).
+  kube::InformerOptions secretOptions = options;
+  secretOptions.labelSelector = fmt::format("{}={}", kManagedByLabel, kManagedByValue);
+  secrets_ = std::make_unique<kube::Informer>(client_, kube::resources::secrets(), secretOptions,
+                                              handlers);
   serviceAccounts_ = std::make_unique<kube::Informer>(client_, kube::resources::serviceAccounts(),
                                                       options, handlers);
   // A binding's change (spec, `kubectl harborrobot rotate`, deletion, this
@@ -124,7 +129,11 @@ std::optional<kube::Json> NamespaceAgent::secret(const std::string& name) const 
   const bool recent =
       written != writtenAt_.end() && Clock::now() - written->second < kFreshReadWindow;
   if (!recent && secrets_->waitForSync(std::chrono::milliseconds(0))) {
-    return secrets_->get(ns_, name);
+    if (auto cached = secrets_->get(ns_, name)) {
+      return cached;
+    }
+    // Not ours, or not there: the cache holds only our Secrets, so one get
+    // tells a free name from one taken by someone else's Secret.
   }
   // Read fresh: a Secret we wrote a moment ago must not be judged from a cache
   // that has not seen the write yet (that would rotate twice).

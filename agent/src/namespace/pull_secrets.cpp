@@ -137,7 +137,7 @@ Result<bool> syncServiceAccount(kube::Client& client, std::string_view ns, std::
           entries = kube::Json::array();
         }
         // Entries that are not ours keep their place; ours follow them in the
-        // wanted order (main Secrets, then aliases: the seed's listing), so
+        // wanted order (main Secrets, then aliases: the Generator documentation's listing), so
         // the list does not depend on the order things happened in.
         kube::Json next = kube::Json::array();
         std::set<std::string> present;

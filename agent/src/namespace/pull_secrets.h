@@ -1,4 +1,4 @@
-// The generated Secrets and the ServiceAccount's imagePullSecrets, as the seed
+// The generated Secrets and the ServiceAccount's imagePullSecrets, as the Generator's documentation
 // shows them: type kubernetes.io/dockerconfigjson with the one key
 // .dockerconfigjson, plus our labels and annotations (which binding, which
 // generation, when, and a hash of the content to notice hand edits). A Secret

@@ -1,4 +1,4 @@
-// `kubectl harborrobot bind` writes a HarborRobotBinding in exactly the seed's
+// `kubectl harborrobot bind` writes a HarborRobotBinding in exactly the Generator documentation's
 // shape, checked by the core's parser before anything is sent. --dry-run -o yaml
 // prints the very object that bind would apply.
 #include <cstdio>
@@ -53,7 +53,7 @@ Result<kube::Json> accessList(const std::vector<std::string>& access) {
   return list;
 }
 
-// "k=v,k2=v2" (equality only, as `kubectl label`): the seed's matchLabels.
+// "k=v,k2=v2" (equality only, as `kubectl label`): the Generator documentation's matchLabels.
 Result<kube::Json> matchLabels(const std::string& selector) {
   kube::Json labels = kube::Json::object();
   std::stringstream items(selector);

@@ -1,4 +1,5 @@
-// The "Always" alias policy (seed 000): the alias Secret exists whatever DNS says.
+// The "Always" alias policy (Alauda's Generator documentation): the alias Secret exists whatever
+// DNS says.
 #include <fmt/format.h>
 
 #include "harborrobot/plugin/alias_policy.h"

@@ -1,7 +1,7 @@
-// The "IfIPEqual" alias policy (seed 000): generate the alias Secret when the
-// alias resolves to the url's addresses, or, with url.alias.ips set, only to
-// addresses in that list. Any resolution failure keeps the current state, so a DNS
-// hiccup never removes a working pull secret.
+// The "IfIPEqual" alias policy (Alauda's Generator documentation): generate the alias Secret when
+// the alias resolves to the url's addresses, or, with url.alias.ips set, only to addresses in that
+// list. Any resolution failure keeps the current state, so a DNS hiccup never removes a working
+// pull secret.
 #include <algorithm>
 #include <set>
 

@@ -1,4 +1,4 @@
-// The "jsonpath" project-name resolver (seed 000): the connection Secret's
+// The "jsonpath" project-name resolver (Alauda's Generator documentation): the connection Secret's
 // harbor-robot-gen/projectFieldsPath is a kubectl JSONPath template evaluated on
 // each Namespace; its text is the project name. A namespace without the field
 // has no project (nullopt), which is not an error: most namespaces carry none.

@@ -78,7 +78,7 @@ Result<std::string> renderFailoverManifest(const ManifestInput& input) {
   out << YAML::Key << "automountServiceAccountToken" << YAML::Value << true;
   out << YAML::EndMap;
 
-  // Seed 003's permissions for Harbor operations; the operator's own scripts may
+  // The DR guide's permissions for Harbor operations; the operator's own scripts may
   // need more (database, object storage), which they add here.
   out << YAML::BeginDoc << YAML::BeginMap;
   out << YAML::Key << "apiVersion" << YAML::Value << "rbac.authorization.k8s.io/v1";

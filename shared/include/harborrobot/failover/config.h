@@ -1,4 +1,4 @@
-// The failover watchdog's config.yaml, with seed 003's keys exactly:
+// The failover watchdog's config.yaml, with the DR guide's keys exactly:
 // condition_check_script, start_script, stop_script, status_script,
 // check_interval, failure_threshold, script_timeout.
 #pragma once

@@ -1,5 +1,5 @@
-// The Kubernetes manifests that run the failover watchdog, in the shape of seed
-// 003's (ServiceAccount, ClusterRole, ClusterRoleBinding, ConfigMap, Deployment)
+// The Kubernetes manifests that run the failover watchdog, in the shape of the DR
+// guide's (ServiceAccount, ClusterRole, ClusterRoleBinding, ConfigMap, Deployment)
 // for the harborrobot-agent image, with the operator's scripts embedded.
 #pragma once
 

@@ -1,4 +1,4 @@
-// The decision flow of seed 003's watchdog, as a pure state machine. Each check
+// The decision flow of the DR guide's watchdog, as a pure state machine. Each check
 // runs the condition script; its outcome may call for the status script; the
 // status outcome may call for the start or stop script.
 //
@@ -9,7 +9,7 @@
 //
 // "start" ends a streak of "stop"; a failed check neither extends nor ends it.
 // A status script that fails or prints anything but started/stopped/unknown
-// counts as "unknown", which (as the seed's flowchart draws it) does not skip the
+// counts as "unknown", which (as the DR guide's flowchart draws it) does not skip the
 // start or stop script.
 #pragma once
 

@@ -1,7 +1,8 @@
 // HarborRobotBinding (harbor-robot-gen.alaudadevops.alauda.io/v1alpha1), parsed
-// and validated from YAML or JSON. Every binding of seed 000 parses as written.
+// and validated from YAML or JSON. Every binding of Alauda's Generator documentation parses as
+// written.
 //
-// Optional additions (absent in the seed; the seed's YAML needs none of them):
+// Optional additions (absent from the Generator's documentation, whose YAML needs none of them):
 //   spec.rotation.gracePeriod   Go duration, default 5m: how long a superseded
 //                               robot lives on after its successor is active.
 //   spec.harbor.robot.duration  Go duration, default 2 × refreshInterval rounded
@@ -48,7 +49,7 @@ struct BindingSpec {
 
   // Whether a namespace with these labels is a target: names ∪ selector. With no
   // names and no selector (or an empty selector) there are no targets, as the
-  // seed specifies.
+  // Generator's documentation specifies.
   bool targets(std::string_view ns, const Labels& labels) const;
 };
 

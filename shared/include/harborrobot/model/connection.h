@@ -1,4 +1,4 @@
-// The Harbor connection Secret of seed 000: label harbor-robot-gen: "true",
+// The Harbor connection Secret of Alauda's Generator documentation: label harbor-robot-gen: "true",
 // annotation harbor-robot-gen/projectFieldsPath, and the keys url, username,
 // password, url.alias, url.alias.policy, url.alias.check.interval, url.alias.ips.
 // data (base64) and stringData both work; stringData wins, as the apiserver merges.

@@ -1,4 +1,5 @@
-// The generated Secret's .dockerconfigjson, byte for byte as the seed shows it:
+// The generated Secret's .dockerconfigjson, byte for byte as the Generator's documentation shows
+// it:
 // {"auths":{"<url>":{"auth":"<base64 user:pass>","password":"…","username":"…"}}}
 #pragma once
 
@@ -16,8 +17,8 @@ struct RegistryCredential {
   SecretString password{};
 };
 
-// Compact JSON with keys in Go's encoding/json order (sorted), as the seed shows.
-// Returned as a SecretString: it contains the password.
+// Compact JSON with keys in Go's encoding/json order (sorted), as the Generator's documentation
+// shows. Returned as a SecretString: it contains the password.
 SecretString buildDockerConfigJson(const RegistryCredential& credential);
 
 // Reads the credential for `registry` back; checks that "auth" agrees with

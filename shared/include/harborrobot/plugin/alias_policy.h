@@ -1,6 +1,6 @@
 // Alias policies decide, per agent and from its own DNS view, whether the
 // "<secret>.alias" copy keyed by the connection's url.alias should exist
-// (seed 000, "Multiple Access Address Configuration").
+// (Alauda's Generator documentation, "Multiple Access Address Configuration").
 #pragma once
 
 #include <memory>

@@ -1,5 +1,5 @@
 // Project-name resolvers turn a Namespace object into the name of the registry
-// project it belongs to (seed 000's harbor-robot-gen/projectFieldsPath). The
+// project it belongs to (the Generator documentation's harbor-robot-gen/projectFieldsPath). The
 // result is validated as a project name by the caller; a bad value becomes an
 // event on the namespace, never a crash.
 #pragma once

@@ -35,8 +35,8 @@ struct ScriptOptions {
 };
 
 // How a script file is started: "#!" files that are executable run directly;
-// anything else (a ConfigMap-mounted file without the execute bit, as in seed
-// 003's Deployment) runs as `/bin/bash <path>`.
+// anything else (a ConfigMap-mounted file without the execute bit, as in the DR
+// guide's Deployment) runs as `/bin/bash <path>`.
 std::vector<std::string> commandFor(const std::string& path);
 
 // Runs `argv` (argv[0] a path) with the current environment. An error only when

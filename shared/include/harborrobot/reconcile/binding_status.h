@@ -1,7 +1,7 @@
 // A HarborRobotBinding's status: what the hub writes and the plugin's `status`
 // and `doctor` read. Pure: the hub gathers the facts (targets, connection and
 // project problems, the agents' reports) and `summarize` decides the Ready
-// condition and the times the seed's printer columns show.
+// condition and the times the Generator documentation's printer columns show.
 #pragma once
 
 #include <chrono>
@@ -73,7 +73,13 @@ struct SummaryInputs {
   std::vector<std::string> targets{}; // target namespaces, sorted
   std::optional<BindingProblem> problem{};
   std::string registryUrl{};
+  // Protected namespaces the spec selects (see targets.h): named by a
+  // NamespacesExcluded condition, and Ready's reason when nothing else is left.
+  std::vector<std::string> excluded{};
 };
+
+// Set, with reason ProtectedNamespace, while the spec selects protected namespaces.
+inline constexpr std::string_view kNamespacesExcludedCondition = "NamespacesExcluded";
 
 // The new status: namespaces no longer targeted drop out, new ones appear not
 // ready ("AgentNotReported"), Ready is True only when every target is ready (and

@@ -1,6 +1,6 @@
 // Go's time.Duration text form, parsed and printed exactly as Go's
-// time.ParseDuration and Duration.String do (the seed's refreshInterval,
-// url.alias.check.interval and seed 003's check_interval use it).
+// time.ParseDuration and Duration.String do (the Generator documentation's refreshInterval,
+// url.alias.check.interval and the DR guide's check_interval use it).
 #pragma once
 
 #include <chrono>
