@@ -16,7 +16,36 @@ namespace harborrobot::harborsim {
 
 using nlohmann::json;
 
-namespace {} // namespace
+namespace {
+
+bool matchesPrefix(const std::string& path, const char* prefix) {
+  return path.starts_with(prefix);
+}
+
+} // namespace
+
+HarborError readOnlyError() {
+  // src/server/middleware/readonly/readonly.go MiddlewareWithConfig.
+  return denied("The system is in read only mode. Any modification is prohibited.");
+}
+
+bool HarborApi::readOnlyRefuses(const std::string& method, const std::string& path) const {
+  if (!readOnly_)
+    return false;
+  // readonly.go safeMethodSkipper: GET, HEAD and OPTIONS always pass.
+  if (method == "GET" || method == "HEAD" || method == "OPTIONS")
+    return false;
+  // src/core/middlewares/middlewares.go readonlySkippers (regexps anchored at
+  // the start only): PUT /api/v2.0/configurations, so that read-only mode can
+  // be switched off again, and POST /service/token (left to answer 405);
+  // /c/login and the job hooks are not simulated.
+  if (method == "PUT" && (matchesPrefix(path, "/api/v2.0/configurations") ||
+                          matchesPrefix(path, "/api/internal/configurations")))
+    return false;
+  if (method == "POST" && matchesPrefix(path, "/service/token"))
+    return false;
+  return true;
+}
 
 HarborResponse jsonResponse(int status, const json& body) {
   HarborResponse response;
@@ -30,6 +59,9 @@ HarborApi::HarborApi(HarborOptions options, std::unique_ptr<RegistryTokenIssuer>
   users_.push_back({nextUserId_++, "admin", hashPassword(options_.adminPassword), true});
   for (const auto& [name, password] : options_.extraAdmins) {
     users_.push_back({nextUserId_++, name, hashPassword(password), true});
+  }
+  for (const auto& [name, password] : options_.adminGroupUsers) {
+    users_.push_back({nextUserId_++, name, hashPassword(password), false, true});
   }
   // A fresh Harbor has the public project "library" (id 1), owned by admin.
   projects_[nextProjectId_] = {
@@ -49,7 +81,7 @@ std::string HarborApi::newSecret() {
   return generateRobotSecret([&] { return static_cast<unsigned char>(random_() & 0xff); });
 }
 
-HarborApi::Principal HarborApi::authenticate(const std::string& authorization) {
+HarborApi::Principal HarborApi::authenticate(const std::string& authorization, bool login) {
   Principal anonymous;
   if (!authorization.starts_with("Basic "))
     return anonymous;
@@ -78,10 +110,37 @@ HarborApi::Principal HarborApi::authenticate(const std::string& authorization) {
         return {Principal::Kind::kRobot, name, false, &robot};
     }
   }
-  for (const auto& user : users_) {
-    if (user.name == name && verifyPassword(secret, user.password))
-      return {Principal::Kind::kUser, user.name, user.admin, nullptr};
+  if (!login) {
+    anonymous.failedLogin = false;
+    for (const auto& user : users_) {
+      if (user.name == name && verifyPassword(secret, user.password))
+        return {Principal::Kind::kUser, user.name, user.admin || user.adminRoleInAuth, nullptr};
+    }
+    return anonymous;
   }
+  // src/core/auth/authenticator.go Login: a principal locked by a failure
+  // within frozenTime is refused at once, right password or not, without a
+  // new delay or a new lock (it returns nil, nil: anonymous).
+  const auto now = std::chrono::steady_clock::now();
+  if (const auto locked = loginFailures_.find(name);
+      locked != loginFailures_.end() && now - locked->second <= options_.failedLoginDelay) {
+    anonymous.failedLogin = false;
+    return anonymous;
+  }
+  for (const auto& user : users_) {
+    // src/common/security/local/context.go IsSysAdmin: sysadmin_flag ||
+    // admin_role_in_auth (the second set by an LDAP/OIDC admin group).
+    if (user.name == name && verifyPassword(secret, user.password))
+      return {Principal::Kind::kUser, user.name, user.admin || user.adminRoleInAuth, nullptr};
+  }
+  // Login again: an ErrAuth (unknown user or wrong password, db_auth) locks
+  // the principal as sent (UserLock.Lock) and sleeps frozenTime; the caller
+  // sleeps outside the lock. Expired entries are dropped as the map grows.
+  if (loginFailures_.size() > 4096)
+    std::erase_if(loginFailures_, [&](const auto& entry) {
+      return now - entry.second > options_.failedLoginDelay;
+    });
+  loginFailures_[name] = now;
   return anonymous;
 }
 
@@ -146,7 +205,8 @@ HarborResponse HarborApi::handle(const HarborRequest& request) {
 
 bool HarborApi::isAdmin(const std::string& authorization) {
   std::lock_guard lock(mutex_);
-  return authenticate(authorization).admin;
+  // The test-only /_sim/ endpoint neither waits for nor sets login locks.
+  return authenticate(authorization, false).admin;
 }
 
 HarborResponse HarborApi::handleLocked(const HarborRequest& request, bool& failedLogin) {
@@ -163,10 +223,14 @@ HarborResponse HarborApi::handleLocked(const HarborRequest& request, bool& faile
     const bool unsafe = request.method != "GET" && request.method != "HEAD";
     who = authenticate(request.authorization);
     failedLogin = who.failedLogin;
+    // src/core/middlewares/middlewares.go MiddleWares: csrf, then security,
+    // then readonly, all before any handler.
     HarborResult<HarborResponse> routed =
         unsafe && cookie != request.headers.end() &&
                 cookie->second.find("sid=") != std::string::npos
             ? HarborResult<HarborResponse>(tl::unexpected(forbidden("CSRF token invalid")))
+        : readOnlyRefuses(request.method, request.path)
+            ? HarborResult<HarborResponse>(tl::unexpected(readOnlyError()))
             : route(request, who);
     if (routed) {
       response = std::move(*routed);
@@ -207,7 +271,7 @@ HarborResult<HarborResponse> HarborApi::route(const HarborRequest& request, cons
       info["registry_url"] = host;
       info["project_creation_restriction"] = projectCreationRestriction_;
       info["has_ca_root"] = true;
-      info["read_only"] = false;
+      info["read_only"] = readOnly_; // config.ReadOnly (systeminfo controller)
       info["registry_storage_provider_name"] = "filesystem";
       info["notification_enable"] = true;
       info["current_time"] = rfc3339Seconds(std::chrono::system_clock::now());
@@ -246,7 +310,11 @@ HarborResult<HarborResponse> HarborApi::route(const HarborRequest& request, cons
       if (!project)
         return tl::unexpected(project.error());
       HarborRequest listing = request;
-      listing.rawQuery = fmt::format("Level=project&ProjectID={}", (*project)->id);
+      listing.rawQuery = fmt::format("q=Level%3Dproject%2CProjectID%3D{}", (*project)->id);
+      for (const char* key : {"page", "page_size"}) {
+        if (const std::string value = queryValue(request.rawQuery, key); !value.empty())
+          listing.rawQuery += fmt::format("&{}={}", key, value);
+      }
       return listRobots(listing, who);
     }
     if (key.find('/') != std::string::npos)
@@ -301,7 +369,7 @@ HarborResult<HarborResponse> HarborApi::currentUser(const Principal& who) {
                             {"realname", user->name},
                             {"comment", ""},
                             {"sysadmin_flag", user->admin},
-                            {"admin_role_in_auth", false},
+                            {"admin_role_in_auth", user->adminRoleInAuth},
                             {"creation_time", "2026-01-01T00:00:00.000Z"},
                             {"update_time", "2026-01-01T00:00:00.000Z"}});
 }

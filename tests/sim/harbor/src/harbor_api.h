@@ -54,7 +54,13 @@ struct HarborOptions {
   // passwords are not held to Harbor's local password policy (the seed's
   // placeholders "api-password" and "pass1" could not be set through the API).
   std::vector<std::pair<std::string, std::string>> extraAdmins{};
+  // Administrators only through an LDAP/OIDC admin group: sysadmin_flag false,
+  // admin_role_in_auth true (src/common/security/local/context.go IsSysAdmin).
+  std::vector<std::pair<std::string, std::string>> adminGroupUsers{};
 };
+
+// 403 DENIED of Harbor's readonly middleware.
+HarborError readOnlyError();
 
 // What the /v2/ guard decided: either a refusal to send, or the repository a
 // request to forward concerns (empty for /v2/ itself and unparsed paths).
@@ -87,7 +93,8 @@ private:
     std::int64_t id;
     std::string name;
     PasswordHash password;
-    bool admin;
+    bool admin; // sysadmin_flag
+    bool adminRoleInAuth = false;
   };
   struct Project {
     std::int64_t id;
@@ -129,7 +136,11 @@ private:
     bool authenticated() const;
   };
 
-  Principal authenticate(const std::string& authorization);
+  // Harbor's credential chain. `login` false skips the failed-login lock,
+  // neither checking nor setting it (for the test-only /_sim/ endpoint).
+  Principal authenticate(const std::string& authorization, bool login = true);
+  // Whether the readonly middleware refuses this request now.
+  bool readOnlyRefuses(const std::string& method, const std::string& path) const;
   HarborResponse handleLocked(const HarborRequest& request, bool& failedLogin);
   const Project* projectNamed(const std::string& name) const;
   // pull/push/delete/scanner-pull the principal holds on the project's
@@ -177,6 +188,9 @@ private:
   std::string robotPrefix_ = "robot$";
   std::string projectCreationRestriction_ = "everyone";
   std::int64_t tokenExpirationMinutes_ = 30;
+  bool readOnly_ = false;
+  // src/core/auth/lock.go UserLock: when each principal last failed to log in.
+  std::map<std::string, std::chrono::steady_clock::time_point> loginFailures_;
   std::vector<User> users_;
   std::map<std::int64_t, Project> projects_;
   std::map<std::int64_t, Robot> robots_;

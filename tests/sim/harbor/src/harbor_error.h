@@ -43,6 +43,11 @@ inline HarborError precondition(std::string message) {
 inline HarborError unprocessable(std::string message) {
   return {422, "UNPROCESSABLE_ENTITY", std::move(message)};
 }
+// A 5xx from Harbor never shows its cause: src/lib/http/error.go SendError
+// replaces it with UNKNOWN "internal server error".
+inline HarborError internalError() {
+  return {500, "UNKNOWN", "internal server error"};
+}
 inline HarborError methodNotAllowed() {
   return {405, "METHOD_NOT_ALLOWED", "method not allowed"};
 }

@@ -93,7 +93,11 @@ public:
     call.authorization = request.get("Authorization", "");
     for (const auto& [name, value] : request)
       call.headers[lowerCase(name)] = value;
-    LoggedRequest entry{call.method, call.path, call.rawQuery, 0, {}, "", ""};
+    LoggedRequest entry;
+    entry.method = call.method;
+    entry.path = call.path;
+    entry.query = call.rawQuery;
+    describeRequest(entry, call.headers, call.body);
     const HarborResponse answer = answerWithFaults(request, call, entry);
     if (entry.fault == "reset" || entry.fault == "hang") {
       resetConnection(request);

@@ -13,6 +13,7 @@
 #include <curl/curl.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 
@@ -69,12 +70,22 @@ int main(int argc, char** argv) {
                  "a DNS name for the certificate; the first one is the external URL's host "
                  "(repeatable)");
   std::vector<std::string> adminUsers;
+  std::vector<std::string> adminGroupUsers;
+  app.add_option("--admin-group-user", adminGroupUsers,
+                 "NAME:PASSWORD of a user who is an administrator only through an LDAP/OIDC admin "
+                 "group (sysadmin_flag false, admin_role_in_auth true; repeatable)");
   app.add_option("--admin-user", adminUsers,
                  "NAME:PASSWORD of another administrator, outside the local password policy "
                  "(repeatable)");
   app.add_option("--failed-login-delay-ms", failedLoginDelayMs,
                  "how long a failed Basic login is held (Harbor: 1500)")
       ->capture_default_str();
+  std::string requestLogDir;
+  if (const char* fromEnvironment = std::getenv("HARBORSIM_REQUEST_LOG_DIR"))
+    requestLogDir = fromEnvironment;
+  app.add_option("--request-log-dir", requestLogDir,
+                 "also append every request, one JSON line each, to DIR/harbor-sim-<pid>.jsonl "
+                 "(default: $HARBORSIM_REQUEST_LOG_DIR; empty: off)");
   CLI11_PARSE(app, argc, argv);
   harborsim::HarborVersion harborVersion;
   if (std::sscanf(version.c_str(), "2.%d.%d", &harborVersion.minor, &harborVersion.patch) < 1 ||
@@ -135,6 +146,15 @@ int main(int argc, char** argv) {
       }
       options.extraAdmins.emplace_back(entry.substr(0, colon), entry.substr(colon + 1));
     }
+    for (const auto& entry : adminGroupUsers) {
+      const auto colon = entry.find(':');
+      if (colon == std::string::npos || colon == 0) {
+        std::cerr << "error: --admin-group-user: \"" << entry
+                  << "\" is not NAME:PASSWORD (expected e.g. ldap-admin:pass1)\n";
+        return 2;
+      }
+      options.adminGroupUsers.emplace_back(entry.substr(0, colon), entry.substr(colon + 1));
+    }
     harborsim::HarborApi api(options, std::move(*tokens));
     if (!snapshotFile.empty() && std::filesystem::exists(snapshotFile)) {
       std::ifstream in(snapshotFile);
@@ -146,6 +166,12 @@ int main(int argc, char** argv) {
     }
     harborsim::FaultPlan faults;
     harborsim::RequestLog log;
+    if (!requestLogDir.empty()) {
+      if (auto error = log.persistTo(requestLogDir)) {
+        std::cerr << "error: --request-log-dir: " << *error << "\n";
+        return 1;
+      }
+    }
     harborsim::Frontend frontend{api, faults, log, registry.get(), nullptr};
     if (!snapshotFile.empty())
       frontend.saveSnapshot = [&] { return writeSnapshot(api, snapshotFile); };

@@ -22,6 +22,8 @@ HarborResponse empty(int status) {
 
 HarborResult<HarborResponse> HarborApi::createProject(const HarborRequest& request,
                                                       const Principal& who) {
+  // go-swagger binds and validates the body against ProjectReq before
+  // CreateProject runs: these 422s come first, even for anonymous callers.
   const json body = json::parse(request.body, nullptr, false);
   if (!body.is_object())
     return tl::unexpected(unprocessable("the request body must be a JSON object"));
@@ -30,10 +32,20 @@ HarborResult<HarborResponse> HarborApi::createProject(const HarborRequest& reque
   const std::string name = body["project_name"];
   if (name.size() > 255)
     return tl::unexpected(unprocessable("project_name in body should be at most 255 chars long"));
-  static const std::regex pattern("^[a-z0-9]+(?:[._-][a-z0-9]+)*$");
-  if (!std::regex_match(name, pattern))
-    return tl::unexpected(
-        badRequest("project name is not in lower case or contains illegal characters"));
+  if (body.contains("public") && !body["public"].is_null() && !body["public"].is_boolean())
+    return tl::unexpected(unprocessable("public in body must be of type boolean"));
+  json metadata = body.value("metadata", json::object());
+  if (metadata.is_null())
+    metadata = json::object();
+  if (!metadata.is_object())
+    return tl::unexpected(unprocessable("metadata in body must be of type object"));
+  for (const char* key : {"public", "retention_id"}) {
+    if (metadata.contains(key) && !metadata[key].is_null() && !metadata[key].is_string())
+      return tl::unexpected(
+          unprocessable(fmt::format("metadata.{} in body must be of type string", key)));
+  }
+  // src/server/v2.0/handler/project.go CreateProject, in its order:
+  // RequireAuthenticated (401) before any check of the body's values.
   if (who.kind == Principal::Kind::kAnonymous)
     return tl::unexpected(unauthorized());
   if (who.kind == Principal::Kind::kRobot && who.robot->level == "project")
@@ -42,16 +54,33 @@ HarborResult<HarborResponse> HarborApi::createProject(const HarborRequest& reque
       !(who.kind == Principal::Kind::kRobot &&
         robotAllows(*who.robot, "system", "", "project", "create")))
     return tl::unexpected(forbidden("Only system admin can create project"));
-  json metadata = body.value("metadata", json::object());
-  if (!metadata.is_object())
-    return tl::unexpected(unprocessable("metadata in body must be of type object"));
-  if (body.contains("public") && metadata.value("public", "").empty())
-    metadata["public"] =
-        body["public"].is_boolean() && body["public"].get<bool>() ? "true" : "false";
-  if (!metadata.contains("public"))
+  // The deprecated `public` fills an empty metadata.public, which defaults to "false".
+  const auto publicEmpty = [&] {
+    return !metadata.contains("public") || metadata["public"].is_null() || metadata["public"] == "";
+  };
+  if (body.contains("public") && body["public"].is_boolean() && publicEmpty())
+    metadata["public"] = body["public"].get<bool>() ? "true" : "false";
+  if (publicEmpty())
     metadata["public"] = "false";
   if (metadata["public"] != "true" && metadata["public"] != "false")
-    return tl::unexpected(badRequest("invalid public metadata: " + metadata["public"].dump()));
+    return tl::unexpected(
+        badRequest(fmt::format("metadata.public should only be 'true' or 'false', but got: '{}'",
+                               metadata["public"].get<std::string>())));
+  // validateProjectReq.
+  if (metadata.contains("retention_id") && metadata["retention_id"].is_string() &&
+      !metadata["retention_id"].get<std::string>().empty())
+    return tl::unexpected(
+        badRequest("bad request: the retention_id in the request's payload when creating a "
+                   "project should be omitted, alternatively passing an empty string"));
+  metadata.erase("retention_id");
+  // src/pkg/project/manager.go Create: length, then the name pattern.
+  if (name.empty())
+    return tl::unexpected(badRequest(fmt::format(
+        "Project name {} is illegal in length. (greater than 255 or less than 1)", name)));
+  static const std::regex pattern("^[a-z0-9]+(?:[._-][a-z0-9]+)*$");
+  if (!std::regex_match(name, pattern))
+    return tl::unexpected(
+        badRequest("project name is not in lower case or contains illegal characters"));
   for (const auto& [id, project] : projects_) {
     if (project.name == name)
       return tl::unexpected(conflict(fmt::format("The project named {} already exists", name)));

@@ -168,20 +168,27 @@ HarborResult<HarborResponse> HarborApi::serviceToken(const HarborRequest& reques
   }
   RegistryClaims claims;
   claims.subject = who.name;
+  // src/core/service/token/authutils.go filterAccess: every scope stays in the
+  // token; a type without a filter, or a filter error, leaves it no actions.
   for (auto& entry : requested) {
-    // Requested actions are ignored: the token carries what the caller holds.
-    entry.actions.clear();
     if (entry.type == "repository") {
+      // creator.go repositoryFilter.filter: the requested actions are
+      // replaced by resourceScopes, i.e. those of actionScopeMap (pull, push,
+      // delete, scanner-pull, nothing else) the caller may do on the
+      // project's repositories; parseImg needs a '/', and an unknown project
+      // gets none.
       const Project* project =
           entry.name.find('/') != std::string::npos ? projectNamed(projectOf(entry.name)) : nullptr;
-      if (project != nullptr)
-        entry.actions = repositoryActions(who, *project);
-    } else if (entry.type == "registry" && entry.name == "catalog") {
-      if (who.admin)
-        entry.actions = {"*"};
+      entry.actions =
+          project != nullptr ? repositoryActions(who, *project) : std::vector<std::string>{};
+    } else if (entry.type == "registry") {
+      // creator.go registryFilter.filter: only "catalog"; a system admin keeps
+      // the actions asked for, anyone else gets none.
+      if (entry.name != "catalog" || !who.admin)
+        entry.actions.clear();
     } else {
-      return textResponse(
-          400, fmt::format("Unable to handle, type: {}, name: {}", entry.type, entry.name));
+      // filterAccess: "No filter found for access type", access set empty.
+      entry.actions.clear();
     }
     claims.access.push_back(std::move(entry));
   }
@@ -217,7 +224,12 @@ RegistryGate HarborApi::authorizeRegistry(const HarborRequest& request) {
     const RegistryAccessNeed need = registryNeed(request);
     std::string refusal;
     bool projectMissing = false;
-    if (need.target == RegistryAccessNeed::Target::kNone) {
+    if (readOnlyRefuses(request.method, request.path)) {
+      // The readonly middleware is global in core (middlewares.go
+      // MiddleWares), ahead of the /v2/ routes and their v2auth check: a
+      // push, delete or upload gets its 403 DENIED, never a challenge.
+      gate.refusal = jsonResponse(403, readOnlyError().body());
+    } else if (need.target == RegistryAccessNeed::Target::kNone) {
       // Harbor would pass these on and the registry would answer 404; the
       // simulator answers itself so nothing reaches the registry unchecked.
       HarborResponse response;

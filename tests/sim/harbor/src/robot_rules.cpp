@@ -236,7 +236,30 @@ std::string urlDecode(const std::string& text) {
   return decoded;
 }
 
+namespace {
+
+// q.parseValue: a time or an integer stays as written; any other string loses
+// surrounding quotes.
+std::string parseQueryValue(std::string value) {
+  const auto first = value.find_first_not_of(" \t\n\r\v\f");
+  if (first == std::string::npos)
+    return "";
+  value = value.substr(first, value.find_last_not_of(" \t\n\r\v\f") - first + 1);
+  static const std::regex integer("^[+-]?[0-9]+$");
+  static const std::regex time("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}$");
+  if (std::regex_match(value, integer) || std::regex_match(value, time))
+    return value;
+  const auto begin = value.find_first_not_of("\"'");
+  if (begin == std::string::npos)
+    return "";
+  return value.substr(begin, value.find_last_not_of("\"'") - begin + 1);
+}
+
+} // namespace
+
 HarborResult<std::vector<QueryTerm>> parseRobotQuery(const std::string& q) {
+  // src/lib/q/builder.go parseKeywords: comma-separated k=v, each split at the
+  // first '='; an empty key or value is refused, and so is a malformed pattern.
   std::vector<QueryTerm> terms;
   if (q.empty())
     return terms;
@@ -247,43 +270,63 @@ HarborResult<std::vector<QueryTerm>> parseRobotQuery(const std::string& q) {
         q.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
     start = comma == std::string::npos ? q.size() + 1 : comma + 1;
     const auto equals = part.find('=');
-    if (equals == std::string::npos || equals == 0)
-      return tl::unexpected(badRequest(fmt::format("invalid query string: {}", part)));
+    if (equals == std::string::npos || equals == 0 || equals + 1 == part.size())
+      return tl::unexpected(
+          badRequest("the query string must contain \"=\" and the key/value cannot be empty"));
     QueryTerm term;
     term.key = part.substr(0, equals);
-    std::string value = part.substr(equals + 1);
-    const auto split = [](const std::string& text) {
+    const std::string value = part.substr(equals + 1);
+    const auto invalid = [&] {
+      return tl::unexpected(badRequest(fmt::format("invalid query string value: {}", value)));
+    };
+    // q.parseList: space-separated values, empty ones skipped.
+    const auto list = [](const std::string& inner) {
       std::vector<std::string> values;
       std::size_t at = 0;
-      while (at < text.size()) {
-        const auto space = text.find(' ', at);
-        const std::string item =
-            text.substr(at, space == std::string::npos ? std::string::npos : space - at);
+      while (at <= inner.size()) {
+        const auto space = inner.find(' ', at);
+        std::string item =
+            parseQueryValue(inner.substr(at, space == std::string::npos ? space : space - at));
         if (!item.empty())
-          values.push_back(item);
-        at = space == std::string::npos ? text.size() : space + 1;
+          values.push_back(std::move(item));
+        at = space == std::string::npos ? inner.size() + 1 : space + 1;
       }
       return values;
     };
-    if (value.starts_with("~")) {
+    switch (value.front()) { // q.parsePattern
+    case '~':
+      if (value.size() < 2)
+        return invalid();
       term.match = QueryTerm::Match::kFuzzy;
       term.values = {value.substr(1)};
-    } else if (value.size() >= 2 && value.front() == '[' && value.back() == ']') {
+      break;
+    case '[': {
+      if (value.back() != ']' || std::count(value.begin(), value.end(), '~') != 1)
+        return invalid();
       const auto tilde = value.find('~');
-      if (tilde == std::string::npos)
-        return tl::unexpected(badRequest(fmt::format("invalid query string: {}", part)));
+      std::string min = parseQueryValue(value.substr(1, tilde - 1));
+      std::string max = parseQueryValue(value.substr(tilde + 1, value.size() - tilde - 2));
+      if (min.empty() && max.empty())
+        return invalid();
       term.match = QueryTerm::Match::kRange;
-      term.values = {value.substr(1, tilde - 1), value.substr(tilde + 1, value.size() - tilde - 2)};
-    } else if (value.size() >= 2 && value.front() == '{' && value.back() == '}') {
+      term.values = {std::move(min), std::move(max)};
+      break;
+    }
+    case '{':
+      if (value.back() != '}')
+        return invalid();
       term.match = QueryTerm::Match::kAnyOf;
-      term.values = split(value.substr(1, value.size() - 2));
-    } else if (value.size() >= 2 && value.front() == '(' && value.back() == ')') {
+      term.values = list(value.substr(1, value.size() - 2));
+      break;
+    case '(':
+      if (value.back() != ')')
+        return invalid();
       term.match = QueryTerm::Match::kAllOf;
-      term.values = split(value.substr(1, value.size() - 2));
-    } else if (value.find_first_of("[]{}()") != std::string::npos) {
-      return tl::unexpected(badRequest(fmt::format("invalid query string: {}", part)));
-    } else {
-      term.values = {value};
+      term.values = list(value.substr(1, value.size() - 2));
+      break;
+    default:
+      // q.escapeValue: a leading backslash escapes the pattern characters.
+      term.values = {value.front() == '\\' ? value.substr(1) : value};
     }
     terms.push_back(std::move(term));
   }

@@ -73,7 +73,9 @@ std::string generateRobotSecret(const std::function<unsigned char()>& randomByte
 // A caller-supplied secret: 8–128 characters with upper, lower and a digit.
 bool acceptableRobotSecret(const std::string& secret);
 
-// `q` of GET /robots after its second URL-decoding: "k=v,k=~v,k=[a~b],k={a b},k=(a b)".
+// `q` of GET /robots after its second URL-decoding: "k=v,k=~v,k=[a~b],k={a b},k=(a b)",
+// parsed as src/lib/q/builder.go parseKeywords does (its 400 messages
+// included). A range's values are {min, max}, "" for an open end.
 struct QueryTerm {
   std::string key;
   enum class Match { kExact, kFuzzy, kRange, kAnyOf, kAllOf } match = Match::kExact;

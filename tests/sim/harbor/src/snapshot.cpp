@@ -44,7 +44,8 @@ json HarborApi::snapshot() {
                      {"name", user.name},
                      {"salt", user.password.salt},
                      {"hash", user.password.hash},
-                     {"admin", user.admin}});
+                     {"admin", user.admin},
+                     {"admin_role_in_auth", user.adminRoleInAuth}});
   json projects = json::array();
   for (const auto& [id, project] : projects_)
     projects.push_back({{"id", id},
@@ -82,7 +83,8 @@ json HarborApi::snapshot() {
           {"configuration",
            {{"project_creation_restriction", projectCreationRestriction_},
             {"robot_name_prefix", robotPrefix_},
-            {"token_expiration", tokenExpirationMinutes_}}}};
+            {"token_expiration", tokenExpirationMinutes_},
+            {"read_only", readOnly_}}}};
 }
 
 std::optional<std::string> HarborApi::restore(const json& state) {
@@ -92,8 +94,11 @@ std::optional<std::string> HarborApi::restore(const json& state) {
   std::map<std::int64_t, Robot> robots;
   try {
     for (const auto& user : state.at("users"))
-      users.push_back(
-          {user.at("id"), user.at("name"), {user.at("salt"), user.at("hash")}, user.at("admin")});
+      users.push_back({user.at("id"),
+                       user.at("name"),
+                       {user.at("salt"), user.at("hash")},
+                       user.at("admin"),
+                       user.value("admin_role_in_auth", false)});
     for (const auto& project : state.at("projects")) {
       const std::int64_t id = project.at("id");
       projects[id] = {id,
@@ -135,6 +140,7 @@ std::optional<std::string> HarborApi::restore(const json& state) {
     projectCreationRestriction_ = configuration.at("project_creation_restriction");
     robotPrefix_ = configuration.at("robot_name_prefix");
     tokenExpirationMinutes_ = configuration.at("token_expiration");
+    readOnly_ = configuration.value("read_only", false);
   } catch (const json::exception& error) {
     return fmt::format("the snapshot is not a Harbor simulator state: {}", error.what());
   }

@@ -1,7 +1,8 @@
 // POST /users (admin-created local users) and /configurations: the runtime
 // settings the simulator honours (project_creation_restriction,
-// robot_name_prefix, token_expiration).
+// robot_name_prefix, token_expiration, read_only).
 #include <algorithm>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -78,7 +79,8 @@ HarborResult<HarborResponse> HarborApi::configurations(const HarborRequest& requ
         json{{"project_creation_restriction",
               {{"value", projectCreationRestriction_}, {"editable", true}}},
              {"robot_name_prefix", {{"value", robotPrefix_}, {"editable", true}}},
-             {"token_expiration", {{"value", tokenExpirationMinutes_}, {"editable", true}}}}
+             {"token_expiration", {{"value", tokenExpirationMinutes_}, {"editable", true}}},
+             {"read_only", {{"value", readOnly_}, {"editable", true}}}}
             .dump() +
         "\n";
     return response;
@@ -90,6 +92,7 @@ HarborResult<HarborResponse> HarborApi::configurations(const HarborRequest& requ
   std::string restriction = projectCreationRestriction_;
   std::string prefix = robotPrefix_;
   std::int64_t expiration = tokenExpirationMinutes_;
+  bool readOnly = readOnly_;
   for (const auto& [key, value] : body.items()) {
     const std::string shown = value.dump(-1, ' ', false, json::error_handler_t::replace);
     if (key == "project_creation_restriction") {
@@ -108,6 +111,16 @@ HarborResult<HarborResponse> HarborApi::configurations(const HarborRequest& requ
         return tl::unexpected(badRequest(fmt::format(
             "token_expiration: {} is not valid, expected a positive number of minutes", shown)));
       expiration = value;
+    } else if (key == "read_only") {
+      // A user-scope BoolType item (src/lib/config/metadata/metadatalist.go):
+      // its string form must pass strconv.ParseBool.
+      static const std::set<std::string> kTrue = {"1", "t", "T", "TRUE", "true", "True"};
+      static const std::set<std::string> kFalse = {"0", "f", "F", "FALSE", "false", "False"};
+      const std::string text = value.is_string() ? value.get<std::string>() : shown;
+      if (!kTrue.contains(text) && !kFalse.contains(text))
+        return tl::unexpected(
+            badRequest(fmt::format("read_only: {} is not valid, expected true or false", shown)));
+      readOnly = kTrue.contains(text);
     } else {
       return tl::unexpected(
           badRequest(fmt::format("the configuration key {} is not supported", key)));
@@ -116,6 +129,7 @@ HarborResult<HarborResponse> HarborApi::configurations(const HarborRequest& requ
   projectCreationRestriction_ = restriction;
   robotPrefix_ = prefix;
   tokenExpirationMinutes_ = expiration;
+  readOnly_ = readOnly;
   return HarborResponse{};
 }
 

@@ -69,14 +69,19 @@ def main():
 
         # Listing (§7.11).
         harbor.call("POST", "/robots", robot_body("ab"))
-        status, headers, listed = harbor.call("GET", "/robots?Level=project&ProjectID=2&page_size=1")
+        # Level and ProjectID live inside q (robot.go ListRobot reads query.Keywords).
+        status, headers, listed = harbor.call(
+            "GET", "/robots?q=Level%3Dproject%2CProjectID%3D2&page_size=1")
         expect_equal((status, headers["X-Total-Count"], [r["name"] for r in listed]),
                      (200, "2", ["robot$team+ab"]), "sorted and paged")
-        expect_equal(headers["Link"], '</api/v2.0/robots?page=2&page_size=1>; rel="next"', "Link")
-        found = harbor.call("GET", "/robots?Level=project&ProjectID=2&q=name%3Dteam%252Bci")[2]
+        expect_equal(headers["Link"],
+                     '</api/v2.0/robots?page=2&page_size=1&q=Level=project,ProjectID=2>; '
+                     'rel="next"', "Link keeps q")
+        found = harbor.call("GET", "/robots?q=Level%3Dproject%2CProjectID%3D2%2Cname%3Dteam%252Bci")[2]
         expect_equal([r["name"] for r in found], ["robot$team+ci"], "q is decoded twice")
         expect_equal(harbor.call("GET", "/robots")[2], [], "no system robots: []")
-        expect_equal(harbor.call("GET", "/robots?Level=project")[0], 400, "Level=project needs an id")
+        expect_equal(harbor.call("GET", "/robots?q=Level%3Dproject")[0], 400,
+                     "Level=project needs an id")
 
         # A robot may create robots only within its own scope (§7.9, 2.12+).
         manager = harbor.call("POST", "/robots", robot_body("mgr", actions=("pull", "create")))
@@ -92,7 +97,8 @@ def main():
                                       user=as_manager)
         expect_equal((status, body["errors"][0]["code"]), (403, "DENIED"),
                      "beyond the creator's permissions")
-        status, _, listed = harbor.call("GET", "/robots?Level=project&ProjectID=2&q=name%3Dteam%252Bsub")
+        status, _, listed = harbor.call(
+            "GET", "/robots?q=Level%3Dproject%2CProjectID%3D2%2Cname%3Dteam%252Bsub")
         expect_equal(listed[0]["creator_type"], "robot", "creator_type of a robot-made robot")
         expect_equal(listed[0]["creator_ref"], manager["id"], "creator_ref is the creator's id")
 

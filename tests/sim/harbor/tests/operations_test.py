@@ -91,7 +91,7 @@ def request_log(harbor):
     expect_equal(harbor.admin("DELETE", "requests")[0], 200, "clear the log")
     robot = create_robot(harbor, "logged", project="team")
     harbor.call("GET", "/users/current/permissions", user=(robot["name"], robot["secret"]))
-    harbor.call("GET", "/robots?Level=project&ProjectID=2")
+    harbor.call("GET", "/robots?q=Level%3Dproject%2CProjectID%3D2")
     _, log = harbor.admin("GET", "requests?path=/api/v2.0/robots")
     expect_equal([(e["method"], e["path"], e["status"], e["caller"]) for e in log["items"]],
                  [("POST", "/api/v2.0/robots", 201, "admin"),
