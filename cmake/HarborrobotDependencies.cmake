@@ -9,6 +9,8 @@ find_package(CLI11 REQUIRED)
 find_package(tl-expected REQUIRED)
 find_package(OpenSSL REQUIRED)
 find_package(PkgConfig REQUIRED)
+# Only its core (registry and text exposition); /metrics is served by our own server.
+find_package(prometheus-cpp REQUIRED COMPONENTS core)
 pkg_check_modules(CARES REQUIRED IMPORTED_TARGET libcares)
 if(HARBORROBOT_BUILD_TESTS)
   find_package(GTest REQUIRED)

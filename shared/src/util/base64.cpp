@@ -1,7 +1,10 @@
-// Base64 by table; decoding checks every character and the padding.
+// Base64 through OpenSSL's EVP_EncodeBlock/EVP_DecodeBlock. OpenSSL's decoder
+// is lenient (it skips surrounding whitespace and decodes padding as zero
+// bytes), so the strict rules Go's StdEncoding applies are checked here first,
+// with the offset of the first bad byte.
 #include "harborrobot/util/base64.h"
 
-#include <array>
+#include <openssl/evp.h>
 
 #include <fmt/format.h>
 
@@ -9,48 +12,32 @@ namespace harborrobot {
 
 namespace {
 
-constexpr std::string_view kAlphabet =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-constexpr std::array<int, 256> decodingTable() {
-  std::array<int, 256> table{};
-  for (int& entry : table) {
-    entry = -1;
-  }
-  for (std::size_t i = 0; i < kAlphabet.size(); ++i) {
-    table[static_cast<unsigned char>(kAlphabet[i])] = static_cast<int>(i);
-  }
-  return table;
+bool inAlphabet(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
+         c == '/';
 }
 
-constexpr std::array<int, 256> kDecoding = decodingTable();
+// The offset of the first byte that breaks the standard alphabet or its
+// padding ('=' only as the last one or two bytes), or npos.
+std::size_t firstIllegalByte(std::string_view text) {
+  const std::size_t padding = text.ends_with("==") ? 2 : (text.ends_with('=') ? 1 : 0);
+  const std::size_t data = text.size() - padding;
+  for (std::size_t i = 0; i < data; ++i) {
+    if (!inAlphabet(text[i])) {
+      return i;
+    }
+  }
+  return std::string_view::npos;
+}
 
 } // namespace
 
 std::string base64Encode(std::string_view bytes) {
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  std::size_t i = 0;
-  for (; i + 2 < bytes.size(); i += 3) {
-    const auto chunk = (static_cast<unsigned>(static_cast<unsigned char>(bytes[i])) << 16) |
-                       (static_cast<unsigned>(static_cast<unsigned char>(bytes[i + 1])) << 8) |
-                       static_cast<unsigned char>(bytes[i + 2]);
-    out += kAlphabet[(chunk >> 18) & 63];
-    out += kAlphabet[(chunk >> 12) & 63];
-    out += kAlphabet[(chunk >> 6) & 63];
-    out += kAlphabet[chunk & 63];
-  }
-  const std::size_t rest = bytes.size() - i;
-  if (rest > 0) {
-    auto chunk = static_cast<unsigned>(static_cast<unsigned char>(bytes[i])) << 16;
-    if (rest == 2) {
-      chunk |= static_cast<unsigned>(static_cast<unsigned char>(bytes[i + 1])) << 8;
-    }
-    out += kAlphabet[(chunk >> 18) & 63];
-    out += kAlphabet[(chunk >> 12) & 63];
-    out += rest == 2 ? kAlphabet[(chunk >> 6) & 63] : '=';
-    out += '=';
-  }
+  std::string out((bytes.size() + 2) / 3 * 4, '\0');
+  const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                      reinterpret_cast<const unsigned char*>(bytes.data()),
+                                      static_cast<int>(bytes.size()));
+  out.resize(static_cast<std::size_t>(written));
   return out;
 }
 
@@ -60,36 +47,20 @@ Result<std::string> base64Decode(std::string_view text) {
         ErrorCode::kInvalidArgument,
         fmt::format("illegal base64 data: length {} is not a multiple of 4", text.size()));
   }
-  std::string out;
-  out.reserve(text.size() / 4 * 3);
-  for (std::size_t i = 0; i < text.size(); i += 4) {
-    int values[4];
-    int padding = 0;
-    for (int j = 0; j < 4; ++j) {
-      const char c = text[i + j];
-      const bool last = i + 4 == text.size();
-      if (c == '=' && last && j >= 2 && (j == 3 || text[i + 3] == '=')) {
-        values[j] = 0;
-        ++padding;
-        continue;
-      }
-      values[j] = padding > 0 ? -1 : kDecoding[static_cast<unsigned char>(c)];
-      if (values[j] < 0) {
-        return makeError(ErrorCode::kInvalidArgument,
-                         fmt::format("illegal base64 data at input byte {}", i + j));
-      }
-    }
-    const unsigned chunk =
-        (static_cast<unsigned>(values[0]) << 18) | (static_cast<unsigned>(values[1]) << 12) |
-        (static_cast<unsigned>(values[2]) << 6) | static_cast<unsigned>(values[3]);
-    out += static_cast<char>((chunk >> 16) & 0xff);
-    if (padding < 2) {
-      out += static_cast<char>((chunk >> 8) & 0xff);
-    }
-    if (padding < 1) {
-      out += static_cast<char>(chunk & 0xff);
-    }
+  if (const auto bad = firstIllegalByte(text); bad != std::string_view::npos) {
+    return makeError(ErrorCode::kInvalidArgument,
+                     fmt::format("illegal base64 data at input byte {}", bad));
   }
+  std::string out(text.size() / 4 * 3, '\0');
+  const int written = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                      reinterpret_cast<const unsigned char*>(text.data()),
+                                      static_cast<int>(text.size()));
+  if (written < 0) {
+    return makeError(ErrorCode::kInvalidArgument, "illegal base64 data");
+  }
+  // EVP_DecodeBlock decodes the padding as zero bytes; they are not data.
+  const std::size_t padding = text.ends_with("==") ? 2 : (text.ends_with('=') ? 1 : 0);
+  out.resize(static_cast<std::size_t>(written) - padding);
   return out;
 }
 

@@ -203,7 +203,7 @@ TEST_F(FailoverE2E, AFailingConditionScriptRunsNothingEvenIfItPrintedStop) {
   EXPECT_FALSE(fs::exists(path("stop.log")));
   EXPECT_FALSE(fs::exists(path("start.log")));
   EXPECT_NE(metrics().find(
-                "harborrobot_failover_script_runs_total{script=\"condition\",result=\"failure\"}"),
+                "harborrobot_failover_script_runs_total{result=\"failure\",script=\"condition\"}"),
             std::string::npos);
   EXPECT_EQ(stopAgent(), 0);
 }
@@ -233,7 +233,7 @@ TEST_F(FailoverE2E, AHangingScriptIsKilledAtTheTimeoutWithItsChildren) {
   EXPECT_TRUE(eventually([&] { return ::kill(first, 0) != 0; }))
       << "the first run's child " << first << " outlived its script's timeout";
   EXPECT_NE(metrics().find(
-                "harborrobot_failover_script_runs_total{script=\"condition\",result=\"timeout\"}"),
+                "harborrobot_failover_script_runs_total{result=\"timeout\",script=\"condition\"}"),
             std::string::npos);
   EXPECT_EQ(stopAgent(), 0);
 }

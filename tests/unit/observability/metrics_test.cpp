@@ -23,21 +23,23 @@ TEST(Metrics, RendersCountersGaugesAndHistogramsInTextFormat) {
   (*latency)->observe(0.05, {"createRobot"});
   (*latency)->observe(0.5, {"createRobot"});
   (*latency)->observe(3, {"createRobot"});
+  // Families in registration order; a histogram's count and sum before its
+  // buckets, as prometheus-cpp's TextSerializer writes them.
   EXPECT_EQ(registry.render(),
-            "# HELP harborrobot_harbor_call_seconds Harbor call latency.\n"
-            "# TYPE harborrobot_harbor_call_seconds histogram\n"
-            "harborrobot_harbor_call_seconds_bucket{operation=\"createRobot\",le=\"0.1\"} 1\n"
-            "harborrobot_harbor_call_seconds_bucket{operation=\"createRobot\",le=\"1\"} 2\n"
-            "harborrobot_harbor_call_seconds_bucket{operation=\"createRobot\",le=\"+Inf\"} 3\n"
-            "harborrobot_harbor_call_seconds_sum{operation=\"createRobot\"} 3.55\n"
-            "harborrobot_harbor_call_seconds_count{operation=\"createRobot\"} 3\n"
             "# HELP harborrobot_harbor_calls_total Harbor API calls.\n"
             "# TYPE harborrobot_harbor_calls_total counter\n"
             "harborrobot_harbor_calls_total{operation=\"createRobot\",result=\"error\"} 1\n"
             "harborrobot_harbor_calls_total{operation=\"createRobot\",result=\"ok\"} 2\n"
             "# HELP harborrobot_queue_depth Keys waiting.\n"
             "# TYPE harborrobot_queue_depth gauge\n"
-            "harborrobot_queue_depth 7\n");
+            "harborrobot_queue_depth 7\n"
+            "# HELP harborrobot_harbor_call_seconds Harbor call latency.\n"
+            "# TYPE harborrobot_harbor_call_seconds histogram\n"
+            "harborrobot_harbor_call_seconds_count{operation=\"createRobot\"} 3\n"
+            "harborrobot_harbor_call_seconds_sum{operation=\"createRobot\"} 3.55\n"
+            "harborrobot_harbor_call_seconds_bucket{operation=\"createRobot\",le=\"0.1\"} 1\n"
+            "harborrobot_harbor_call_seconds_bucket{operation=\"createRobot\",le=\"1\"} 2\n"
+            "harborrobot_harbor_call_seconds_bucket{operation=\"createRobot\",le=\"+Inf\"} 3\n");
   EXPECT_EQ((*calls)->value({"createRobot", "ok"}), 2);
   EXPECT_EQ((*latency)->count({"createRobot"}), 3u);
 }
