@@ -324,6 +324,8 @@ HarborResult<HarborResponse> HarborApi::route(const HarborRequest& request, cons
                         (header != request.headers.end() && header->second == "true");
     if (method == "DELETE")
       return deleteProject(key, byName, who);
+    if (method == "PUT")
+      return updateProject(request, key, byName, who);
     if (method == "GET") {
       auto project = requireProject(who, key, byName, "project", "read");
       if (!project)

@@ -161,6 +161,9 @@ private:
   HarborResult<HarborResponse> listProjects(const HarborRequest& request, const Principal& who);
   HarborResult<HarborResponse> deleteProject(const std::string& nameOrId, bool byName,
                                              const Principal& who);
+  HarborResult<HarborResponse> updateProject(const HarborRequest& request,
+                                             const std::string& nameOrId, bool byName,
+                                             const Principal& who);
   HarborResult<HarborResponse> createRobot(const HarborRequest& request, const Principal& who);
   HarborResult<HarborResponse> listRobots(const HarborRequest& request, const Principal& who);
   HarborResult<HarborResponse> robotById(const HarborRequest& request, const Principal& who,

@@ -156,6 +156,49 @@ HarborResult<HarborResponse> HarborApi::deleteProject(const std::string& nameOrI
   return empty(200);
 }
 
+// PUT /projects/{project_name_or_id}: Harbor's projectAPI.UpdateProject
+// (src/server/v2.0/handler/project.go) checks project update access, then
+// copies the body's metadata over the project's (lib.JSONCopy into
+// ProjectMetadata, whose fields are strings: src/pkg/project/models and
+// api/v2.0/swagger.yaml ProjectMetadata), and answers 200 with no body.
+HarborResult<HarborResponse> HarborApi::updateProject(const HarborRequest& request,
+                                                      const std::string& nameOrId, bool byName,
+                                                      const Principal& who) {
+  const json body = json::parse(request.body, nullptr, false);
+  if (!body.is_object())
+    return tl::unexpected(unprocessable("the request body must be a JSON object"));
+  auto found = requireProject(who, nameOrId, byName, "project", "update");
+  if (!found)
+    return tl::unexpected(found.error());
+  const std::int64_t id = (*found)->id;
+  const auto metadata = body.find("metadata");
+  if (metadata != body.end() && !metadata->is_null()) {
+    if (!metadata->is_object())
+      return tl::unexpected(unprocessable("metadata in body must be of type object"));
+    // The ProjectMetadata fields of the swagger; JSONCopy drops any other key.
+    static const char* const kFields[] = {"public",
+                                          "enable_content_trust",
+                                          "enable_content_trust_cosign",
+                                          "prevent_vul",
+                                          "severity",
+                                          "auto_scan",
+                                          "auto_sbom_generation",
+                                          "reuse_sys_cve_allowlist",
+                                          "retention_id",
+                                          "proxy_speed_kb"};
+    for (const char* field : kFields) {
+      const auto value = metadata->find(field);
+      if (value == metadata->end() || value->is_null())
+        continue;
+      if (!value->is_string())
+        return tl::unexpected(
+            unprocessable(fmt::format("metadata.{} in body must be of type string", field)));
+      projects_[id].metadata[field] = *value;
+    }
+  }
+  return empty(200);
+}
+
 HarborResult<HarborResponse> HarborApi::repositories(const HarborRequest& request,
                                                      const Principal& who,
                                                      const std::string& projectName,

@@ -132,6 +132,25 @@ def users_and_configuration(harbor):
     harbor.call("PUT", "/configurations", {"project_creation_restriction": "everyone"})
 
 
+def update_project(harbor):
+    """PUT /projects/{name}: update access, then the body's metadata over the
+    project's (src/server/v2.0/handler/project.go UpdateProject)."""
+    expect_equal(harbor.call("POST", "/projects", {"project_name": "opened"})[0], 201, "opened")
+    expect_equal(harbor.call("GET", "/projects?project_name=opened", user=None)[2], [],
+                 "a private project is invisible to anonymous callers")
+    expect_equal(harbor.call("PUT", "/projects/opened", {"metadata": {"public": "true"}},
+                             user=None)[0], 401, "anonymous callers may not update")
+    expect_equal(harbor.call("PUT", "/projects/opened", {"metadata": {"public": True}})[0], 422,
+                 "metadata values are strings")
+    expect_equal(harbor.call("PUT", "/projects/opened", {"metadata": {"public": "true"}})[0], 200,
+                 "the admin makes it public")
+    listed = harbor.call("GET", "/projects?project_name=opened", user=None)[2]
+    expect_equal([(p["name"], p["metadata"]["public"]) for p in listed], [("opened", "true")],
+                 "now anonymous callers see it")
+    expect_equal(harbor.call("PUT", "/projects/nowhere", {"metadata": {"public": "true"}})[0],
+                 404, "an unknown project")
+
+
 def failed_login_delay(binary):
     harbor = Harbor(binary, extra_args=["--registry", "none"], failed_login_delay_ms=400)
     try:
@@ -221,6 +240,7 @@ def main():
         faults(harbor)
         request_log(harbor)
         users_and_configuration(harbor)
+        update_project(harbor)
     finally:
         harbor.close()
     failed_login_delay(binary)
