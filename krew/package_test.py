@@ -3,7 +3,9 @@
 (and a broken manifest is caught), installed the way Krew installs into a temp
 KREW_ROOT, and then run through the real kubectl: `kubectl plugin list` finds it,
 `kubectl harborrobot version --client` and `--help` answer, and the completion
-shim answers kubectl's completion protocol.
+shim answers kubectl's completion protocol. Then the installed plugin runs in a
+root that holds only glibc (the libc6 package's files) and the unpacked
+archive: `version --client` and `validate -f` of a seed fixture (as root: chroot).
 usage: package_test.py <build dir>"""
 import os
 import shutil
@@ -19,14 +21,75 @@ import krew_rules  # noqa: E402
 from harness import expect_equal, expect_true  # noqa: E402
 
 import krew_packaging as package_module  # noqa: E402
+import oci_image  # noqa: E402
+
+
+def copy_package_files(package, root):
+    """Every file and link the Debian package installed, at its path under root
+    (merged /usr as on the machine: /lib, /lib64 and /bin are links)."""
+    for link in ("lib", "lib64", "bin", "sbin"):
+        os.makedirs(os.path.join(root, "usr", link), exist_ok=True)
+        os.symlink(f"usr/{link}", os.path.join(root, link))
+    listing = subprocess.run(["dpkg-query", "-L", package], capture_output=True, text=True,
+                             check=True).stdout.split()
+    for path in listing:
+        if os.path.isdir(path) and not os.path.islink(path) or path.count("/") == 1:
+            continue  # directories, and the merged-/usr links made above
+        real = path
+        for top in ("/lib/", "/lib64/", "/bin/", "/sbin/"):
+            if path.startswith(top):
+                real = "/usr" + path
+        target = root + real
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        if os.path.islink(path):
+            os.symlink(os.readlink(path), target)
+        elif os.path.isfile(path):
+            shutil.copy2(path, target)
+
+
+def glibc_only_root(work, store):
+    root = os.path.join(work, "glibc-root")
+    copy_package_files("libc6", root)
+    shutil.copytree(store, os.path.join(root, "plugin"))
+    fixture = os.path.join(ROOT, "tests", "fixtures", "seed",
+                           "binding-harbor-secret-for-team-quickstart.yaml")
+    shutil.copy(fixture, os.path.join(root, "binding.yaml"))
+    for mount_point in ("proc", "tmp"):
+        os.makedirs(os.path.join(root, mount_point))
+    present = sorted(os.listdir(os.path.join(root, "usr", "lib", "x86_64-linux-gnu")))
+    expect_true("libc.so.6" in present and not any(n.startswith("libstdc++") for n in present),
+                f"the root holds glibc and nothing else: {present}")
+
+    def run(*args):
+        # /proc, as on any machine: the loader finds $ORIGIN through /proc/self/exe.
+        script = 'mount -t proc proc "$0/proc" && exec /usr/sbin/chroot "$@"'
+        return subprocess.run(["unshare", "--mount", "--propagation", "private", "--pid",
+                               "--fork", "sh", "-c", script, root, root,
+                               "/plugin/bin/kubectl-harborrobot", *args],
+                              capture_output=True, text=True, env={"PATH": "/usr/sbin:/usr/bin",
+                                                                   "HOME": "/tmp"})
+    version = run("version", "--client")
+    expect_equal((version.returncode, version.stdout.strip()), (0, "Client Version: 0.1.0"),
+                 f"version --client with only glibc: {version.stderr}")
+    validated = run("validate", "-f", "/binding.yaml")
+    expect_equal(validated.returncode, 0, f"validate with only glibc: {validated.stdout}"
+                                          f"{validated.stderr}")
+    expect_true("0 error(s)" in validated.stdout, f"validate: {validated.stdout}")
+    # `image push` finds the image the archive carries (then fails to connect).
+    pushed = run("image", "push", "127.0.0.1:1/library")
+    expect_true(pushed.returncode == 1 and "reaching the registry" in pushed.stderr,
+                f"image push reads the carried image: {pushed.stderr}")
 
 
 def main():
     build = os.path.abspath(sys.argv[1])
     work = tempfile.mkdtemp(prefix="harborrobot-krew-")
     try:
+        image = oci_image.pack(build, os.path.join(work, "image"),
+                               package_module.version_of(build)[1:])["archive"]
         archive, manifest, problems = package_module.package(build, os.path.join(work, "dist"),
-                                                             "https://example.invalid/releases")
+                                                             "https://example.invalid/releases",
+                                                             image)
         expect_equal(problems, [], "the filled manifest passes Krew's rules")
         with open(manifest) as f:
             text = f.read()
@@ -73,6 +136,10 @@ def main():
             env=dict(env, PATH=os.path.dirname(os.path.realpath(link)) + ":" + env["PATH"]),
             capture_output=True, text=True)
         expect_equal(shim.stdout.splitlines(), ["rotate", ":4"], "the completion shim")
+        if os.geteuid() == 0:
+            glibc_only_root(work, store)
+        else:
+            print("package_test: not root, the glibc-only root is skipped")
         print("package_test: passed")
         return 0
     finally:

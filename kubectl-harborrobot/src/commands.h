@@ -24,6 +24,7 @@ void registerStatusCommand(CLI::App& app, CommandContext context);
 void registerRotateCommand(CLI::App& app, CommandContext context);
 void registerDoctorCommand(CLI::App& app, CommandContext context);
 void registerValidateCommand(CLI::App& app, CommandContext context);
+void registerImageCommands(CLI::App& app, CommandContext context);
 void registerCompletionCommands(CLI::App& app);
 
 // `__complete WORDS…` (and the kubectl_complete-harborrobot shim): candidates for

@@ -2,6 +2,8 @@
 // exactly the fields they own.
 #include "install_manifests.h"
 
+#include <fmt/format.h>
+
 #include "harborrobot/util/yaml_json.h"
 
 namespace harborrobot::cli {
@@ -116,15 +118,14 @@ Json hubNetworkPolicy() {
             {"ingress",
              {{{"from",
                 {{{"namespaceSelector", Json::object()},
-                  {"podSelector",
-                   {{"matchLabels", {{"app.kubernetes.io/name", kAgentName}}}}}}}},
+                  {"podSelector", {{"matchLabels", {{"app.kubernetes.io/name", kAgentName}}}}}}}},
                {"ports", {{{"protocol", "TCP"}, {"port", 8443}}}}},
               {{"ports", {{{"protocol", "TCP"}, {"port", 8080}}}}}}}}}};
 }
 
 Json hubArgs(const InstallOptions& options) {
-  Json args = {"hub",      "--api-listen",   "$(POD_IP):8443", "--health-listen", "$(POD_IP):8080",
-               "--agents", options.agents,   "--agent-image",  options.image};
+  Json args = {"hub",      "--api-listen", "$(POD_IP):8443", "--health-listen", "$(POD_IP):8080",
+               "--agents", options.agents, "--agent-image",  options.image};
   if (!options.allowNamespaces.empty()) {
     std::string names;
     for (const auto& name : options.allowNamespaces) {
@@ -148,8 +149,7 @@ Json hubDeployment(const InstallOptions& options) {
   const Json container = {
       {"name", "hub"},
       {"image", options.image},
-      {"args",
-       hubArgs(options)},
+      {"args", hubArgs(options)},
       {"env", env},
       {"ports",
        {{{"name", "api"}, {"containerPort", 8443}}, {{"name", "health"}, {"containerPort", 8080}}}},
@@ -197,6 +197,14 @@ Result<std::vector<Json>> installObjects(const InstallOptions& options) {
   if (options.agents != "managed" && options.agents != "external") {
     return makeError(
         fieldError("--agents", options.agents, "is not a mode", "managed or external"));
+  }
+  for (const auto& name : options.allowNamespaces) {
+    if (name != "kube-system" && name != "kube-public" && name != "kube-node-lease" &&
+        name != kSystemNamespace) {
+      return makeError(fieldError(
+          "--allow-namespaces", name, "is not a protected namespace",
+          fmt::format("kube-system, kube-public, kube-node-lease or {}", kSystemNamespace)));
+    }
   }
   if (options.image.empty() || options.image.find_first_of(" \t\n") != std::string::npos) {
     return makeError(fieldError("--image", options.image, "is not an image reference",
@@ -251,6 +259,56 @@ Result<std::vector<Json>> installObjects(const InstallOptions& options) {
          {"ports", {{{"name", "api"}, {"port", 8443}, {"targetPort", "api"}}}}}}});
   objects.push_back(hubNetworkPolicy());
   return objects;
+}
+
+namespace {
+
+std::string joined(const Json& values) {
+  std::string text;
+  for (const auto& value : values) {
+    const std::string item = value.get<std::string>();
+    text += (text.empty() ? "" : ", ") + (item.empty() ? std::string("core") : item);
+  }
+  return text;
+}
+
+} // namespace
+
+std::string rbacTable(const std::vector<Json>& objects) {
+  // Who holds each role: the install's own bindings, and the agent role that the
+  // hub (managed) or you (external) bind in each target namespace.
+  std::vector<std::tuple<std::string, std::string, std::string, std::string>> holders;
+  for (const auto& object : objects) {
+    const std::string kind = object.value("kind", "");
+    if (kind != "ClusterRoleBinding" && kind != "RoleBinding") {
+      continue;
+    }
+    const auto& subject = object["subjects"][0];
+    const std::string ns = object["metadata"].value("namespace", "");
+    const std::string subjectName = subject.value("name", "");
+    holders.emplace_back(subjectName == kHubName ? "hub" : subjectName,
+                         kind == "ClusterRoleBinding" ? "cluster-wide" : ns,
+                         object["roleRef"].value("kind", ""), object["roleRef"].value("name", ""));
+  }
+  holders.emplace_back("agent", "its own namespace", "ClusterRole", std::string(kAgentName));
+  std::string table = "| Who | Where | API group | Resource | Names | Verbs |\n"
+                      "|---|---|---|---|---|---|\n";
+  for (const auto& [who, where, roleKind, roleName] : holders) {
+    for (const auto& object : objects) {
+      if (object.value("kind", "") != roleKind ||
+          object["metadata"].value("name", "") != roleName) {
+        continue;
+      }
+      for (const auto& entry : object["rules"]) {
+        const std::string names =
+            entry.contains("resourceNames") ? joined(entry["resourceNames"]) : "any";
+        table +=
+            fmt::format("| {} | {} | {} | {} | {} | {} |\n", who, where, joined(entry["apiGroups"]),
+                        joined(entry["resources"]), names, joined(entry["verbs"]));
+      }
+    }
+  }
+  return table;
 }
 
 } // namespace harborrobot::cli

@@ -6,7 +6,7 @@
 namespace harborrobot::cli {
 
 std::optional<kube::ResourceType> typeOf(std::string_view apiVersion, std::string_view kind) {
-  static const std::array<kube::ResourceType, 10> kKnown = {{
+  static const std::array<kube::ResourceType, 11> kKnown = {{
       {"", "v1", "namespaces", "Namespace", false},
       {"", "v1", "serviceaccounts", "ServiceAccount", true},
       {"", "v1", "services", "Service", true},
@@ -18,6 +18,7 @@ std::optional<kube::ResourceType> typeOf(std::string_view apiVersion, std::strin
       {"rbac.authorization.k8s.io", "v1", "rolebindings", "RoleBinding", true},
       {"apps", "v1", "deployments", "Deployment", true},
       {"policy", "v1", "poddisruptionbudgets", "PodDisruptionBudget", true},
+      {"networking.k8s.io", "v1", "networkpolicies", "NetworkPolicy", true},
   }};
   for (const auto& type : kKnown) {
     if (type.kind == kind && type.apiVersion() == apiVersion) {

@@ -54,6 +54,7 @@ int main(int argc, char** argv) {
   registerRotateCommand(app, context);
   registerDoctorCommand(app, context);
   registerFailoverCommands(app, exitCode);
+  registerImageCommands(app, context);
   registerVersionCommand(app, context);
   registerCompletionCommands(app);
   if (!args.empty() && args.front() == "__complete") {

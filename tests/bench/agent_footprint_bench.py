@@ -1,5 +1,8 @@
 #!/usr/bin/env python3
-"""The namespace agent's footprint on the sandbox: RSS, CPU seconds per idle hour
+"""The namespace agent's footprint on the sandbox, running from its image as on a
+node (the kubelet pulls it from the sandbox Harbor and runs it chrooted into the
+image's root): RSS and private memory (the pages no other process shares, from
+smaps_rollup), the shared libraries it maps, CPU seconds per idle hour
 (measured over --idle-seconds and scaled to an hour), API server calls while
 idle, and API server calls per rotation (agent and hub, from the kube
 simulator's per-user request counts).
@@ -61,14 +64,45 @@ def cpu_seconds(pid):
 
 
 def memory_mib(pid):
-    """VmRSS, and its private (anonymous) part: the rest is shared library pages."""
+    """VmRSS with its anonymous and file parts, and private memory: Private_Clean
+    + Private_Dirty, what the process alone holds (the USS)."""
     figures = {}
     with open(f"/proc/{pid}/status") as f:
         for line in f:
             key, _, value = line.partition(":")
             if key in ("VmRSS", "RssAnon", "RssFile"):
                 figures[key] = int(value.split()[0]) / 1024
+    with open(f"/proc/{pid}/smaps_rollup") as f:
+        for line in f:
+            key, _, value = line.partition(":")
+            if key in ("Private_Clean", "Private_Dirty"):
+                figures["Private"] = figures.get("Private", 0) + int(value.split()[0]) / 1024
     return figures
+
+
+def largest_mappings(pid, count=12):
+    """(MiB resident, private MiB, object) of the objects holding the most memory."""
+    sizes = {}
+    current = None
+    with open(f"/proc/{pid}/smaps") as f:
+        for line in f:
+            fields = line.split()
+            if "-" in fields[0] and len(fields) >= 5 and ":" not in fields[0]:
+                current = os.path.basename(fields[5]) if len(fields) > 5 else "[anonymous]"
+            elif fields[0] == "Rss:":
+                sizes.setdefault(current, [0, 0])[0] += int(fields[1])
+            elif fields[0] in ("Private_Clean:", "Private_Dirty:"):
+                sizes.setdefault(current, [0, 0])[1] += int(fields[1])
+    ranked = sorted(sizes.items(), key=lambda item: -item[1][0])[:count]
+    return [(rss / 1024, private / 1024, name) for name, (rss, private) in ranked]
+
+
+def mapped_libraries(pid):
+    """The shared objects the process maps, and the root it runs in."""
+    root = os.readlink(f"/proc/{pid}/root")
+    with open(f"/proc/{pid}/maps") as f:
+        paths = {line.split()[-1] for line in f if ".so" in line.split()[-1]}
+    return root, sorted(p[len(root):] if root != "/" else p for p in paths)
 
 
 def main():
@@ -79,7 +113,11 @@ def main():
     parser.add_argument("build")
     parser.add_argument("--idle-seconds", type=int, default=300)
     parser.add_argument("--rotations", type=int, default=10)
+    parser.add_argument("--image", help="the OCI archive the sandbox serves (default: the "
+                                        "build's; e.g. build/release/dist/…oci.tar)")
     args = parser.parse_args()
+    if args.image:
+        os.environ["HARBORROBOT_SANDBOX_IMAGE"] = os.path.abspath(args.image)
     build = os.path.abspath(args.build)
     state = tempfile.mkdtemp(prefix="harborrobot-footprint-")
     try:
@@ -117,9 +155,15 @@ def main():
         hub_per_rotation = (total(end, HUB_USER) - total(start, HUB_USER)) / args.rotations
 
         memory = memory_mib(pid)
-        print(f"agent RSS: {memory['VmRSS']:.1f} MiB, of which {memory['RssAnon']:.1f} MiB "
-              f"private and {memory['RssFile']:.1f} MiB shared library and file pages "
-              "(target: under 8 MiB)")
+        root, libraries = mapped_libraries(pid)
+        print(f"agent runs from {root} (the image's root), mapping {len(libraries)} shared "
+              "objects: " + " ".join(os.path.basename(p) for p in libraries))
+        print(f"agent RSS: {memory['VmRSS']:.1f} MiB ({memory['RssAnon']:.1f} MiB anonymous, "
+              f"{memory['RssFile']:.1f} MiB file pages); private memory "
+              f"{memory['Private']:.1f} MiB (targets: RSS <= 16 MiB, private <= 4 MiB)")
+        print("largest: " + ", ".join(f"{name} {rss:.1f}/{private:.1f}"
+                                      for rss, private, name in largest_mappings(pid)) +
+              " (MiB resident/private)")
         print(f"agent CPU while idle: {cpu_per_hour:.2f} s per hour (measured over "
               f"{args.idle_seconds} s and scaled)")
         print(f"API server calls while idle for {args.idle_seconds} s: agent {idle_calls}, "

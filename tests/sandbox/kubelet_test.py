@@ -4,9 +4,13 @@
   kubelet's events; with a dockerconfigjson Secret of a Harbor robot attached to
   `default`, `kubectl run` gives a Running Pod (the Secret copied into the Pod
   by ServiceAccount admission);
-- an agent Deployment runs harborrobot-agent as a process with the in-cluster
-  files at their real paths (it records Events on its own Pod with them), gets
-  Ready from its /readyz probe, and a kill -9 is restarted and counted;
+- an agent Deployment with the default image (the node mirrors it to harbor-1's
+  `library`, where `sandbox up` pushed the build's image) runs harborrobot-agent
+  from that image's root as user 65532, with the in-cluster files at their real
+  paths (it records Events on its own Pod with them), gets Ready from its
+  /readyz probe, and a kill -9 is restarted and counted;
+- a deliberately broken image (no libharborrobot.so) crash-loops with the
+  loader's message in the Pod's status and events;
 - `down` leaves no process behind.
 usage: kubelet_test.py <build dir>   (needs root; exits 77 otherwise)"""
 import base64
@@ -29,6 +33,8 @@ IMAGE = "harbor-1.example.com/team1/busybox:stable"
 sys.path.insert(0, os.path.join(HERE, "..", "sim", "harbor", "tests"))
 from harness import expect_equal, expect_true, wait_for  # noqa: E402
 from sandbox_test import processes_mentioning, sandbox  # noqa: E402
+sys.path.insert(0, os.path.join(HERE, "..", "..", "krew"))
+import oci_image  # noqa: E402
 
 WATCHDOG_CONFIG = """\
 condition_check_script: /var/run/failover/condition_check.sh
@@ -41,7 +47,7 @@ script_timeout: 10s
 """
 
 
-def agent_manifests():
+def agent_manifests(image):
     scripts = {"condition_check.sh": "#!/bin/sh\necho start\n",
                "status.sh": "#!/bin/sh\necho stopped\n",
                "start.sh": "#!/bin/sh\nexit 0\n", "stop.sh": "#!/bin/sh\nexit 0\n"}
@@ -59,7 +65,7 @@ def agent_manifests():
                  "template": {
                      "metadata": {"labels": {"app": "watchdog"}},
                      "spec": {"containers": [{
-                         "name": "agent", "image": "ghcr.io/harborrobot/harborrobot-agent:dev",
+                         "name": "agent", "image": image,
                          "args": ["failover", "--config", "/var/run/failover/config.yaml",
                                   "--listen", "$(POD_IP):8080"],
                          "env": env,
@@ -156,7 +162,9 @@ def main():
                     "no event carries the robot's secret")
 
         # An agent Deployment: a real harborrobot-agent process.
-        kubectl("apply", "-f", "-", stdin=agent_manifests())
+        version = oci_image.version_of(build)
+        kubectl("apply", "-f", "-",
+                stdin=agent_manifests(f"ghcr.io/harborrobot/harborrobot-agent:{version}"))
 
         def deployment_ready():
             status = json.loads(kubectl("get", "deployment", "watchdog", "-o", "json")).get(
@@ -198,7 +206,19 @@ def main():
         first = agent_pid()
         expect_true(first is not None, "the kubelet reports the agent's process")
         with open(f"/proc/{first}/cmdline", "rb") as f:
-            expect_true(b"harborrobot-agent" in f.read(), "it is harborrobot-agent")
+            expect_true(f.read().startswith(b"/usr/local/bin/harborrobot-agent\0failover"),
+                        "it is the image's harborrobot-agent")
+        expect_equal(os.stat(f"/proc/{first}").st_uid, 65532, "it runs as the image's user")
+        root = os.readlink(f"/proc/{first}/root")
+        expect_true(root.startswith(state) and root.endswith("agent.root/root"),
+                    f"its root is the image's (an overlay in the Pod's directory): {root}")
+        with open(f"/proc/{first}/maps") as f:
+            mapped = {line.split()[-1] for line in f if line.split()[-1].startswith("/")}
+        # Seen from the node, every file it maps lies inside the image's root.
+        expect_true(all(path.startswith(root + "/") for path in mapped) and
+                    root + "/usr/local/lib/libharborrobot.so.0" in mapped and
+                    root + "/usr/lib/x86_64-linux-gnu/libc.so.6" in mapped,
+                    f"its libraries come from the image: {sorted(mapped)}")
         os.kill(first, signal.SIGKILL)
 
         def restarted():
@@ -211,6 +231,38 @@ def main():
         expect_true(agent_pid() not in (None, first), "a new process runs")
         expect_equal(kubectl("get", "pod", pod_name, "--no-headers").split()[3], "1",
                      "kubectl shows one restart")
+
+        # A broken image: the loader's message, in the status and the events.
+        broken = oci_image.pack(build, os.path.join(state, "broken-image"), version,
+                                omit=["usr/local/lib/libharborrobot.so.0"], name="broken")
+        certs = os.path.join(state, "push-certs")
+        pushed = sandbox(state, build, "exec", "--", "skopeo", "copy", "--quiet",
+                         "--dest-cert-dir", certs, "--dest-creds", "admin:Harbor12345",
+                         f"oci-archive:{broken['archive']}",
+                         "docker://harbor-1.example.com/library/harborrobot-agent:broken",
+                         check=False)
+        expect_equal(pushed.returncode, 0, f"the broken image is pushed: {pushed.stderr}")
+        kubectl("run", "broken", "--image=harbor-1.example.com/library/harborrobot-agent:broken",
+                "--", "--version")
+        loader = "libharborrobot.so.0: cannot open shared object file"
+
+        def crash_looping():
+            statuses = pod("broken").get("status", {}).get("containerStatuses", [])
+            if not statuses or statuses[0]["restartCount"] < 1:
+                return None
+            return statuses[0]
+        status = wait_for(crash_looping, "the broken Pod to crash-loop", timeout=60)
+        terminated = status["lastState"]["terminated"]
+        expect_equal(terminated["exitCode"], 127, "the loader's exit code")
+        expect_true(loader in terminated.get("message", ""), f"status: {terminated}")
+        wait_for(lambda: loader in kubectl("get", "events", "--field-selector",
+                                           "involvedObject.name=broken"),
+                 "an event with the loader's message", timeout=30)
+        expect_true("CrashLoopBackOff" in kubectl("get", "pod", "broken", "-o",
+                                                  "jsonpath={.status.containerStatuses[0]."
+                                                  "state.waiting.reason}") or
+                    status["state"].get("running") is not None, "CrashLoopBackOff")
+        kubectl("delete", "pod", "broken", "--wait=false")
 
         # Deleting the Deployment stops its process.
         second = agent_pid()

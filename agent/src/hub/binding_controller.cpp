@@ -7,6 +7,8 @@
 #include <fmt/ranges.h>
 
 #include "harborrobot/model/harbor_names.h"
+#include "harborrobot/model/rotate_annotation.h"
+#include "harborrobot/observability/redact.h"
 #include "harborrobot/reconcile/targets.h"
 #include "harborrobot/registry/harbor_facts.h"
 #include "harborrobot/rotation/marker.h"
@@ -21,7 +23,6 @@ using reconcile::BindingProblem;
 using reconcile::BindingStatus;
 using Clock = std::chrono::system_clock;
 
-constexpr std::string_view kRotateAnnotation = "harborrobot.io/rotate-requested-at";
 constexpr auto kResync = std::chrono::minutes(5);
 constexpr auto kListingCoalesce = std::chrono::seconds(2);
 // A listing also shows whether Harbor and the project are there: repeated at
@@ -62,12 +63,12 @@ std::string robotNameOf(const HarborRobotBinding& binding, std::string_view ns,
       {binding.name, ns, clusterId, binding.uid, generation, room ? *room : kMinRobotNameLength});
 }
 
-// `kubectl harborrobot rotate`: one annotation for every namespace, one per namespace.
+// `kubectl harborrobot rotate`: one annotation for every namespace, one per
+// namespace (and, for one release, the per-namespace key of 0.1).
 std::optional<Clock::time_point> rotateRequestedAt(const kube::Json& object, std::string_view ns) {
   std::optional<Clock::time_point> latest;
   const auto annotations = objectField(objectField(object, "metadata"), "annotations");
-  for (const std::string& key :
-       {std::string(kRotateAnnotation), fmt::format("{}.{}", kRotateAnnotation, ns)}) {
+  for (const std::string& key : rotateRequestKeysFor(ns)) {
     const std::string text = stringField(annotations, key);
     if (auto when = parseRfc3339(text, key); when && (!latest || *when > *latest)) {
       latest = *when;
@@ -255,12 +256,46 @@ BindingController::Resolved BindingController::resolve(const kube::Json& object)
   Resolved resolved;
   auto parsed = parseBinding(object);
   if (!parsed) {
+    // Frozen: what was issued under the last valid spec stays as it is (agents
+    // keep their Secrets, no robot is deleted) until the spec is fixed.
+    resolved.frozen = true;
     const auto metadata = objectField(object, "metadata");
-    resolved.binding.name = stringField(metadata, "name");
-    resolved.binding.uid = stringField(metadata, "uid");
-    resolved.binding.generation = intField(metadata, "generation", 0);
-    resolved.binding.deleting = metadata.contains("deletionTimestamp");
-    resolved.problem = BindingProblem{"InvalidSpec", parsed.error().message()};
+    const auto& lastValid = statusOf(object)->lastValidSpec;
+    std::optional<HarborRobotBinding> frozen;
+    if (lastValid) {
+      kube::Json copy = object;
+      copy["spec"] = lastValid->spec;
+      if (auto reparsed = parseBinding(copy)) {
+        frozen = std::move(*reparsed);
+      }
+    }
+    if (frozen) {
+      resolved.binding = std::move(*frozen);
+      resolved.frozenSpecGeneration = lastValid->generation;
+    } else {
+      resolved.binding.name = stringField(metadata, "name");
+      resolved.binding.uid = stringField(metadata, "uid");
+      resolved.binding.generation = intField(metadata, "generation", 0);
+      resolved.binding.deleting = metadata.contains("deletionTimestamp");
+    }
+    resolved.problem = BindingProblem{
+        "InvalidSpec",
+        fmt::format("{}; the binding is frozen: {}", parsed.error().message(),
+                    frozen ? fmt::format("the credentials issued under its last valid spec "
+                                         "(generation {}) stay in place, nothing is rotated or "
+                                         "deleted until the spec is fixed",
+                                         lastValid->generation)
+                           : std::string("no valid spec is known, so nothing is issued; what "
+                                         "agents hold for it stays in place"))};
+    if (!frozen) {
+      return resolved;
+    }
+    // The connection is still resolved: a deletion of the binding removes the
+    // robots of its last valid spec.
+    const auto& spec = resolved.binding.spec;
+    if (spec.connectionNamespace == connections_.ns()) {
+      resolved.connection = connections_.find(spec.connectionName);
+    }
     return resolved;
   }
   resolved.binding = std::move(*parsed);
@@ -296,6 +331,20 @@ BindingController::Resolved BindingController::resolve(const kube::Json& object)
 
 std::vector<std::string> BindingController::targetsOf(const BindingSpec& spec) const {
   return selectionOf(spec).targets;
+}
+
+std::vector<std::string> BindingController::targetsOf(const Resolved& resolved,
+                                                      const kube::Json& object) const {
+  if (!resolved.frozen) {
+    return targetsOf(resolved.binding.spec);
+  }
+  std::vector<std::string> recorded; // sorted, as the status keeps them
+  for (const auto& entry : statusOf(object)->namespaces) {
+    if (namespaces_->find("", entry.name)) {
+      recorded.push_back(entry.name);
+    }
+  }
+  return recorded;
 }
 
 reconcile::TargetSelection BindingController::selectionOf(const BindingSpec& spec) const {
@@ -363,7 +412,10 @@ Status BindingController::writeStatusBatch(const std::string& name,
                                            const std::vector<StatusChange>& changes) {
   // The hub is the only writer of binding status; statusCommit_ runs one write
   // per binding at a time, so reconciles and agent reports never lose to each
-  // other's 409s.
+  // other's 409s. A replica past its lease writes nothing.
+  if (auto leading = stillLeading(); !leading) {
+    return leading;
+  }
   std::shared_ptr<const kube::Json> start = bindings_->find("", name);
   {
     std::lock_guard lock(writtenMutex_);
@@ -405,8 +457,28 @@ Status BindingController::writeStatusBatch(const std::string& name,
   return ok();
 }
 
+bool BindingController::cachesSynced() {
+  constexpr auto kNow = std::chrono::milliseconds(0);
+  return bindings_ && namespaces_ && bindings_->waitForSync(kNow) &&
+         namespaces_->waitForSync(kNow) && connections_.waitForSync(kNow);
+}
+
+Status BindingController::stillLeading() const {
+  if (!settings_.isLeader()) {
+    return makeError(ErrorCode::kUnavailable,
+                     "this replica's lease is no longer current: it deletes and writes nothing");
+  }
+  return ok();
+}
+
 Status BindingController::reconcile(const std::string& name) {
   if (!settings_.isLeader()) {
+    return ok();
+  }
+  if (!cachesSynced()) {
+    // Acting on partial knowledge (bindings without namespaces, say) would
+    // read every namespace as untargeted: wait for every cache.
+    queue_.addAfter(name, std::chrono::milliseconds(500));
     return ok();
   }
   if (name == kAgentsKey) {
@@ -426,7 +498,7 @@ Status BindingController::reconcile(const std::string& name) {
   }
   const bool hasFinalizer = std::find(binding.finalizers.begin(), binding.finalizers.end(),
                                       kRobotsFinalizer) != binding.finalizers.end();
-  if (!hasFinalizer && !(resolved.problem && resolved.problem->reason == "InvalidSpec")) {
+  if (!hasFinalizer && !resolved.frozen) {
     auto added = client_.modify(kube::resources::harborRobotBindings(), "", name,
                                 [](kube::Json& current) -> Result<bool> {
                                   auto& finalizers = current["metadata"]["finalizers"];
@@ -450,7 +522,9 @@ Status BindingController::reconcile(const std::string& name) {
   std::vector<std::string> excluded;
   std::optional<BindingProblem> problem = resolved.problem;
   std::optional<Clock::time_point> revisit;
-  if (!problem || problem->reason != "InvalidSpec") {
+  if (resolved.frozen) {
+    targets = targetsOf(resolved, *object); // what was issued: the status keeps it
+  } else {
     auto selection = selectionOf(binding.spec);
     targets = std::move(selection.targets);
     excluded = std::move(selection.excluded);
@@ -480,20 +554,25 @@ Status BindingController::reconcile(const std::string& name) {
                                                                              : "HarborUnavailable",
                                robots.error().message()};
     } else {
-      // Every binding of this cluster on the same connection and project: a robot
-      // of any of them, or of a deleted one, is judged here.
+      // This binding's robots are judged here; every other binding of the cluster
+      // (on any connection, valid or not) only counts as existing: its own
+      // reconcile judges its robots, and a frozen one keeps them all. Only a
+      // robot whose binding UID is absent from the whole list goes as deleted.
       std::map<std::string, rotation::BindingTargets> known;
       for (const auto& other : bindings_->snapshot()) {
-        auto parsed = parseBinding(*other);
-        if (!parsed || parsed->spec.connectionName != binding.spec.connectionName ||
-            parsed->spec.project != binding.spec.project) {
+        const std::string uid = other->value("/metadata/uid"_json_pointer, std::string());
+        if (uid.empty()) {
           continue;
         }
         rotation::BindingTargets entry;
-        entry.bindingUid = parsed->uid;
+        entry.bindingUid = uid;
+        if (uid != binding.uid) {
+          entry.keepAll = true;
+          known.emplace(uid, std::move(entry));
+          continue;
+        }
         const auto status = statusOf(*other);
-        const auto otherTargets = parsed->uid == binding.uid ? targets : targetsOf(parsed->spec);
-        for (const auto& ns : otherTargets) {
+        for (const auto& ns : targets) {
           rotation::ActiveGeneration active;
           if (const auto* recorded = status->find(ns)) {
             active.generation = recorded->secretGeneration;
@@ -502,7 +581,7 @@ Status BindingController::reconcile(const std::string& name) {
           }
           entry.namespaces.emplace(ns, active);
         }
-        known.emplace(parsed->uid, std::move(entry));
+        known.emplace(uid, std::move(entry));
       }
       if (settings_.metrics != nullptr) {
         settings_.metrics->robotsManaged->set(static_cast<double>(robots->size()), {name});
@@ -517,6 +596,9 @@ Status BindingController::reconcile(const std::string& name) {
            settings_.pendingTimeout},
           Clock::now());
       for (const auto& deletion : plan.deletions) {
+        if (auto leading = stillLeading(); !leading) {
+          return leading;
+        }
         auto removed =
             (*resolved.connection->provider)->deleteCredential(binding.spec.project, deletion.id);
         if (!removed) {
@@ -541,14 +623,37 @@ Status BindingController::reconcile(const std::string& name) {
   }
   const std::string registryUrl = resolved.connection ? resolved.connection->settings.url : "";
   bool newlyExcluded = false;
+  bool newlyFrozen = false;
+  bool unfrozen = false;
+  std::optional<reconcile::LastValidSpec> validSpec;
+  if (!resolved.frozen) {
+    validSpec =
+        reconcile::LastValidSpec{binding.generation, object->value("spec", kube::Json::object())};
+  }
   auto written = writeStatus(name, [&](BindingStatus& status) {
     const auto* before = status.condition(reconcile::kNamespacesExcludedCondition);
     const std::string excludedBefore = before != nullptr ? before->message : "";
-    status = reconcile::summarize({binding.generation, targets, problem, registryUrl, excluded},
-                                  status, Clock::now());
+    const auto* readyBefore = status.condition("Ready");
+    const bool wasFrozen = readyBefore != nullptr && readyBefore->reason == "InvalidSpec";
+    newlyFrozen =
+        resolved.frozen && (!wasFrozen || readyBefore->message != redactSecrets(problem->message));
+    unfrozen = !resolved.frozen && wasFrozen;
+    status = reconcile::summarize(
+        {binding.generation, targets, problem, registryUrl, excluded, validSpec}, status,
+        Clock::now());
     const auto* after = status.condition(reconcile::kNamespacesExcludedCondition);
     newlyExcluded = after != nullptr && after->message != excludedBefore;
   });
+  if (written && newlyFrozen) {
+    logger_.warn("binding frozen: invalid spec", {{"binding", name}, {"error", problem->message}});
+    (void)events_.record(referenceTo(binding), kube::EventType::kWarning, "InvalidSpec",
+                         problem->message);
+  }
+  if (written && unfrozen) {
+    logger_.info("binding unfrozen: the spec is valid again", {{"binding", name}});
+    (void)events_.record(referenceTo(binding), kube::EventType::kNormal, "SpecValid",
+                         "the spec is valid again; credentials follow it");
+  }
   if (written && newlyExcluded) {
     (void)events_.record(referenceTo(binding), kube::EventType::kWarning,
                          reconcile::kProtectedNamespaceReason,
@@ -579,15 +684,12 @@ Status BindingController::syncAgents() {
   std::map<std::string, std::string> views;
   for (const auto& object : bindings_->snapshot()) {
     const Resolved resolved = resolve(*object);
-    if (resolved.problem && resolved.problem->reason == "InvalidSpec") {
-      continue;
-    }
     const auto& binding = resolved.binding;
     // The hub API's own wire form of the view, so no field can be left out.
     const std::string view =
-        fmt::format("{}{};", reconcile::toJson(agentViewOf(resolved, *object, "")).dump(),
+        fmt::format("{}{};", jsonText(reconcile::toJson(agentViewOf(resolved, *object, ""))),
                     binding.deleting ? "deleting" : "");
-    for (const auto& ns : targetsOf(binding.spec)) {
+    for (const auto& ns : targetsOf(resolved, *object)) {
       if (!binding.deleting) {
         namespaces.insert(ns);
       }
@@ -615,6 +717,9 @@ Status BindingController::syncAgents() {
                 [&](const auto& entry) { return namespaces.contains(entry.first); });
   for (const auto& ns : namespaces) {
     reportedEmpty_.erase(ns);
+  }
+  if (auto leading = stillLeading(); !leading) {
+    return leading; // agents are removed by a current leader only
   }
   auto synced = settings_.agents->sync(namespaces, [&](const std::string& ns) {
     const auto since = untargetedSince_.try_emplace(ns, now).first->second;
@@ -657,6 +762,9 @@ Status BindingController::finalize(const HarborRobotBinding& binding) {
         if (!marker || marker->clusterId != settings_.clusterId ||
             marker->bindingUid != binding.uid) {
           continue;
+        }
+        if (auto leading = stillLeading(); !leading) {
+          return leading;
         }
         auto removed = (*connection->provider)->deleteCredential(binding.spec.project, robot.id);
         if (!removed) {
@@ -701,10 +809,9 @@ Result<BindingController::Resolved> BindingController::bindingForAgent(std::stri
     return makeError(ErrorCode::kNotFound, fmt::format("binding {} not found", name));
   }
   Resolved resolved = resolve(*object);
-  if (resolved.problem && resolved.problem->reason == "InvalidSpec") {
-    return makeError(ErrorCode::kFailedPrecondition, resolved.problem->message);
-  }
-  const auto targets = targetsOf(resolved.binding.spec);
+  // A frozen binding is served (reports are recorded) in the namespaces it
+  // already serves; issue() and activate() refuse it.
+  const auto targets = targetsOf(resolved, *object);
   if (!std::binary_search(targets.begin(), targets.end(), ns)) {
     return makeError(ErrorCode::kNotFound,
                      fmt::format("binding {} does not target namespace {}", name, ns));
@@ -745,6 +852,7 @@ reconcile::AgentBinding BindingController::agentViewOf(const Resolved& resolved,
     }
   }
   entry.rotateRequestedAt = rotateRequestedAt(object, ns);
+  entry.frozen = resolved.frozen;
   return entry;
 }
 
@@ -752,10 +860,7 @@ Result<std::vector<reconcile::AgentBinding>> BindingController::bindingsFor(std:
   std::vector<reconcile::AgentBinding> result;
   for (const auto& object : bindings_->snapshot()) {
     const Resolved resolved = resolve(*object);
-    if (resolved.problem && resolved.problem->reason == "InvalidSpec") {
-      continue;
-    }
-    const auto targets = targetsOf(resolved.binding.spec);
+    const auto targets = targetsOf(resolved, *object); // frozen: what was issued
     if (!std::binary_search(targets.begin(), targets.end(), ns)) {
       continue;
     }
@@ -876,11 +981,58 @@ void BindingController::revisitCleanupAt(const std::string& name, Clock::time_po
                             std::max(when - Clock::now(), Clock::duration::zero())));
 }
 
+Status BindingController::wasIssued(const Resolved& resolved, std::string_view ns,
+                                    std::int64_t generation) {
+  const auto object = bindings_->find("", resolved.binding.name);
+  const auto status = object ? statusOf(*object) : std::make_shared<const BindingStatus>();
+  if (const auto* recorded = status->find(ns);
+      recorded != nullptr && generation <= recorded->secretGeneration) {
+    return ok(); // already recorded (or older, which changes nothing)
+  }
+  {
+    std::lock_guard lock(issuedMutex_);
+    const std::string prefix = fmt::format("{}/{}/", ns, resolved.binding.name);
+    for (const auto& [key, entry] : issued_) {
+      if (key.starts_with(prefix) && entry.credential.generation == generation) {
+        return ok();
+      }
+    }
+  }
+  // Not in this hub's memory (it restarted since, or another replica issued
+  // it): Harbor must hold our robot for exactly this generation.
+  if (!resolved.connection || !resolved.connection->usable()) {
+    return makeError(ErrorCode::kUnavailable,
+                     "the connection is not usable: the generation cannot be checked now");
+  }
+  auto robots = ourRobots(*resolved.connection, resolved.binding.spec.project);
+  if (!robots) {
+    return makeError(robots.error());
+  }
+  for (const auto& robot : *robots) {
+    const auto marker = rotation::parseMarker(robot.description);
+    if (marker && marker->clusterId == settings_.clusterId &&
+        marker->bindingUid == resolved.binding.uid && marker->ns == ns &&
+        marker->generation == generation) {
+      return ok();
+    }
+  }
+  return makeError(ErrorCode::kPermissionDenied,
+                   fmt::format("generation {} of binding {} was never issued for namespace {}",
+                               generation, resolved.binding.name, ns));
+}
+
 Status BindingController::activate(std::string_view ns, std::string_view name,
                                    const reconcile::Activation& activation) {
   auto resolved = bindingForAgent(ns, name);
   if (!resolved) {
     return makeError(resolved.error());
+  }
+  if (resolved->frozen) {
+    return makeError(ErrorCode::kFailedPrecondition,
+                     fmt::format("{}: {}", resolved->problem->reason, resolved->problem->message));
+  }
+  if (auto issued = wasIssued(*resolved, ns, activation.generation); !issued) {
+    return issued;
   }
   const auto now = Clock::now();
   const std::string robotName =

@@ -61,6 +61,8 @@ public:
   void start();
   void stop();
   bool waitForSync(std::chrono::milliseconds timeout);
+  // Whether the hub API may be served: every cache it reads has listed.
+  bool servable() { return cachesSynced(); }
   // Every binding again (a connection changed).
   void enqueueAll();
 
@@ -79,9 +81,20 @@ private:
     HarborRobotBinding binding;
     std::shared_ptr<const Connection> connection;
     std::optional<reconcile::BindingProblem> problem;
+    // The spec is invalid (problem InvalidSpec): `binding` holds the last valid
+    // spec recorded in the status, or only the metadata when none is known
+    // (frozenSpecGeneration 0).
+    bool frozen = false;
+    std::int64_t frozenSpecGeneration = 0;
   };
 
   void work();
+  // Every cache the controller reads (bindings, namespaces, connections) has
+  // listed: before that, nothing is reconciled, cleaned up or served.
+  bool cachesSynced();
+  // An error once this replica's lease is no longer current: checked right
+  // before each deletion and status write.
+  [[nodiscard]] Status stillLeading() const;
   [[nodiscard]] Status reconcile(const std::string& name);
   [[nodiscard]] Status finalize(const HarborRobotBinding& binding);
   [[nodiscard]] Status syncAgents();
@@ -91,6 +104,9 @@ private:
   reconcile::AgentBinding agentViewOf(const Resolved& resolved, const kube::Json& object,
                                       std::string_view ns) const;
   std::vector<std::string> targetsOf(const BindingSpec& spec) const;
+  // The namespaces the binding serves: its targets, or, frozen, the namespaces
+  // its status records that still exist (what was issued, nothing new).
+  std::vector<std::string> targetsOf(const Resolved& resolved, const kube::Json& object) const;
   // The targets and the protected namespaces the spec selects but may not reach.
   reconcile::TargetSelection selectionOf(const BindingSpec& spec) const;
   // The binding's status, parsed once per resourceVersion.
@@ -103,6 +119,10 @@ private:
   [[nodiscard]] Status writeStatusBatch(const std::string& name,
                                         const std::vector<StatusChange>& changes);
   [[nodiscard]] Result<Resolved> bindingForAgent(std::string_view ns, std::string_view name);
+  // Whether this hub issued `generation` for `ns` (only such a generation may
+  // be activated): in its recent memory, or our robot for it is in Harbor.
+  [[nodiscard]] Status wasIssued(const Resolved& resolved, std::string_view ns,
+                                 std::int64_t generation);
 
   kube::Client& client_;
   ConnectionRegistry& connections_;

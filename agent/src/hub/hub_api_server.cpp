@@ -1,5 +1,7 @@
 #include "hub_api_server.h"
 
+#include <map>
+#include <mutex>
 #include <sstream>
 
 #include <Poco/Crypto/EVPPKey.h>
@@ -9,15 +11,19 @@
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerConnection.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/SecureServerSocket.h>
-#include <Poco/StreamCopier.h>
+#include <Poco/Net/TCPServer.h>
+#include <Poco/Net/TCPServerConnectionFactory.h>
 #include <Poco/ThreadPool.h>
 #include <Poco/URI.h>
 #include <fmt/format.h>
 
+#include "harborrobot/model/harbor_names.h"
+#include "harborrobot/observability/redact.h"
 #include "harborrobot/util/json_text.h"
 
 namespace harborrobot::agent::hub {
@@ -27,7 +33,29 @@ namespace {
 using Poco::Net::HTTPResponse;
 using Json = nlohmann::json;
 
-constexpr std::size_t kMaxBody = 1 << 20;
+// What every handler shares: the per-namespace rate limit and the refused
+// tokens (by hash), so a flood of bad tokens costs one TokenReview each per
+// negativeReviewTtl, not one per request.
+struct Guards {
+  explicit Guards(const reconcile::HubApiLimits& limits)
+      : limiter(limits.requestsPerSecond, limits.burst), refused(limits.maxCachedReviews) {}
+  reconcile::RateLimiter limiter;
+  reconcile::ExpiringCache<std::string> refused;
+};
+
+// Reads at most `limit` bytes of the body; false when there is more.
+bool readBody(std::istream& stream, std::size_t limit, std::string& text) {
+  char buffer[16384];
+  while (stream) {
+    stream.read(buffer, sizeof buffer);
+    const auto got = static_cast<std::size_t>(stream.gcount());
+    if (text.size() + got > limit) {
+      return false;
+    }
+    text.append(buffer, got);
+  }
+  return true;
+}
 
 struct Route {
   std::string ns;
@@ -81,7 +109,8 @@ HTTPResponse::HTTPStatus statusFor(ErrorCode code) {
 
 class ApiHandler final : public Poco::Net::HTTPRequestHandler {
 public:
-  explicit ApiHandler(HubApiDependencies& dependencies) : deps_(dependencies) {}
+  ApiHandler(HubApiDependencies& dependencies, Guards& guards)
+      : deps_(dependencies), guards_(guards) {}
 
   void handleRequest(Poco::Net::HTTPServerRequest& request,
                      Poco::Net::HTTPServerResponse& response) override {
@@ -89,7 +118,14 @@ public:
     const auto route = parseRoute(path);
     std::string routeName = route ? route->action : "unknown";
     auto result = handle(request, route);
-    const int code = result ? HTTPResponse::HTTP_OK : statusFor(result.error().code());
+    int code = result ? HTTPResponse::HTTP_OK : statusFor(result.error().code());
+    if (tooLarge_) {
+      code = HTTPResponse::HTTP_REQUEST_ENTITY_TOO_LARGE;
+      response.setKeepAlive(false); // the unread rest of the body is never read
+    }
+    if (retryAfter_) {
+      response.set("Retry-After", std::to_string(retryAfter_->count()));
+    }
     if (deps_.requests != nullptr) {
       deps_.requests->inc({routeName, std::to_string(code)});
     }
@@ -97,7 +133,7 @@ public:
       deps_.logger.info("hub api refused", {{"method", request.getMethod()},
                                             {"path", path},
                                             {"code", code},
-                                            {"error", result.error().message()}});
+                                            {"error", redactSecrets(result.error().message())}});
     }
     const std::string body =
         result ? jsonText(*result) : jsonText(Json{{"error", result.error().message()}});
@@ -117,8 +153,19 @@ private:
       return makeError(ErrorCode::kUnauthenticated,
                        "a projected ServiceAccount token is required (Authorization: Bearer)");
     }
+    const auto& limits = deps_.limits;
+    const auto now = std::chrono::steady_clock::now();
+    // A refused token is answered from memory for a while: no TokenReview each.
+    const std::string tokenKey = sha256Hex(authorization.substr(7));
+    if (auto refused = guards_.refused.find(tokenKey, now)) {
+      return makeError(ErrorCode::kUnauthenticated, *refused);
+    }
     auto caller = deps_.reviewer.review(SecretString(authorization.substr(7)));
     if (!caller) {
+      if (caller.error().code() == ErrorCode::kUnauthenticated) {
+        guards_.refused.put(tokenKey, caller.error().message(), now + limits.negativeReviewTtl,
+                            now);
+      }
       return makeError(caller.error());
     }
     if (caller->ns != route->ns) {
@@ -126,15 +173,30 @@ private:
                        fmt::format("{} may only act on namespace {}, not {}", caller->username,
                                    caller->ns, route->ns));
     }
+    if (!deps_.agentServiceAccount.empty() && caller->serviceAccount != deps_.agentServiceAccount) {
+      return makeError(ErrorCode::kPermissionDenied,
+                       fmt::format("{} is not the agent's ServiceAccount ({})", caller->username,
+                                   deps_.agentServiceAccount));
+    }
+    if (auto wait = guards_.limiter.admit(route->ns, now)) {
+      retryAfter_ = *wait;
+      return makeError(ErrorCode::kResourceExhausted,
+                       fmt::format("namespace {} is over its request rate; retry in {} s",
+                                   route->ns, wait->count()));
+    }
     if (!deps_.isLeader()) {
       return makeError(ErrorCode::kUnavailable, "this hub replica is not the leader; retry");
     }
     Json body = Json::object();
     if (request.getMethod() != "GET") {
       std::string text;
-      Poco::StreamCopier::copyToString(request.stream(), text, kMaxBody + 1);
-      if (text.size() > kMaxBody) {
-        return makeError(ErrorCode::kInvalidArgument, "the request body exceeds 1 MiB");
+      const bool declaredTooLarge =
+          request.hasContentLength() &&
+          request.getContentLength64() > static_cast<Poco::Int64>(limits.maxBody);
+      if (declaredTooLarge || !readBody(request.stream(), limits.maxBody, text)) {
+        tooLarge_ = true; // refused while reading: the rest is never buffered
+        return makeError(ErrorCode::kInvalidArgument,
+                         fmt::format("the request body exceeds {} bytes", limits.maxBody));
       }
       body = Json::parse(text, nullptr, false);
       if (body.is_discarded()) {
@@ -175,6 +237,8 @@ private:
       if (!parsed) {
         return makeError(parsed.error());
       }
+      // Capped and redacted: it goes into the binding's shared status.
+      reconcile::capReport(*parsed, limits);
       if (auto done = deps_.bindings.report(route->ns, *parsed); !done) {
         return makeError(done.error());
       }
@@ -185,32 +249,115 @@ private:
   }
 
   HubApiDependencies& deps_;
+  Guards& guards_;
+  bool tooLarge_ = false;
+  std::optional<std::chrono::seconds> retryAfter_;
 };
 
 class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
 public:
-  explicit Factory(HubApiDependencies& dependencies) : deps_(dependencies) {}
+  Factory(HubApiDependencies& dependencies, Guards& guards)
+      : deps_(dependencies), guards_(guards) {}
   Poco::Net::HTTPRequestHandler*
   createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
-    return new ApiHandler(deps_); // Poco's HTTPServer takes ownership
+    return new ApiHandler(deps_, guards_); // Poco's HTTPServer takes ownership
   }
 
 private:
   HubApiDependencies& deps_;
+  Guards& guards_;
 };
 
 constexpr int kApiThreads = 64;
 
+// Open connections per client address: past the cap a new one is closed at
+// once, before its TLS handshake costs anything, so one client cannot hold
+// every thread with idle connections.
+class ConnectionCounts {
+public:
+  explicit ConnectionCounts(std::size_t cap) : cap_(cap) {}
+  bool enter(const std::string& address) {
+    std::lock_guard lock(mutex_);
+    auto& count = counts_[address];
+    if (count >= cap_) {
+      return false;
+    }
+    ++count;
+    return true;
+  }
+  void leave(const std::string& address) {
+    std::lock_guard lock(mutex_);
+    if (const auto found = counts_.find(address); found != counts_.end() && --found->second == 0) {
+      counts_.erase(found);
+    }
+  }
+
+private:
+  std::size_t cap_;
+  std::mutex mutex_;
+  std::map<std::string, std::size_t> counts_;
+};
+
+class CappedConnection final : public Poco::Net::TCPServerConnection {
+public:
+  CappedConnection(const Poco::Net::StreamSocket& socket, Poco::Net::HTTPServerParams::Ptr params,
+                   Poco::Net::HTTPRequestHandlerFactory::Ptr factory, ConnectionCounts& counts)
+      : TCPServerConnection(socket), params_(std::move(params)), factory_(std::move(factory)),
+        counts_(counts) {}
+  void run() override {
+    std::string address;
+    try {
+      address = socket().peerAddress().host().toString();
+    } catch (const Poco::Exception&) {
+      return; // already gone
+    }
+    if (!counts_.enter(address)) {
+      return; // closed when this connection object goes
+    }
+    struct Leave {
+      ConnectionCounts& counts;
+      const std::string& address;
+      ~Leave() { counts.leave(address); }
+    } leave{counts_, address};
+    Poco::Net::HTTPServerConnection(socket(), params_, factory_).run();
+  }
+
+private:
+  Poco::Net::HTTPServerParams::Ptr params_;
+  Poco::Net::HTTPRequestHandlerFactory::Ptr factory_;
+  ConnectionCounts& counts_;
+};
+
+class CappedConnectionFactory final : public Poco::Net::TCPServerConnectionFactory {
+public:
+  CappedConnectionFactory(Poco::Net::HTTPServerParams::Ptr params,
+                          Poco::Net::HTTPRequestHandlerFactory::Ptr factory,
+                          ConnectionCounts& counts)
+      : params_(std::move(params)), factory_(std::move(factory)), counts_(counts) {}
+  Poco::Net::TCPServerConnection* createConnection(const Poco::Net::StreamSocket& socket) override {
+    return new CappedConnection(socket, params_, factory_, counts_);
+  }
+
+private:
+  Poco::Net::HTTPServerParams::Ptr params_;
+  Poco::Net::HTTPRequestHandlerFactory::Ptr factory_;
+  ConnectionCounts& counts_;
+};
+
 } // namespace
 
 struct HubApiServer::Impl {
-  explicit Impl(HubApiDependencies dependencies) : deps(std::move(dependencies)) {}
+  explicit Impl(HubApiDependencies dependencies)
+      : deps(std::move(dependencies)), guards(deps.limits),
+        connections(deps.limits.maxConnectionsPerAddress) {}
   HubApiDependencies deps;
+  Guards guards;
+  ConnectionCounts connections;
   // Its own pool, larger than Poco's default 16: an agent's activation waits
   // for the status write that carries it, and the more wait together, the fewer
   // writes (see GroupCommit). Declared before the server, which uses it.
   Poco::ThreadPool threads{2, kApiThreads};
-  std::unique_ptr<Poco::Net::HTTPServer> server;
+  std::unique_ptr<Poco::Net::TCPServer> server;
   int port = 0;
 };
 
@@ -218,7 +365,7 @@ HubApiServer::HubApiServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) 
 
 HubApiServer::~HubApiServer() {
   if (impl_ && impl_->server) {
-    impl_->server->stopAll(true);
+    impl_->server->stop();
   }
 }
 
@@ -245,8 +392,15 @@ Result<std::unique_ptr<HubApiServer>> HubApiServer::start(const std::string& add
     params->setMaxThreads(kApiThreads);
     params->setMaxQueued(256);
     params->setKeepAlive(true);
-    impl->server = std::make_unique<Poco::Net::HTTPServer>(new Factory(impl->deps), impl->threads,
-                                                           socket, params);
+    // The TLS handshake and the request line and headers must arrive within
+    // this (a socket timeout on each read): an idle or trickling client holds
+    // a thread for at most that long.
+    params->setTimeout(Poco::Timespan(impl->deps.limits.headerTimeout.count(), 0));
+    params->setKeepAliveTimeout(Poco::Timespan(impl->deps.limits.headerTimeout.count(), 0));
+    Poco::Net::HTTPRequestHandlerFactory::Ptr factory = new Factory(impl->deps, impl->guards);
+    impl->server = std::make_unique<Poco::Net::TCPServer>(
+        new CappedConnectionFactory(params, factory, impl->connections), impl->threads, socket,
+        params);
     impl->server->start();
   } catch (const Poco::Exception& error) {
     return makeError(ErrorCode::kUnavailable,

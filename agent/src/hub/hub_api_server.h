@@ -12,6 +12,7 @@
 #include "harborrobot/core/result.h"
 #include "harborrobot/observability/logger.h"
 #include "harborrobot/observability/metrics.h"
+#include "harborrobot/reconcile/hub_api_limits.h"
 #include "harborrobot/tls/certificate_authority.h"
 #include "token_reviewer.h"
 
@@ -23,6 +24,9 @@ struct HubApiDependencies {
   const Logger& logger;
   std::function<bool()> isLeader;
   metrics::Counter* requests = nullptr; // by route and code
+  reconcile::HubApiLimits limits{};
+  // The only ServiceAccount (in the caller's namespace) that may call; "" any.
+  std::string agentServiceAccount{};
 };
 
 class HubApiServer {

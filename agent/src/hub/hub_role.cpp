@@ -50,10 +50,14 @@ constexpr std::string_view kUsage =
     "/var/run/secrets/kubernetes.io/serviceaccount)\n"
     "  --agents managed|external  whether the hub runs the namespace agents (default managed)\n"
     "  --agent-image IMAGE     the agents' image (default: this Pod's image)\n"
+    "  --agent-service-account NAME  the only ServiceAccount whose tokens the hub API\n"
+    "                          accepts (default harborrobot-agent with managed agents,\n"
+    "                          any with external ones; \"*\" for any)\n"
     "  --agent-env NAME=VALUE  an environment variable for every managed agent, e.g.\n"
     "                          HTTPS_PROXY (repeatable)\n"
     "  --pending-timeout DUR   how long a robot may wait for its agent to activate it\n"
-    "                          before it counts as abandoned (default 15m)\n"    "  --allow-namespaces A,B  protected namespaces bindings may target after all: of\n"
+    "                          before it counts as abandoned (default 15m)\n"
+    "  --allow-namespaces A,B  protected namespaces bindings may target after all: of\n"
     "                          kube-system, kube-public, kube-node-lease and the hub's own\n"
     "                          (repeatable; default none)\n"
     "  --log-level debug|info|warn|error\n";
@@ -148,7 +152,7 @@ int runHubRole(const std::vector<std::string>& args) {
                                  "--extra-san", "--lease", "--identity", "--cluster-id",
                                  "--plugin-dir", "--in-cluster-dir", "--log-level", "--agents",
                                  "--agent-image", "--agent-env", "--pending-timeout",
-                                 "--allow-namespaces"},
+                                 "--allow-namespaces", "--agent-service-account"},
                                 {"--extra-san", "--agent-env", "--allow-namespaces"});
   if (!flags) {
     if (!flags.error().message().empty()) {
@@ -218,10 +222,15 @@ int runHubRole(const std::vector<std::string>& args) {
       registry.gauge("harborrobot_hub_leader", "1 while this replica is the leader, else 0.");
   auto queueGauge = registry.gauge("harborrobot_hub_queue_depth", "Bindings waiting to reconcile.");
   auto hubMetrics = hub::registerHubMetrics(registry);
-  if (!requests || !leaderGauge || !queueGauge || !hubMetrics) {
+  auto kubeRetries = registry.counter(
+      kube::kRequestRetriesMetric,
+      "Kubernetes API requests sent again after a 429 or a 5xx with Retry-After, by HTTP code.",
+      {"code"});
+  if (!requests || !leaderGauge || !queueGauge || !hubMetrics || !kubeRetries) {
     logger.error("metrics registration failed");
     return 1;
   }
+  client.countRetriesIn(*kubeRetries);
 
   kube::EventRecorder events(client, "harborrobot-hub", environment("POD_NAME", hostName()));
   kube::LeaderElector* electorView = nullptr;
@@ -242,6 +251,11 @@ int runHubRole(const std::vector<std::string>& args) {
   if (agentsMode != "managed" && agentsMode != "external") {
     logger.error("--agents: expected managed or external", {{"value", agentsMode}});
     return 2;
+  }
+  std::string agentServiceAccount =
+      flags->get("--agent-service-account", agentsMode == "managed" ? "harborrobot-agent" : "*");
+  if (agentServiceAccount == "*") {
+    agentServiceAccount.clear();
   }
   std::vector<std::pair<std::string, std::string>> agentEnv;
   for (const auto& entry : flags->all("--agent-env")) {
@@ -313,9 +327,16 @@ int runHubRole(const std::vector<std::string>& args) {
   controller->start();
   projects->start();
   hub::TokenReviewer reviewer(client, std::string(reconcile::kHubTokenAudience));
-  auto api = hub::HubApiServer::start(
-      flags->get("--api-listen", "0.0.0.0:8443"), serving->serving,
-      {*controller, reviewer, logger, [&] { return elector.isLeader(); }, *requests});
+  auto api = hub::HubApiServer::start(flags->get("--api-listen", "0.0.0.0:8443"), serving->serving,
+                                      {*controller,
+                                       reviewer,
+                                       logger,
+                                       // Served by a current leader whose caches have all listed:
+                                       // an agent asking earlier gets 503 and retries.
+                                       [&] { return elector.isLeader() && controller->servable(); },
+                                       *requests,
+                                       {},
+                                       agentServiceAccount});
   if (!api) {
     logger.error("hub API", {{"error", api.error().message()}});
     return 1;

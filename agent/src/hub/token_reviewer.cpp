@@ -1,5 +1,6 @@
 #include "token_reviewer.h"
 
+#include "harborrobot/kube/token_review.h"
 #include "harborrobot/model/harbor_names.h"
 
 namespace harborrobot::agent::hub {
@@ -38,12 +39,11 @@ Result<Caller> TokenReviewer::review(const SecretString& token) {
     return makeError(ErrorCode::kUnavailable,
                      "the token review failed: " + answer.error().message());
   }
-  const kube::Json status = answer->value("status", kube::Json::object());
-  if (!status.value("authenticated", false)) {
-    return makeError(ErrorCode::kUnauthenticated,
-                     "the token was refused: " + status.value("error", std::string("unknown")));
+  auto reviewed = kube::reviewedUser(answer->value("status", kube::Json::object()), audience_);
+  if (!reviewed) {
+    return makeError(reviewed.error());
   }
-  const std::string username = status.value("/user/username"_json_pointer, std::string());
+  const std::string username = reviewed->username;
   if (!username.starts_with(kServiceAccountPrefix)) {
     return makeError(ErrorCode::kUnauthenticated,
                      "only ServiceAccount tokens may call the hub, not " + username);

@@ -1,5 +1,9 @@
 #include "hub_client.h"
 
+#include <algorithm>
+#include <cstdlib>
+#include <thread>
+
 #include <fmt/format.h>
 
 #include "harborrobot/util/json_text.h"
@@ -24,6 +28,9 @@ HubClient::HubClient(std::string baseUrl, std::string ns, const std::filesystem:
 
 Result<nlohmann::json> HubClient::call(std::string method, const std::string& path,
                                        const std::optional<nlohmann::json>& body) {
+  // A 429 (the hub's per-namespace rate limit) is waited out as its
+  // Retry-After says (at most 30 s), a few times, before it counts as failed.
+  int throttled = 0;
   for (bool retried = false;; retried = true) {
     auto token = tokens_.token(retried);
     if (!token) {
@@ -46,6 +53,16 @@ Result<nlohmann::json> HubClient::call(std::string method, const std::string& pa
     }
     if (response->status == 401 && !retried) {
       continue; // the kubelet may have just rotated the token: read it again once
+    }
+    if (response->status == 429 && throttled < 3) {
+      ++throttled;
+      long long wait = 1;
+      if (const auto after = response->headers.find("Retry-After");
+          after != response->headers.end()) {
+        wait = std::strtoll(after->second.c_str(), nullptr, 10);
+      }
+      std::this_thread::sleep_for(std::chrono::seconds(std::clamp(wait, 1LL, 30LL)));
+      continue;
     }
     auto json = nlohmann::json::parse(response->body, nullptr, false);
     if (response->status / 100 == 2) {
@@ -73,6 +90,10 @@ Result<nlohmann::json> HubClient::call(std::string method, const std::string& pa
       break;
     case 409:
       code = ErrorCode::kFailedPrecondition;
+      break;
+    case 413:
+    case 429:
+      code = ErrorCode::kResourceExhausted;
       break;
     default:
       break;

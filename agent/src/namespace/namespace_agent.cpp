@@ -181,6 +181,10 @@ NamespaceAgent::Clock::time_point NamespaceAgent::runOnce() {
   for (const auto& binding : *bindings) {
     listed.insert(binding.name);
     BindingState& state = states_[binding.name];
+    if (binding.frozen) {
+      keepFrozen(binding, state, ours);
+      continue;
+    }
     std::vector<std::string> wanted;
     next = std::min(next, reconcileBinding(binding, state, wanted, ours));
     allOk = allOk && state.lastError.empty();
@@ -244,6 +248,30 @@ NamespaceAgent::Clock::time_point NamespaceAgent::runOnce() {
     next = std::min(next, Clock::now() + kRetry); // the hub must hear it soon
   }
   return next;
+}
+
+void NamespaceAgent::keepFrozen(const reconcile::AgentBinding& binding, BindingState& state,
+                                std::set<std::string>& ours) {
+  // The binding's spec is invalid: its Secrets stay as they are, and so do the
+  // ServiceAccount entries naming them (they are left out of `ours`, so the
+  // ServiceAccount sync treats them as entries it does not manage).
+  bool holds = false;
+  for (const auto& object : secrets_->list()) {
+    const auto metadata = objectField(object, "metadata");
+    if (managedByUs(object) &&
+        stringField(objectField(metadata, "annotations"), kBindingAnnotation) == binding.name) {
+      ours.erase(stringField(metadata, "name"));
+      holds = true;
+    }
+  }
+  if (state.reason != "BindingFrozen") {
+    logger_.warn("binding frozen by the hub (invalid spec): its Secrets stay as they are, "
+                 "nothing is rotated",
+                 {{"binding", binding.name}});
+  }
+  state.ready = holds;
+  state.reason = "BindingFrozen";
+  state.lastError.clear();
 }
 
 NamespaceAgent::Clock::time_point
@@ -323,7 +351,11 @@ Status NamespaceAgent::rotate(const reconcile::AgentBinding& binding, BindingSta
                               const std::optional<kube::Json>& current,
                               rotation::RotationReason reason) {
   const std::int64_t generation = std::max(observed.generation, binding.activeGeneration) + 1;
-  const std::string rotationId = newRotationId();
+  if (state.pendingGeneration != generation || state.pendingRotationId.empty()) {
+    state.pendingGeneration = generation;
+    state.pendingRotationId = newRotationId();
+  }
+  const std::string rotationId = state.pendingRotationId;
   auto issued = hub_.issue(binding.name, {rotationId, generation});
   if (!issued) {
     return makeError(issued.error());
@@ -334,7 +366,9 @@ Status NamespaceAgent::rotate(const reconcile::AgentBinding& binding, BindingSta
       generation,         binding.specHash, issued->robotName,
       Clock::now()};
   if (auto verified = verifyNew(binding, generated.credential); !verified) {
-    // The Secret in place is left alone; the hub removes the unused robot.
+    // The Secret in place is left alone; the hub removes the unused robot, and
+    // the next attempt asks for a new one (a new rotation id).
+    state.pendingRotationId.clear();
     return makeError(verified.error().withContext("the new credential was not put in place"));
   }
   failpoints_.reach("rotate.after-verify");
@@ -345,6 +379,8 @@ Status NamespaceAgent::rotate(const reconcile::AgentBinding& binding, BindingSta
   }
   failpoints_.reach("rotate.after-secret");
   state.credentialRejected = false;
+  state.pendingGeneration = 0; // in place: the next rotation is a new one
+  state.pendingRotationId.clear();
   if (binding.alias && state.aliasWanted.value_or(false)) {
     GeneratedSecret alias = generated;
     alias.name = aliasNameOf(binding);
@@ -459,7 +495,8 @@ bool NamespaceAgent::report(const std::vector<reconcile::AgentBinding>& bindings
     entry.lastError = state.lastError.empty() ? state.checkProblem : state.lastError;
     entry.aliasActive = state.aliasWanted.value_or(false);
     entry.credentialVerifiedAt = state.verifiedAt;
-    if (const auto current = secret(binding.secretName)) {
+    if (const auto current =
+            binding.secretName.empty() ? std::nullopt : secret(binding.secretName)) {
       const auto observed = observeSecret(current, binding);
       entry.generation = observed.generation;
       entry.robotName = stringField(objectField(objectField(*current, "metadata"), "annotations"),

@@ -61,8 +61,17 @@ private:
     // Why the last credential check could not run (TLS, unreachable…), shown
     // in the status until a check runs again; "" when it ran.
     std::string checkProblem{};
+    // The rotation in progress: every retry of one generation asks with the
+    // same rotation id, so the hub answers a retried request (whose answer was
+    // lost) with the robot it already made instead of making another.
+    std::int64_t pendingGeneration = 0;
+    std::string pendingRotationId{};
   };
 
+  // A frozen binding (its spec is invalid): its Secrets and ServiceAccount
+  // entries are kept as they are, and taken out of `ours`.
+  void keepFrozen(const reconcile::AgentBinding& binding, BindingState& state,
+                  std::set<std::string>& ours);
   // Returns when this binding next needs attention.
   Clock::time_point reconcileBinding(const reconcile::AgentBinding& binding, BindingState& state,
                                      std::vector<std::string>& wanted, std::set<std::string>& ours);

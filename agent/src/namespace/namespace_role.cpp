@@ -107,6 +107,15 @@ int runNamespaceRole(const std::vector<std::string>& args) {
     logger.error("metrics registration failed", {{"error", agentMetrics.error().message()}});
     return 1;
   }
+  auto kubeRetries = registry.counter(
+      kube::kRequestRetriesMetric,
+      "Kubernetes API requests sent again after a 429 or a 5xx with Retry-After, by HTTP code.",
+      {"code"});
+  if (!kubeRetries) {
+    logger.error("metrics registration failed", {{"error", kubeRetries.error().message()}});
+    return 1;
+  }
+  client.countRetriesIn(*kubeRetries);
   const char* failpoints = std::getenv("HARBORROBOT_FAILPOINTS");
   ns::NamespaceAgent agent(client, hub, plugins, **resolver, logger, events, ns, *agentMetrics,
                            ns::Failpoints(failpoints != nullptr ? failpoints : ""));

@@ -1,4 +1,4 @@
-// `kubectl harborrobot connect` writes the seed's connection Secret (checked by
+// `kubectl harborrobot connect` writes the Generator documentation's connection Secret (checked by
 // the core's parser first) and reports the hub's verdict on it; `connections`
 // lists them with their latest verdicts. The password is read from stdin only:
 // a flag would leave it in shell history and the process list.
@@ -17,6 +17,7 @@
 #include "output.h"
 
 #include "harborrobot/model/connection.h"
+#include "harborrobot/util/base64.h"
 #include "harborrobot/util/json_text.h"
 #include "harborrobot/util/rfc3339.h"
 
@@ -57,20 +58,26 @@ Result<std::string> readAll(std::istream& in, std::string_view what) {
   return text;
 }
 
+// The Secret is server-side applied with `data` (base64), not `stringData`:
+// the apiserver folds stringData into data after field management, so an
+// applier of stringData owns only stringData.* and a key it later leaves out
+// (an alias, a CA) would stay in data for ever (NOTES §10; kubernetes#123843).
+// Owning data.* makes a later `connect` without --alias remove the alias keys.
 Result<kube::Json> buildSecret(const ConnectFlags& flags, const std::string& ns,
                                const std::string& password, const std::string& caPem) {
-  kube::Json stringData = {
-      {"url", flags.url}, {"username", flags.username}, {"password", password}};
+  kube::Json data = {{"url", base64Encode(flags.url)},
+                     {"username", base64Encode(flags.username)},
+                     {"password", base64Encode(password)}};
   for (const auto& [key, value] :
        {std::pair{"url.alias", &flags.alias}, std::pair{"url.alias.policy", &flags.aliasPolicy},
         std::pair{"url.alias.ips", &flags.aliasIps},
         std::pair{"url.alias.check.interval", &flags.aliasCheckInterval}}) {
     if (!value->empty()) {
-      stringData[key] = *value;
+      data[key] = base64Encode(*value);
     }
   }
   if (!caPem.empty()) {
-    stringData["ca.crt"] = caPem;
+    data["ca.crt"] = base64Encode(caPem);
   }
   kube::Json metadata = {
       {"name", flags.name}, {"namespace", ns}, {"labels", {{kConnectionLabel, "true"}}}};
@@ -81,7 +88,7 @@ Result<kube::Json> buildSecret(const ConnectFlags& flags, const std::string& ns,
                        {"kind", "Secret"},
                        {"metadata", metadata},
                        {"type", "kubernetes.io/opaque"},
-                       {"stringData", stringData}};
+                       {"data", data}};
   auto parsed = parseConnectionSecret(secret);
   if (!parsed) {
     return makeError(parsed.error());
@@ -132,7 +139,7 @@ int runConnect(CommandContext context, const ConnectFlags& flags) {
   if (flags.dryRun) {
     // The Secret is printed as it would be written, minus the password.
     kube::Json shown = *secret;
-    shown["stringData"]["password"] = "<from stdin, not shown>";
+    shown["data"]["password"] = base64Encode("<from stdin, not shown>");
     std::fputs(
         formatObject(shown, *format == OutputFormat::kText ? OutputFormat::kYaml : *format).c_str(),
         stdout);

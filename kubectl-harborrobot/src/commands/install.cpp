@@ -25,6 +25,7 @@ constexpr auto kPoll = std::chrono::milliseconds(500);
 struct InstallFlags {
   InstallOptions options;
   bool dryRun = false;
+  bool rbacTable = false;
   std::string output = "yaml";
   bool wait = false;
   std::string timeout = "5m";
@@ -91,10 +92,41 @@ Status waitReady(kube::Client& client, const Deadline& deadline) {
   }
 }
 
+// Agents of earlier versions read the bindings through a ClusterRoleBinding
+// each (harborrobot-agent:<namespace>). The hub may not delete
+// ClusterRoleBindings, so an upgrade removes them with the admin's rights.
+Status removeEarlierAgentReaders(kube::Client& client) {
+  auto listed = client.list(kube::resources::clusterRoleBindings(), "",
+                            {.labelSelector = "app.kubernetes.io/name=harborrobot-agent,"
+                                              "app.kubernetes.io/managed-by=harborrobot"});
+  if (!listed) {
+    return makeError(listed.error().withContext("listing earlier agents' ClusterRoleBindings"));
+  }
+  for (const auto& item : listed->value("items", kube::Json::array())) {
+    const std::string name = stringField(objectField(item, "metadata"), "name");
+    if (!name.starts_with("harborrobot-agent:")) {
+      continue;
+    }
+    if (auto removed = client.remove(kube::resources::clusterRoleBindings(), "", name); !removed) {
+      return makeError(removed.error().withContext("removing clusterrolebinding/" + name));
+    }
+    std::printf("clusterrolebinding/%s deleted (agents no longer read bindings)\n", name.c_str());
+  }
+  return ok();
+}
+
 int runInstall(CommandContext context, const InstallFlags& flags) {
   auto objects = installObjects(flags.options);
   if (!objects) {
     return context.session.fail(objects.error());
+  }
+  if (flags.rbacTable) {
+    if (!flags.dryRun) {
+      return context.session.fail(
+          Error(ErrorCode::kInvalidArgument, "--rbac-table: only with --dry-run"));
+    }
+    std::fputs(rbacTable(*objects).c_str(), stdout);
+    return 0;
   }
   if (flags.dryRun) {
     auto format = parseOutputFormat(flags.output);
@@ -120,6 +152,9 @@ int runInstall(CommandContext context, const InstallFlags& flags) {
       return context.session.fail(status.error());
     }
     std::printf("%s applied\n", describe(object).c_str());
+  }
+  if (auto status = removeEarlierAgentReaders(**client); !status) {
+    return context.session.fail(status.error());
   }
   if (flags.wait) {
     if (auto status = waitReady(**client, Deadline(*timeout)); !status) {
@@ -218,6 +253,13 @@ void registerInstallCommands(CLI::App& app, CommandContext context) {
       ->check(CLI::Range(1, 5));
   command->add_flag("--dry-run", install->dryRun,
                     "Print the objects instead of applying them (for GitOps)");
+  command
+      ->add_option("--allow-namespaces", install->options.allowNamespaces,
+                   "Protected namespaces bindings may target after all (comma-separated): "
+                   "kube-system, kube-public, kube-node-lease, harbor-robot-gen-system")
+      ->delimiter(',');
+  command->add_flag("--rbac-table", install->rbacTable,
+                    "With --dry-run: print what the hub and an agent may do, as a Markdown table");
   command->add_option("-o,--output", install->output, "With --dry-run: yaml or json")
       ->capture_default_str();
   command->add_flag("--wait", install->wait,

@@ -1,6 +1,7 @@
 // `kubectl harborrobot rotate NAME [-n NS | --all] [--wait]`: asks the hub for a
 // new robot now, through an annotation on the binding that the hub and agents
-// watch (harborrobot.io/rotate-requested-at[.NAMESPACE]). With --wait it waits
+// watch (harborrobot.io/rotate-requested-at, or NAMESPACE.rotate.harborrobot.io/
+// requested-at for one namespace: model/rotate_annotation.h). With --wait it waits
 // until every asked namespace reports a refresh after the request, and if one
 // does not, says why from what the hub and the agent reported.
 #include <cstdio>
@@ -14,14 +15,13 @@
 #include "commands.h"
 #include "output.h"
 
+#include "harborrobot/model/rotate_annotation.h"
 #include "harborrobot/util/json_text.h"
 #include "harborrobot/util/rfc3339.h"
 
 namespace harborrobot::cli {
 
 namespace {
-
-constexpr std::string_view kRotateAnnotation = "harborrobot.io/rotate-requested-at";
 
 struct RotateFlags {
   std::string name;
@@ -86,8 +86,8 @@ int runRotate(CommandContext context, const RotateFlags& flags) {
         std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
   }
   const std::string requestedText = formatRfc3339(requested);
-  const std::string key = flags.all ? std::string(kRotateAnnotation)
-                                    : fmt::format("{}.{}", kRotateAnnotation, session.ns());
+  const std::string key =
+      flags.all ? std::string(kRotateAllAnnotation) : rotateAnnotationFor(session.ns());
   const kube::Json patch = {{"metadata", {{"annotations", {{key, requestedText}}}}}};
   kube::WriteOptions options;
   options.fieldManager = "kubectl-harborrobot";

@@ -4,6 +4,10 @@
 #include "harborrobot/http/percent_encode.h"
 #include "harborrobot/util/json_text.h"
 
+#include <algorithm>
+#include <cctype>
+#include <thread>
+
 #include <fmt/format.h>
 
 namespace harborrobot::kube {
@@ -89,8 +93,54 @@ Client::Client(RestConfig config)
 
 Client::~Client() = default;
 
+std::optional<std::chrono::seconds> retryAfterWait(const http::Response& response) {
+  if (response.status != 429 && response.status < 500) {
+    return std::nullopt;
+  }
+  const auto found = response.headers.find("Retry-After");
+  if (found == response.headers.end()) {
+    return std::nullopt;
+  }
+  // strconv.Atoi: optional sign, decimal digits, nothing else.
+  const std::string& text = found->second;
+  std::size_t start = text.starts_with('-') || text.starts_with('+') ? 1 : 0;
+  if (start == text.size() || text.size() - start > 9 ||
+      !std::all_of(text.begin() + static_cast<std::ptrdiff_t>(start), text.end(),
+                   [](unsigned char c) { return std::isdigit(c) != 0; })) {
+    return std::nullopt;
+  }
+  const long seconds = std::stol(text);
+  return std::chrono::seconds(seconds < 0 ? 0 : seconds);
+}
+
 Result<http::Response> Client::send(http::Request request, const http::ChunkHandler* onChunk,
                                     const std::atomic<bool>* cancel) {
+  // client-go rest/with_retry.go: a 429, or a 5xx carrying Retry-After, is
+  // sent again after the server's wait, up to maxRetries times; the last
+  // answer is returned as it is. Watches (streamed) are not retried here: the
+  // informer re-lists and re-watches.
+  for (int retries = 0;; ++retries) {
+    auto response = sendOnce(request, onChunk, cancel);
+    if (!response || onChunk != nullptr || retries >= config_.maxRetries) {
+      return response;
+    }
+    const auto wait = retryAfterWait(*response);
+    if (!wait) {
+      return response;
+    }
+    if (retries_ != nullptr) {
+      retries_->inc({std::to_string(response->status)});
+    }
+    if (config_.sleep) {
+      config_.sleep(*wait);
+    } else {
+      std::this_thread::sleep_for(*wait);
+    }
+  }
+}
+
+Result<http::Response> Client::sendOnce(http::Request& request, const http::ChunkHandler* onChunk,
+                                        const std::atomic<bool>* cancel) {
   request.headers["Accept"] = "application/json";
   for (bool afterUnauthorized : {false, true}) {
     if (config_.tokens) {

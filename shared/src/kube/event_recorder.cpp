@@ -1,5 +1,6 @@
 // EventRecorder: create or bump Events, keyed as client-go aggregates them.
 #include "harborrobot/kube/event_recorder.h"
+#include "harborrobot/observability/redact.h"
 #include "harborrobot/util/json_text.h"
 
 #include <fmt/chrono.h>
@@ -45,7 +46,8 @@ Status EventRecorder::record(const ObjectReference& object, EventType type, std:
                              std::string_view message) {
   const auto now = clock_();
   const std::string typeText = type == EventType::kWarning ? "Warning" : "Normal";
-  const std::string text = capped(message);
+  // Redacted at the edge: messages carry Harbor's and the API server's texts.
+  const std::string text = capped(redactSecrets(message));
   // Cluster-scoped objects (bindings, namespaces) get their events in "default",
   // as kubectl describe looks for them there.
   const std::string eventNamespace = object.ns.empty() ? "default" : object.ns;

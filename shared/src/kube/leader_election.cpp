@@ -29,6 +29,14 @@ LeaderElector::LeaderElector(Client& client, LeaderElectionConfig config, Leader
   }
 }
 
+bool LeaderElector::isLeader() const {
+  if (!leading_.load()) {
+    return false;
+  }
+  std::lock_guard lock(mutex_);
+  return lastRenewed_ && steady_() - *lastRenewed_ < config_.renewDeadline;
+}
+
 std::string LeaderElector::leader() const {
   std::lock_guard lock(mutex_);
   return observedHolder_;

@@ -4,6 +4,8 @@
 
 #include <arpa/inet.h>
 
+#include <cstdint>
+
 #include <fmt/format.h>
 
 #include "harborrobot/model/binding.h"
@@ -36,13 +38,65 @@ bool isIp(const std::string& text) {
          inet_pton(AF_INET6, text.c_str(), buffer) == 1;
 }
 
+// What a JSON value is, for errors that must not quote it ("an array").
+std::string kindOf(const Json& value) {
+  const std::string name = value.type_name();
+  return (name == "array" || name == "object" ? "an " : "a ") + name;
+}
+
+// Well-formed UTF-8 (no overlong forms, surrogates or code points past U+10FFFF).
+bool isValidUtf8(std::string_view text) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    std::size_t length = 0;
+    std::uint32_t point = 0;
+    if (byte < 0x80) {
+      ++i;
+      continue;
+    }
+    if ((byte & 0xE0) == 0xC0) {
+      length = 2;
+      point = byte & 0x1F;
+    } else if ((byte & 0xF0) == 0xE0) {
+      length = 3;
+      point = byte & 0x0F;
+    } else if ((byte & 0xF8) == 0xF0) {
+      length = 4;
+      point = byte & 0x07;
+    } else {
+      return false;
+    }
+    if (i + length > text.size()) {
+      return false;
+    }
+    for (std::size_t k = 1; k < length; ++k) {
+      const auto next = static_cast<unsigned char>(text[i + k]);
+      if ((next & 0xC0) != 0x80) {
+        return false;
+      }
+      point = (point << 6) | (next & 0x3F);
+    }
+    const bool overlong = (length == 2 && point < 0x80) || (length == 3 && point < 0x800) ||
+                          (length == 4 && point < 0x10000);
+    if (overlong || point > 0x10FFFF || (point >= 0xD800 && point <= 0xDFFF)) {
+      return false;
+    }
+    i += length;
+  }
+  return true;
+}
+
 // The merged key/value view of a Secret: data decoded, then stringData over it.
+// Every value must be UTF-8 text: bytes that are not would otherwise travel
+// into events, the status and the hub API, whose JSON cannot carry them.
 Result<std::map<std::string, std::string>> secretValues(const Json& secret) {
   std::map<std::string, std::string> values;
   if (secret.contains("data") && !secret["data"].is_null()) {
     if (!secret["data"].is_object()) {
-      return makeError(fieldError("data", shown(secret["data"]), "is not an object",
-                                  "a map of keys to base64 values"));
+      return makeError(fieldErrorWithoutValue(
+          "data", fmt::format("is {}, not an object", kindOf(secret["data"])),
+          "a map of keys to base64 values"));
     }
     for (const auto& [key, value] : secret["data"].items()) {
       const std::string path = fmt::format("data[{}]", key);
@@ -56,18 +110,28 @@ Result<std::map<std::string, std::string>> secretValues(const Json& secret) {
             path, fmt::format("is not valid base64 ({})", decoded.error().message()),
             "base64 text, or use stringData"));
       }
+      if (!isValidUtf8(*decoded)) {
+        // Named, never quoted: the value may be a password.
+        return makeError(fieldErrorWithoutValue(path, "is not valid UTF-8 text",
+                                                "UTF-8 text (check the encoding it was saved in)"));
+      }
       values[key] = std::move(*decoded);
     }
   }
   if (secret.contains("stringData") && !secret["stringData"].is_null()) {
     if (!secret["stringData"].is_object()) {
-      return makeError(fieldError("stringData", shown(secret["stringData"]), "is not an object",
-                                  "a map of keys to strings"));
+      return makeError(fieldErrorWithoutValue(
+          "stringData", fmt::format("is {}, not an object", kindOf(secret["stringData"])),
+          "a map of keys to strings"));
     }
     for (const auto& [key, value] : secret["stringData"].items()) {
       if (!value.is_string()) {
         return makeError(fieldErrorWithoutValue(fmt::format("stringData[{}]", key),
                                                 "is not a string", "a string (quote it in YAML)"));
+      }
+      if (!isValidUtf8(value.get<std::string>())) {
+        return makeError(fieldErrorWithoutValue(fmt::format("stringData[{}]", key),
+                                                "is not valid UTF-8 text", "UTF-8 text"));
       }
       values[key] = value.get<std::string>();
     }
@@ -110,7 +174,9 @@ Status validateRegistryUrl(std::string_view url, std::string_view path) {
 
 Result<HarborConnection> parseConnectionSecret(const Json& secret) {
   if (!secret.is_object()) {
-    return makeError(fieldError("(document)", shown(secret), "is not an object", "a Secret"));
+    // Never quoted: a document that is not a mapping may still hold the password.
+    return makeError(fieldErrorWithoutValue(
+        "(document)", fmt::format("is {}, not an object", kindOf(secret)), "a Secret"));
   }
   if (secret.contains("kind") && secret["kind"] != "Secret") {
     return makeError(fieldError("kind", shown(secret["kind"]), "is not Secret", "Secret"));

@@ -71,9 +71,12 @@ bool isValidRobotName(std::string_view name) {
 std::string robotNameFor(const RobotNameInput& input) {
   const std::string hash = sha256Hex(fmt::format("{}/{}/{}/{}", input.clusterId, input.bindingUid,
                                                  input.ns, input.generation))
-                               .substr(0, 6);
+                               .substr(0, kRobotNameHashDigits);
   std::string base = sanitize(fmt::format("{}-{}", input.binding, input.ns));
   const std::size_t length = std::clamp(input.maxLength, kMinRobotNameLength, kMaxRobotNameLength);
+  if (length < hash.size() + 2) {
+    return hash; // no room for even one character and the separator
+  }
   const std::size_t room = length - hash.size() - 1;
   if (base.size() > room) {
     base = sanitize(std::string_view(base).substr(0, room));

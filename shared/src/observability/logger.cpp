@@ -10,6 +10,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "harborrobot/observability/redact.h"
+
 namespace harborrobot {
 
 namespace {
@@ -87,7 +89,17 @@ void Logger::log(LogLevel level, std::string_view message,
   line["component"] = state_->component;
   line["msg"] = std::string(message);
   const auto add = [&line](const LogField& field) {
-    std::visit([&](const auto& value) { line[field.key()] = value; }, field.value());
+    std::visit(
+        [&](const auto& value) {
+          // Text fields carry foreign text (Harbor's and the API server's
+          // errors): redacted at the edge, whoever logs them.
+          if constexpr (std::is_convertible_v<decltype(value), std::string_view>) {
+            line[field.key()] = redactSecrets(value);
+          } else {
+            line[field.key()] = value;
+          }
+        },
+        field.value());
   };
   for (const auto& field : state_->fields) {
     add(field);

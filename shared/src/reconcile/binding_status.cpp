@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "harborrobot/observability/redact.h"
 #include "harborrobot/reconcile/targets.h"
 #include "harborrobot/util/json_text.h"
 #include "harborrobot/util/rfc3339.h"
@@ -90,6 +91,10 @@ Json toJson(const BindingStatus& status) {
                {"namespaces", namespaces}};
   putTime(json, "lastRefreshTime", status.lastRefreshTime);
   putTime(json, "nextRefreshTime", status.nextRefreshTime);
+  if (status.lastValidSpec) {
+    json["lastValidSpec"] = {{"generation", status.lastValidSpec->generation},
+                             {"spec", status.lastValidSpec->spec}};
+  }
   return json;
 }
 
@@ -139,6 +144,11 @@ BindingStatus parseBindingStatus(const Json& status) {
   }
   std::sort(parsed.namespaces.begin(), parsed.namespaces.end(),
             [](const auto& a, const auto& b) { return a.name < b.name; });
+  if (const auto found = status.find("lastValidSpec");
+      found != status.end() && found->is_object() && found->contains("spec") &&
+      found->at("spec").is_object()) {
+    parsed.lastValidSpec = LastValidSpec{intField(*found, "generation", 0), found->at("spec")};
+  }
   return parsed;
 }
 
@@ -150,13 +160,14 @@ void applyReport(NamespaceStatus& entry, const NamespaceReport& report, TimePoin
   entry.aliasActive = report.aliasActive;
   entry.credentialVerifiedAt = report.credentialVerifiedAt;
   entry.reason = report.ready ? "" : report.reason;
-  entry.lastError = report.lastError;
+  entry.lastError = redactSecrets(report.lastError);
   entry.lastReportTime = now;
 }
 
 BindingStatus summarize(const SummaryInputs& inputs, const BindingStatus& previous, TimePoint now) {
   BindingStatus next;
   next.observedGeneration = inputs.generation;
+  next.lastValidSpec = inputs.validSpec ? inputs.validSpec : previous.lastValidSpec;
   for (const auto& name : inputs.targets) {
     NamespaceStatus entry;
     if (const auto* known = previous.find(name)) {
@@ -179,7 +190,7 @@ BindingStatus summarize(const SummaryInputs& inputs, const BindingStatus& previo
   if (inputs.problem) {
     ready.status = "False";
     ready.reason = inputs.problem->reason;
-    ready.message = inputs.problem->message;
+    ready.message = redactSecrets(inputs.problem->message); // Harbor's text, often
   } else if (next.namespaces.empty() && !inputs.excluded.empty()) {
     ready.status = "False";
     ready.reason = kProtectedNamespaceReason;
@@ -219,10 +230,10 @@ BindingStatus summarize(const SummaryInputs& inputs, const BindingStatus& previo
                        .message = protectedNamespacesMessage(inputs.excluded),
                        .observedGeneration = inputs.generation};
     const Condition* known = previous.condition(kNamespacesExcludedCondition);
-    excluded.lastTransitionTime = known != nullptr && known->status == excluded.status &&
-                                          known->lastTransitionTime
-                                      ? known->lastTransitionTime
-                                      : std::optional<TimePoint>(now);
+    excluded.lastTransitionTime =
+        known != nullptr && known->status == excluded.status && known->lastTransitionTime
+            ? known->lastTransitionTime
+            : std::optional<TimePoint>(now);
     next.conditions.push_back(std::move(excluded));
   }
   return next;

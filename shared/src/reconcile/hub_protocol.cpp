@@ -145,6 +145,9 @@ Json toJson(const AgentBinding& binding) {
     json["registryCaPem"] = binding.registryCaPem;
   }
   putTime(json, "rotateRequestedAt", binding.rotateRequestedAt);
+  if (binding.frozen) {
+    json["frozen"] = true; // absent otherwise: older agents read the view as before
+  }
   return json;
 }
 
@@ -209,6 +212,7 @@ Result<AgentBinding> parseAgentBinding(const Json& json, std::string_view path) 
   HR_READ(binding.specHash, text(json, "specHash", path));
   HR_READ(binding.activeGeneration, integer(json, "activeGeneration", path, false));
   HR_READ(binding.rotateRequestedAt, time(json, "rotateRequestedAt", path));
+  HR_READ(binding.frozen, boolean(json, "frozen", path));
   const auto access = json.find("access");
   if (access == json.end() || !access->is_array()) {
     return makeError(fieldErrorWithoutValue(childPath(path, "access"), "is missing or not a list",

@@ -36,6 +36,9 @@ CleanupPlan planCleanup(const std::vector<OurRobot>& robots, std::string_view cl
       plan.deletions.push_back({robot.id, robot.username, CleanupReason::kBindingDeleted});
       continue;
     }
+    if (binding->second.keepAll) {
+      continue;
+    }
     const auto target = binding->second.namespaces.find(marker->ns);
     if (target == binding->second.namespaces.end()) {
       plan.deletions.push_back({robot.id, robot.username, CleanupReason::kNamespaceUntargeted});

@@ -23,6 +23,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -52,8 +54,9 @@ class World:
             raise AssertionError(f"kubectl {' '.join(args)}: {done.stderr}")
         return done.stdout
 
-    def harbor(self, method, path, body=None):
-        """harbor-1's API as its admin (harbor.example.com points there)."""
+    def harbor_call(self, method, path, body=None, user=("admin", "Harbor12345")):
+        """harbor-1's API (harbor.example.com points there), as its admin unless
+        told: (status, headers, parsed JSON body or None), whatever the status."""
         harbor = self.record["components"]["harbor-1"]
         context = ssl.create_default_context(cafile=harbor["ca"])
         context.check_hostname = False
@@ -61,21 +64,76 @@ class World:
             f"https://{harbor['address']}/api/v2.0{path}", method=method,
             data=json.dumps(body).encode() if body is not None else None,
             headers={"Content-Type": "application/json", "Authorization": "Basic " +
-                     base64.b64encode(b"admin:Harbor12345").decode()})
+                     base64.b64encode(f"{user[0]}:{user[1]}".encode()).decode()})
         try:
             with urllib.request.urlopen(request, context=context, timeout=30) as answer:
                 text = answer.read()
-                return answer.status, json.loads(text) if text else None
+                return answer.status, answer.headers, json.loads(text) if text else None
         except urllib.error.HTTPError as error:
-            return error.code, None
+            text = error.read()
+            try:
+                return error.code, error.headers, json.loads(text) if text else None
+            except ValueError:
+                return error.code, error.headers, text.decode(errors="replace")
 
-    def robots(self):
-        status, project = self.harbor("GET", "/projects/team")
-        if status != 200:
+    def harbor(self, method, path, body=None):
+        """harbor-1's API as its admin: (status, parsed JSON body, None on an error)."""
+        status, _, parsed = self.harbor_call(method, path, body)
+        return status, parsed if status < 400 else None
+
+    def robots(self, project="team"):
+        """The project's robots as Harbor itself lists them: Level and ProjectID
+        inside q (NOTES.md §3; Harbor ignores them as query parameters of their
+        own), every page of 100 until X-Total-Count are read. [] when the project
+        does not exist; a failed listing raises, it never reads as empty."""
+        status, _, found = self.harbor_call("GET", f"/projects/{project}")
+        if status == 404:
             return []
-        _, robots = self.harbor("GET", f"/robots?Level=project&ProjectID="
-                                       f"{project['project_id']}&page_size=100")
-        return robots or []
+        expect_equal(status, 200, f"GET /projects/{project} ({found})")
+        q = urllib.parse.quote(f"Level=project,ProjectID={found['project_id']}", safe="")
+        robots = []
+        while True:
+            path = f"/robots?q={q}&page={len(robots) // 100 + 1}&page_size=100"
+            status, headers, page = self.harbor_call("GET", path)
+            expect_equal(status, 200, f"GET {path} ({page})")
+            robots += page
+            if not page or len(robots) >= int(headers["X-Total-Count"]):
+                return robots
+
+    def token_claims(self, username, password, scope="repository:team/app:pull"):
+        """What harbor-1's token service grants these Basic credentials for
+        `scope`: the claims of the JWT it issues, or None when it answers
+        anything but 200. (NOTES.md §6b: a 200 alone proves nothing, since a
+        deleted robot gets an anonymous token; read `sub` and `access`.)"""
+        harbor = self.record["components"]["harbor-1"]
+        context = ssl.create_default_context(cafile=harbor["ca"])
+        context.check_hostname = False
+        query = urllib.parse.urlencode({"service": "harbor-registry", "scope": scope})
+        request = urllib.request.Request(
+            f"https://{harbor['address']}/service/token?{query}", headers={
+                "Authorization": "Basic " + base64.b64encode(
+                    f"{username}:{password}".encode()).decode()})
+        try:
+            with urllib.request.urlopen(request, context=context, timeout=30) as answer:
+                token = json.load(answer)["token"]
+        except urllib.error.HTTPError:
+            return None
+        payload = token.split(".")[1]
+        return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+
+    def pull_credential(self, ns, secret, registry="https://harbor.example.com"):
+        """(username, password) for `registry` in a generated Secret, or None when
+        the Secret is missing or holds no such entry."""
+        done = subprocess.run(["kubectl", "get", "secret", "-n", ns, secret, "-o", "json"],
+                              env=self.env, capture_output=True, text=True, timeout=60)
+        if done.returncode != 0:
+            return None
+        try:
+            data = json.loads(done.stdout)["data"][".dockerconfigjson"]
+            entry = json.loads(base64.b64decode(data))["auths"][registry]
+            return entry["username"], entry["password"]
+        except (KeyError, ValueError, TypeError):
+            return None
 
     def hub(self, method, path, token=None, body=None):
         """The hub API from inside the sandbox's DNS view, like an agent."""

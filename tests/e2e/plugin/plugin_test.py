@@ -47,6 +47,19 @@ class Plugin:
         return done
 
 
+def plugin_on_path(world, build):
+    """The built plugin found by the real kubectl: kubectl-harborrobot (and its
+    completion shim) linked into a bin directory of the sandbox's state, put first
+    on PATH. Returns (Plugin, that directory)."""
+    bin_dir = os.path.join(world.state, "bin")
+    os.makedirs(bin_dir, exist_ok=True)
+    binary = os.path.join(build, "bin", "kubectl-harborrobot")
+    for name in ("kubectl-harborrobot", "kubectl_complete-harborrobot"):
+        if not os.path.lexists(os.path.join(bin_dir, name)):
+            os.symlink(binary, os.path.join(bin_dir, name))
+    return Plugin(world, bin_dir), bin_dir
+
+
 def binding_json(world, name):
     return json.loads(world.kubectl("get", "harborrobotbinding", name, "-o", "json"))
 
@@ -61,12 +74,7 @@ def main():
         sandbox(state, build, "up")
         world = World(state, build)
         kubectl = world.kubectl
-        bin_dir = os.path.join(state, "bin")
-        os.makedirs(bin_dir)
-        binary = os.path.join(build, "bin", "kubectl-harborrobot")
-        os.symlink(binary, os.path.join(bin_dir, "kubectl-harborrobot"))
-        os.symlink(binary, os.path.join(bin_dir, "kubectl_complete-harborrobot"))
-        plugin = Plugin(world, bin_dir)
+        plugin, bin_dir = plugin_on_path(world, build)
         harbor_ca = world.record["components"]["harbor-1"]["ca"]
 
         # The plugin is found by kubectl and answers without a cluster.
@@ -280,11 +288,9 @@ def main():
         bad = plugin.run("uninstall", expect=1)
         expect_true("--delete-bindings" in bad.stderr, bad.stderr)
         plugin.run("uninstall", "--delete-bindings", "--timeout", "120s")
-        status, project = world.harbor("GET", "/projects/plugteam")
-        _, robots = world.harbor("GET", f"/robots?Level=project&ProjectID="
-                                        f"{project['project_id']}&page_size=100")
-        expect_equal([r["name"] for r in robots or []], [], "the robots are gone")
-        expect_equal(status, 200, "the Harbor project is kept")
+        expect_equal(world.harbor("GET", "/projects/plugteam")[0], 200,
+                     "the Harbor project is kept")
+        expect_equal([r["name"] for r in world.robots("plugteam")], [], "the robots are gone")
         gone = subprocess.run(["kubectl", "get", "crd",
                                "harborrobotbindings.harbor-robot-gen.alaudadevops.alauda.io"],
                               env=world.env, capture_output=True, text=True)

@@ -202,10 +202,7 @@ def main():
 
         def only_active_robot():
             username, _, _ = credential()
-            _, project = world.harbor("GET", "/projects/crash")
-            _, robots = world.harbor("GET", f"/robots?Level=project&ProjectID="
-                                            f"{project['project_id']}&page_size=100")
-            names = sorted(r["name"] for r in robots or [])
+            names = sorted(r["name"] for r in world.robots("crash"))
             return names if names == [username] else None
         wait_for(only_active_robot, "Harbor to hold only the active robot", timeout=120)
         expect_true(checks > 0, "the credential was checked during the crash loops")

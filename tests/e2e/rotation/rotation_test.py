@@ -7,7 +7,6 @@ through harbor.example.com without pause, while 100 rotations are requested
 rotation produced a new robot, and that superseded robots are deleted after
 the grace period; prints the counts.
 usage: rotation_test.py <build dir> [rotations]   (needs root; exits 77 otherwise)"""
-import base64
 import datetime
 import json
 import os
@@ -35,35 +34,63 @@ NS = "team-ns1"
 REGISTRY = "https://harbor.example.com"
 
 
+def registry_certs(world):
+    """A --cert-dir for skopeo that trusts harbor-1 (harbor.example.com), made once."""
+    certs = os.path.join(world.state, "pull-certs")
+    os.makedirs(certs, exist_ok=True)
+    shutil.copy(world.record["components"]["harbor-1"]["ca"], os.path.join(certs, "ca.crt"))
+    return certs
+
+
+def pull(world, certs, credential, image=f"{REGISTRY.removeprefix('https://')}/team/app:v1",
+         whole=False):
+    """One pull with the real skopeo, resolving names through the sandbox's DNS,
+    with credential (username, password), or anonymously when it is None: the
+    manifest (`skopeo inspect --raw`), or with whole=True every blob of the image
+    too (`skopeo copy`). Returns the finished process."""
+    skopeo = [os.path.join(ROOT, "tests", "sandbox", "sandbox"), "--state", world.state,
+              "--build", world.build, "exec", "--", "skopeo"]
+    creds = [f"--creds={credential[0]}:{credential[1]}"] if credential else ["--no-creds"]
+    if not whole:
+        return subprocess.run([*skopeo, "inspect", "--raw", "--retry-times", "0", "--cert-dir",
+                               certs, *creds, f"docker://{image}"],
+                              capture_output=True, text=True, timeout=60,
+                              stdin=subprocess.DEVNULL)
+    target = tempfile.mkdtemp(prefix="pulled-", dir=world.state)
+    try:
+        return subprocess.run([*skopeo, "copy", "--quiet", "--retry-times", "0",
+                               "--src-cert-dir", certs,
+                               *(flag.replace("--", "--src-", 1) for flag in creds),
+                               f"docker://{image}", f"dir:{target}"],
+                              capture_output=True, text=True, timeout=120,
+                              stdin=subprocess.DEVNULL)
+    finally:
+        shutil.rmtree(target, ignore_errors=True)
+
+
 class Puller(threading.Thread):
     """Pulls team/app:v1 in a loop with whatever the Secret holds right now."""
 
-    def __init__(self, world, state, build, certs):
+    def __init__(self, world, certs):
         super().__init__(daemon=True)
-        self.world, self.state, self.build, self.certs = world, state, build, certs
+        self.world, self.certs = world, certs
         self.stop = threading.Event()
         self.pulls = 0
         self.failures = []
 
     def credential(self):
-        data = json.loads(self.world.kubectl("get", "secret", "-n", NS, SECRET, "-o",
-                                             "json"))["data"]
-        entry = json.loads(base64.b64decode(data[".dockerconfigjson"]))["auths"][REGISTRY]
-        return entry["username"], entry["password"]
+        return self.world.pull_credential(NS, SECRET, REGISTRY)
 
     def run(self):
-        sandbox_cmd = [os.path.join(ROOT, "tests", "sandbox", "sandbox"), "--state", self.state,
-                       "--build", self.build, "exec", "--"]
         while not self.stop.is_set():
-            user, password = self.credential()
-            done = subprocess.run(
-                [*sandbox_cmd, "skopeo", "inspect", "--raw", "--retry-times", "0", "--cert-dir",
-                 self.certs, "--creds", f"{user}:{password}",
-                 "docker://harbor.example.com/team/app:v1"],
-                capture_output=True, text=True, timeout=60)
+            credential = self.credential()
+            if credential is None:
+                self.failures.append(f"{NS}/{SECRET} holds no credential for {REGISTRY}")
+                continue
+            done = pull(self.world, self.certs, credential)
             self.pulls += 1
             if done.returncode != 0:
-                self.failures.append(f"{user}: {done.stderr.strip()[-300:]}")
+                self.failures.append(f"{credential[0]}: {done.stderr.strip()[-300:]}")
 
 
 def main():
@@ -101,16 +128,10 @@ def main():
             except AssertionError:
                 return None
         wait_for(annotations, "the generated Secret", timeout=60)
-        certs = os.path.join(state, "pull-certs")
-        os.makedirs(certs)
-        shutil.copy(harbor["ca"], os.path.join(certs, "ca.crt"))
-
-        puller = Puller(world, state, build, certs)
+        puller = Puller(world, registry_certs(world))
         puller.start()
         wait_for(lambda: puller.pulls >= 2, "the puller to get going", timeout=60)
-        users = {json.loads(base64.b64decode(json.loads(kubectl(
-            "get", "secret", "-n", NS, SECRET, "-o", "json"))["data"][".dockerconfigjson"]))[
-            "auths"][REGISTRY]["username"]}
+        users = {puller.credential()[0]}
         started = time.monotonic()
         for _ in range(rotations):
             current = annotations()

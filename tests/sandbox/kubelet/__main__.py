@@ -1,10 +1,11 @@
 """The sandbox kubelet: one node that runs every Pod of the simulated cluster.
 
-  python3 tests/sandbox/kubelet --kubeconfig K --state DIR --agent-binary B
-                                --registry-certs DIR [--service-hosts FILE --dnsmasq-pid N]
+  python3 tests/sandbox/kubelet --kubeconfig K --state DIR --registry-certs DIR
+                                [--registry-mirror FROM=TO] [--service-hosts FILE --dnsmasq-pid N]
 
-Pods whose image is harborrobot-agent run as local agent processes; other Pods
-are started by pulling their image with skopeo. Deployments get their Pods
+Every Pod's image is pulled with skopeo (the Pod's imagePullSecrets); an image
+with an entrypoint is unpacked and its containers run from that root file
+system (chroot, the image's user); others only count as running. Deployments get their Pods
 from the folded-in Deployment controller. `DIR/processes.json` maps each
 running container to its process id (tests kill them by it)."""
 import argparse
@@ -29,6 +30,10 @@ from services import ServiceDns  # noqa: E402
 POD_NETWORK = ipaddress.ip_network("127.1.0.0/16")
 
 
+def args_text(mirror):
+    return f"{mirror[0]} -> {mirror[1]}"
+
+
 class Node:
     def __init__(self, args):
         self.name = "sandbox"
@@ -37,13 +42,13 @@ class Node:
         self.state = os.path.abspath(args.state)
         self.pods_dir = os.path.join(self.state, "pods")
         os.makedirs(self.pods_dir, exist_ok=True)
-        self.agent_binary = os.path.abspath(args.agent_binary)
         self.resolv_conf = args.resolv_conf
         self.trust_bundle = args.trust_bundle
         self.backoff = args.backoff
         self.events = EventRecorder(self.api, "kubelet", self.name, self.log)
         self.scheduler_events = EventRecorder(self.api, "default-scheduler", "", self.log)
-        self.puller = ImagePuller(args.registry_certs, self.state)
+        self.puller = ImagePuller(args.registry_certs, self.state,
+                                  [m.split("=", 1) for m in args.registry_mirror])
         self.present_images = {}
         self.workers = {}  # pod uid -> PodWorker
         self.used_ips = set()
@@ -75,7 +80,7 @@ class Node:
         for informer in (self.pods, self.deployments, self.services):
             informer.start()
         wait_synced([self.pods, self.deployments, self.services], 30)
-        self.log(f"ready; agent binary {self.agent_binary}")
+        self.log("ready; mirrors " + ", ".join(args_text(m) for m in self.puller.mirrors))
         while not self.stopping.is_set():
             self.wake.wait(0.25)
             self.wake.clear()
@@ -136,7 +141,9 @@ def main():
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--kubeconfig", required=True)
     parser.add_argument("--state", required=True)
-    parser.add_argument("--agent-binary", required=True)
+    parser.add_argument("--registry-mirror", action="append", default=[],
+                        help="FROM=TO: pull images under the prefix FROM (host/path) from TO "
+                             "(host[/path]), as containerd's hosts.toml mirrors do")
     parser.add_argument("--registry-certs", required=True,
                         help="a directory of CA certificates (*.crt) trusted for pulls")
     parser.add_argument("--resolv-conf", default="/etc/resolv.conf")

@@ -1,8 +1,9 @@
-"""Agent containers as local processes: the built harborrobot-agent started with
-the container's command, args and environment, in a private mount namespace
-where a fresh tmpfs covers /run and the Pod's volumes are bind-mounted
-read-only at their mountPaths, so the agent reads the real in-cluster paths
-(/var/run/secrets/...) while nothing outside the sandbox's state changes."""
+"""Containers as local processes run from their image: the entrypoint (or the
+container's command) of the pulled, unpacked image, started in a private mount
+namespace chrooted into that image's root (an overlay with a private writable
+layer), as the image's or the Pod's user, with the Pod's volumes bind-mounted
+read-only at their mountPaths, so a missing library or file fails exactly as
+on a node while nothing outside the sandbox's state changes."""
 import base64
 import os
 import re
@@ -10,16 +11,6 @@ import shlex
 import subprocess
 
 from volumes import field_value, VolumeError
-
-AGENT_IMAGE_NAME = "harborrobot-agent"
-MOUNTABLE_PREFIXES = ("/run/", "/var/run/")
-
-
-def is_agent_image(image):
-    name = image.split("@", 1)[0]
-    last = name.rsplit("/", 1)[-1]
-    return last.split(":", 1)[0] == AGENT_IMAGE_NAME
-
 
 def expand(value, env):
     """Kubernetes' $(VAR) expansion: defined variables are replaced, $$ escapes,
@@ -62,53 +53,88 @@ def container_env(api, pod, container, base):
     return env
 
 
-def agent_argv(container, agent_binary, env):
+def container_argv(container, config, env):
+    """Kubernetes' rule: `command` replaces the image's Entrypoint, `args` its Cmd
+    (and a command without args drops the Cmd)."""
     command = [expand(part, env) for part in container.get("command", [])]
     args = [expand(part, env) for part in container.get("args", [])]
-    if command and os.path.basename(command[0]) == AGENT_IMAGE_NAME:
-        command = [agent_binary] + command[1:]
-    elif not command:
-        command = [agent_binary]
-    else:
-        raise VolumeError(f"command {command[0]!r}: the sandbox runs only {AGENT_IMAGE_NAME}")
-    return command + args
+    if command:
+        return command + args
+    argv = list(config.get("Entrypoint") or []) + (args or list(config.get("Cmd") or []))
+    if not argv:
+        raise VolumeError("no command specified")
+    return argv
+
+
+def run_as(pod, container, config):
+    """(uid, gid): the container's securityContext, then the Pod's, then the
+    image's USER; runAsNonRoot refuses root as the kubelet does."""
+    pod_context = pod["spec"].get("securityContext", {}) or {}
+    context = container.get("securityContext", {}) or {}
+    user, _, group = str(config.get("User") or "0").partition(":")
+    if not user.isdigit() or (group and not group.isdigit()):
+        raise VolumeError(f"image user {config.get('User')!r}: the sandbox needs numeric "
+                          "ids (uid:gid)")
+    uid = context.get("runAsUser", pod_context.get("runAsUser", int(user)))
+    gid = context.get("runAsGroup", pod_context.get("runAsGroup", int(group or uid)))
+    non_root = context.get("runAsNonRoot", pod_context.get("runAsNonRoot", False))
+    if non_root and uid == 0:
+        raise VolumeError("container has runAsNonRoot and image will run as root")
+    return int(uid), int(gid)
 
 
 SYSTEM_TRUST = "/etc/ssl/certs/ca-certificates.crt"
+DEVICES = ("null", "zero", "full", "random", "urandom", "tty")
 
 
-def mount_script(mounts, resolv_conf, trust_bundle=None):
-    """The shell run inside `unshare --mount`: /run becomes a private tmpfs, each
-    volume is bound read-only at its mountPath, resolv.conf survives when the
-    machine's is a link into /run, and the node's trust bundle (the system CAs
-    plus the sandbox Harbors', as a company CA would be) replaces the system one
-    for this process only."""
+def mount_script(rootfs, scratch, mounts, resolv_conf, user, trust_bundle=None):
+    """The shell run inside `unshare --mount`: the image's root as the lower layer
+    of an overlay whose upper layer is a tmpfs (the container's writable layer),
+    /proc, a tmpfs /tmp, /run and /dev with the usual devices, each volume bound
+    read-only at its mountPath, the node's resolv.conf and trust bundle (system
+    CAs plus the sandbox Harbors', as a company CA would be) bound in; then
+    chroot into it as the container's user. Nothing of the host's /usr is seen."""
+    q = shlex.quote
+    root = os.path.join(scratch, "root")
     lines = ["set -e",
-             "resolv_target=$(readlink -f /etc/resolv.conf)",
-             "mount -t tmpfs -o mode=755 tmpfs /run",
-             'case "$resolv_target" in /run/*) mkdir -p "$(dirname "$resolv_target")"; '
-             f'cp {shlex.quote(resolv_conf)} "$resolv_target";; esac']
+             f"mount -t tmpfs -o mode=700 tmpfs {q(scratch)}",
+             f"mkdir {q(scratch)}/upper {q(scratch)}/work {q(root)}",
+             f"mount -t overlay overlay -o lowerdir={q(rootfs)},upperdir={q(scratch)}/upper,"
+             f"workdir={q(scratch)}/work {q(root)}",
+             f"mkdir -p {q(root)}/proc {q(root)}/tmp {q(root)}/run {q(root)}/dev {q(root)}/etc",
+             f"mount -t proc proc {q(root)}/proc",
+             f"mount -t tmpfs -o mode=1777 tmpfs {q(root)}/tmp",
+             f"mount -t tmpfs -o mode=755 tmpfs {q(root)}/run",
+             f"mount -t tmpfs -o mode=755 tmpfs {q(root)}/dev"]
+    for device in DEVICES:
+        lines.append(f"touch {q(root)}/dev/{device} && mount --bind /dev/{device} "
+                     f"{q(root)}/dev/{device}")
+    lines.append(f"ln -s /proc/self/fd {q(root)}/dev/fd")
     for mount_path, source in sorted(mounts.items()):
-        if not mount_path.startswith(MOUNTABLE_PREFIXES):
-            raise VolumeError(f"mountPath {mount_path!r}: the sandbox mounts volumes only "
-                              "under /run or /var/run")
-        target = shlex.quote(mount_path)
+        if not mount_path.startswith("/") or ".." in mount_path.split("/"):
+            raise VolumeError(f"mountPath {mount_path!r}: must be an absolute path")
+        target = q(root + mount_path)
         lines.append(f"mkdir -p {target}")
-        lines.append(f"mount --bind {shlex.quote(source)} {target}")
+        lines.append(f"mount --bind {q(source)} {target}")
         lines.append(f"mount -o remount,bind,ro {target}")
+    lines.append(f"touch {q(root)}/etc/resolv.conf && mount --bind {q(resolv_conf)} "
+                 f"{q(root)}/etc/resolv.conf")
     if trust_bundle:
-        lines.append(f"[ -e {SYSTEM_TRUST} ] && mount --bind {shlex.quote(trust_bundle)} "
-                     f"{SYSTEM_TRUST}")
-    lines.append('exec "$@"')
+        lines.append(f"if [ -e {q(root + SYSTEM_TRUST)} ]; then mount --bind {q(trust_bundle)} "
+                     f"{q(root + SYSTEM_TRUST)}; fi")
+    lines.append(f'exec /usr/sbin/chroot --userspec={user[0]}:{user[1]} {q(root)} "$@"')
     return "\n".join(lines)
 
 
-def start_agent(argv, env, mounts, resolv_conf, log_path, trust_bundle=None):
+def start_container(argv, env, rootfs, scratch, mounts, resolv_conf, user, log_path,
+                    trust_bundle=None):
+    os.makedirs(scratch, exist_ok=True)
     log = open(log_path, "ab")
     try:
         return subprocess.Popen(
             ["unshare", "--mount", "--propagation", "private", "sh", "-c",
-             mount_script(mounts, resolv_conf, trust_bundle), "container", *argv],
+             mount_script(rootfs, scratch, mounts, resolv_conf, user, trust_bundle),
+             "container", *argv],
             stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env, start_new_session=True)
     finally:
         log.close()

@@ -1,12 +1,16 @@
 """Image pulls with the real skopeo and the Pod's imagePullSecrets, matched to
 the registry the way the kubelet's credential keyring matches them: every
 credential whose key matches the image's host, port and path is tried in
-turn; with none, the pull is anonymous."""
+turn; with none, the pull is anonymous. A node's registry mirrors (containerd's
+hosts.toml) rewrite a repository prefix to another registry. An image with an
+entrypoint is unpacked, layer by layer, into a root file system cached by its
+manifest digest, from which its containers run."""
 import base64
 import fnmatch
 import json
 import os
 import re
+import shutil
 import subprocess
 import tempfile
 import time
@@ -76,20 +80,38 @@ def skopeo_reason(stderr):
     return text if isinstance(text, str) else (text[0] if text else "unknown error")
 
 
+def mirrored(registry, repository, mirrors):
+    """(registry, repository) after the first mirror whose prefix matches."""
+    for source, target in mirrors:
+        name = f"{registry}/{repository}"
+        if name.startswith(source.rstrip("/") + "/"):
+            rest = name[len(source.rstrip("/")) + 1:]
+            host, _, prefix = target.partition("/")
+            return host, f"{prefix}/{rest}" if prefix else rest
+    return registry, repository
+
+
 class ImagePuller:
-    def __init__(self, cert_dir, work_dir):
+    def __init__(self, cert_dir, work_dir, mirrors=()):
         self.cert_dir = cert_dir
         self.work_dir = work_dir
+        self.mirrors = list(mirrors)  # (source prefix, target registry[/prefix])
+        self.images_dir = os.path.join(work_dir, "images")
+        self.images = {}  # image id -> {"rootfs": dir or None, "config": image config}
 
     def pull(self, image, credentials):
-        """Returns (ok, image_id or error message, seconds, size in bytes)."""
+        """Returns (ok, image_id or error message, seconds, size in bytes); a
+        runnable image's root and config are then in `images[image_id]`."""
         registry, repository, reference = parse_image(image)
-        matching = [c for c in credentials if key_matches(c[0], registry, repository)]
+        source_registry, source_repository = mirrored(registry, repository, self.mirrors)
+        matching = [c for c in credentials if key_matches(c[0], registry, repository) or
+                    key_matches(c[0], source_registry, source_repository)]
         attempts = matching or [None]
         started = time.monotonic()
         error = ""
         for credential in attempts:
-            ok, result, size = self._copy(registry, repository, reference, credential)
+            ok, result, size = self._copy(source_registry, source_repository, reference,
+                                          credential)
             if ok:
                 return True, result, time.monotonic() - started, size
             error = result
@@ -122,4 +144,31 @@ class ImagePuller:
                 return False, skopeo_reason(done.stderr), 0
             size = sum(os.path.getsize(os.path.join(target, f)) for f in os.listdir(target))
             digest = open(digest_file).read().strip() if os.path.exists(digest_file) else ""
-            return True, f"{registry}/{repository}@{digest}", size
+            image_id = f"{registry}/{repository}@{digest}"
+            try:
+                self.images[image_id] = self._unpack(target, digest)
+            except (OSError, ValueError, KeyError, subprocess.CalledProcessError) as error:
+                return False, f"unpacking {digest}: {error}", 0
+            return True, image_id, size
+
+    def _unpack(self, blobs, digest):
+        """The image's config, and its layers applied in order into
+        images/<digest>/rootfs when it has an entrypoint (kept: a cache by digest)."""
+        with open(os.path.join(blobs, "manifest.json")) as f:
+            manifest = json.load(f)
+        with open(os.path.join(blobs, manifest["config"]["digest"].split(":", 1)[1])) as f:
+            config = json.load(f).get("config") or {}
+        if not config.get("Entrypoint"):
+            return {"rootfs": None, "config": config}
+        final = os.path.join(self.images_dir, digest.replace(":", "-"), "rootfs")
+        if not os.path.isdir(final):
+            partial = final + ".partial"
+            shutil.rmtree(partial, ignore_errors=True)
+            os.makedirs(partial)
+            for layer in manifest["layers"]:
+                blob = os.path.join(blobs, layer["digest"].split(":", 1)[1])
+                subprocess.run(["tar", "-xzf", blob, "-C", partial, "--same-owner",
+                                "--preserve-permissions", "--numeric-owner"], check=True,
+                               capture_output=True)
+            os.rename(partial, final)
+        return {"rootfs": final, "config": config}

@@ -1,6 +1,7 @@
-"""One Pod's life on the sandbox node: its containers started (agent processes)
-or pulled (any other image), restarted with back-off, probed, and its status
-and events written as the kubelet writes them."""
+"""One Pod's life on the sandbox node: every container's image pulled; one with
+an entrypoint run from its own root file system, restarted with back-off and
+probed (an image without one, like the seeded stand-ins, only counts as
+running); its status and events written as the kubelet writes them."""
 import datetime
 import os
 import shutil
@@ -12,7 +13,7 @@ import time
 import urllib.request
 
 from api import ApiError
-from containers import agent_argv, container_env, is_agent_image, start_agent
+from containers import container_argv, container_env, run_as, start_container
 from image_puller import credentials_from_secret
 from volumes import PodVolumes, VolumeError
 
@@ -95,7 +96,9 @@ class Container:
         self.spec = spec
         self.name = spec["name"]
         self.image = spec["image"]
-        self.agent = is_agent_image(self.image)
+        self.agent = False  # runs a process: known once its image is pulled
+        self.rootfs = None
+        self.image_config = {}
         self.state = "waiting"
         self.reason = "ContainerCreating"
         self.message = ""
@@ -147,11 +150,7 @@ class PodWorker:
             self.node.scheduler_events.record(
                 pod, "Pod", "Scheduled",
                 f"Successfully assigned {self.ref} to {self.node.name}")
-        if any(c.agent for c in self.containers) and self.volume_mounts is None:
-            if not self._prepare_volumes():
-                self.publish()
-                return
-        elif self.volumes is not None:
+        if self.volumes is not None:
             try:
                 self.volumes.renew_tokens()
             except (ApiError, OSError) as error:
@@ -163,9 +162,9 @@ class PodWorker:
                 self._sync_image(container)
         self.publish()
 
-    def _prepare_volumes(self):
+    def _prepare_volumes(self, owner):
         os.makedirs(self.directory, exist_ok=True)
-        volumes = PodVolumes(self.node.api, self.pod, self.directory)
+        volumes = PodVolumes(self.node.api, self.pod, self.directory, owner)
         try:
             self.volume_mounts = volumes.materialise()
             self.volumes = volumes
@@ -191,28 +190,34 @@ class PodWorker:
             self._start_agent(container)
 
     def _start_agent(self, container):
-        base = {"PATH": os.environ.get("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"),
-                "HOSTNAME": self.pod["metadata"]["name"],
+        config = container.image_config
+        base = dict(item.split("=", 1) for item in config.get("Env", []) if "=" in item)
+        base.update({"HOSTNAME": self.pod["metadata"]["name"],
                 "KUBERNETES_SERVICE_HOST": self.node.api.host,
                 "KUBERNETES_SERVICE_PORT": str(self.node.api.port),
-                "KUBERNETES_SERVICE_PORT_HTTPS": str(self.node.api.port)}
+                "KUBERNETES_SERVICE_PORT_HTTPS": str(self.node.api.port)})
         status_view = dict(self.pod, status={"podIP": self.ip, "hostIP": self.node.host_ip})
         try:
             env = container_env(self.node.api, status_view, container.spec, base)
-            argv = agent_argv(container.spec, self.node.agent_binary, env)
+            argv = container_argv(container.spec, config, env)
+            user = run_as(self.pod, container.spec, config)
         except (VolumeError, ApiError) as error:
             container.state, container.reason = "waiting", "CreateContainerConfigError"
             container.message = str(error)
             container.next_attempt = time.monotonic() + container.backoff.next()
             self.event("Failed", f"Error: {error}", "Warning", container)
             return
-        if not container.ever_started:
+        if self.volume_mounts is None and not self._prepare_volumes(user):
+            container.next_attempt = time.monotonic() + container.backoff.next()
+            return
+        if container.ever_started:
             self.event("Pulled", f'Container image "{container.image}" already present on '
                                  "machine", container=container)
         self.event("Created", f"Created container: {container.name}", container=container)
         try:
-            container.process = start_agent(
-                argv, env, self.volume_mounts, self.node.resolv_conf,
+            container.process = start_container(
+                argv, env, container.rootfs, os.path.join(self.directory, f"{container.name}.root"),
+                self.volume_mounts, self.node.resolv_conf, user,
                 os.path.join(self.directory, f"{container.name}.log"), self.node.trust_bundle)
         except (VolumeError, OSError) as error:
             container.state, container.reason = "waiting", "CreateContainerError"
@@ -265,6 +270,12 @@ class PodWorker:
         container.last_terminated = {"exitCode": exit_code, "reason": reason,
                                      "startedAt": container.started_at, "finishedAt": finished,
                                      "containerID": ""}
+        message = self._log_tail(container) if exit_code != 0 else ""
+        if message:
+            # terminationMessagePolicy FallbackToLogsOnError: the log's tail.
+            container.last_terminated["message"] = message
+            self.event("Failed", f"Error: container exited with code {exit_code}: {message}",
+                       "Warning", container)
         # A container that ran long enough earns a fresh back-off, as the kubelet's does.
         if time.monotonic() - container.started_monotonic > 20 * self.node.backoff:
             container.backoff.reset()
@@ -280,6 +291,16 @@ class PodWorker:
         self.event("BackOff", f"Back-off restarting failed container {container.name} in pod "
                               f"{meta['name']}_{meta['namespace']}({self.uid})", "Warning",
                    container)
+
+    def _log_tail(self, container, lines=5, limit=2048):
+        try:
+            with open(os.path.join(self.directory, f"{container.name}.log"), "rb") as f:
+                f.seek(0, os.SEEK_END)
+                f.seek(max(0, f.tell() - limit))
+                tail = f.read().decode(errors="replace").strip().splitlines()[-lines:]
+        except OSError:
+            return ""
+        return "\n".join(tail)
 
     def _stop_process(self, container, grace):
         process = container.process
@@ -373,6 +394,15 @@ class PodWorker:
         self.node.present_images[container.image] = detail
         container.backoff.reset()
         container.image_id = detail
+        unpacked = self.node.puller.images.get(detail, {})
+        if unpacked.get("rootfs"):
+            container.agent = True
+            container.rootfs = unpacked["rootfs"]
+            container.image_config = unpacked["config"]
+            container.state, container.reason = "waiting", "ContainerCreating"
+            container.next_attempt = 0.0
+            self._start_agent(container)
+            return
         self.event("Created", f"Created container: {container.name}", container=container)
         container.state, container.reason, container.message = "running", "", ""
         container.started_at = now_rfc3339()

@@ -17,12 +17,14 @@ class VolumeError(Exception):
     pass
 
 
-def write_atomically(path, data, mode=0o644):
+def write_atomically(path, data, mode=0o644, owner=None):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     temporary = path + ".tmp"
     with open(temporary, "wb") as f:
         f.write(data)
     os.chmod(temporary, mode)
+    if owner is not None:
+        os.chown(temporary, *owner)
     os.replace(temporary, path)
 
 
@@ -46,10 +48,12 @@ def field_value(pod, field_path):
 class PodVolumes:
     """The volumes of one Pod under `directory`/volumes/NAME."""
 
-    def __init__(self, api, pod, directory):
+    def __init__(self, api, pod, directory, owner=None):
         self.api = api
         self.pod = pod
         self.directory = directory
+        # The kubelet gives a projected token (0600) to the containers' runAsUser.
+        self.owner = owner
         self.tokens = []  # (file, audience, seconds, written_at)
 
     def path_of(self, volume):
@@ -91,7 +95,7 @@ class PodVolumes:
         return review["status"]["token"].encode()
 
     def _write_token(self, file, audience, seconds):
-        write_atomically(file, self._request_token(audience, seconds), 0o600)
+        write_atomically(file, self._request_token(audience, seconds), 0o600, self.owner)
         self.tokens = [t for t in self.tokens if t[0] != file]
         self.tokens.append((file, audience, seconds, time.monotonic()))
 

@@ -169,6 +169,31 @@ TEST(LeaderElection, RunLeadsThenReleasesTheLeaseOnStop) {
   EXPECT_EQ(store.lease()["spec"]["holderIdentity"], "");
 }
 
+TEST(LeaderElection, StopsActingTheMomentTheRenewDeadlinePasses) {
+  // The renewal is late (a blocked call, a stopped process): isLeader() says
+  // no at once, before the loop runs again (its next round is 30 s away).
+  LeaseStore store;
+  Client client(store.config());
+  std::atomic<bool> stop{false};
+  std::atomic<int> late{0};
+  LeaderElector elector(
+      client,
+      {.ns = "system", .name = "hub", .identity = "hub-a", .retryPeriod = std::chrono::seconds(30)},
+      {}, [&] { return std::chrono::steady_clock::now() + std::chrono::seconds(late.load()); });
+  std::thread runner([&] { elector.run(stop); });
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!elector.isLeader() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::yield();
+  }
+  EXPECT_TRUE(elector.isLeader());
+  late = 9;
+  EXPECT_TRUE(elector.isLeader()) << "within the 10 s renew deadline";
+  late = 10;
+  EXPECT_FALSE(elector.isLeader()) << "the renew deadline has passed";
+  stop = true;
+  runner.join();
+}
+
 TEST(LeaderElection, MicroTimeFormat) {
   const auto time = std::chrono::system_clock::time_point{} + std::chrono::seconds(1747305221) +
                     std::chrono::microseconds(123456);

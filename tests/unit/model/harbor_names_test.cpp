@@ -23,7 +23,8 @@ TEST(HarborNames, RobotNamesAreBindingNamespaceAndAStableHash) {
   const RobotNameInput input{"harbor-secret-for-team", "team-ns1", "cluster-uid", "binding-uid", 1};
   const std::string name = robotNameFor(input);
   EXPECT_EQ(name.rfind("harbor-secret-for-team-team-ns1-", 0), 0u) << name;
-  EXPECT_EQ(name.size(), std::string("harbor-secret-for-team-team-ns1-").size() + 6);
+  EXPECT_EQ(name.size(), std::string("harbor-secret-for-team-team-ns1-").size() + 16)
+      << "64 bits of hash";
   EXPECT_TRUE(isValidRobotName(name));
   EXPECT_EQ(robotNameFor(input), name) << "deterministic";
   RobotNameInput next = input;
@@ -45,6 +46,17 @@ TEST(HarborNames, LongNamesAreCappedAndStayValidAndDistinct) {
     names.insert(name);
   }
   EXPECT_EQ(names.size(), 50u);
+}
+
+TEST(HarborNames, TheShortestRoomStillHoldsTheWholeHash) {
+  for (std::size_t room : {std::size_t{0}, kMinRobotNameLength, kMinRobotNameLength + 1,
+                           kMinRobotNameLength + 2, std::size_t{20}}) {
+    const std::string name =
+        robotNameFor({"harbor-secret-for-team", "team-ns1", "c", "u", 1, room});
+    EXPECT_LE(name.size(), std::max(room, kMinRobotNameLength)) << room;
+    EXPECT_GE(name.size(), kRobotNameHashDigits) << room;
+    EXPECT_TRUE(isValidRobotName(name)) << name;
+  }
 }
 
 TEST(HarborNames, SeparatorRunsFromNamesAreCollapsed) {

@@ -204,6 +204,44 @@ TEST(MalformedConnection, EachVariantGetsItsExactMessage) {
   }
 }
 
+TEST(MalformedConnection, NotUtf8IsNamedNeverQuoted) {
+  // https://harbor\xff.example.com, base64: the hub once died on it (nlohmann::json
+  // cannot write such a string into an event).
+  auto connection = parseConnectionSecretYaml(replaced(
+      kConnection, "stringData:\n  username: api-user",
+      "data:\n  url: aHR0cHM6Ly9oYXJib3L/LmV4YW1wbGUuY29t\nstringData:\n  username: api-user"));
+  ASSERT_FALSE(connection);
+  EXPECT_EQ(connection.error().message(),
+            "data[url]: is not valid UTF-8 text (expected UTF-8 text (check the encoding it was "
+            "saved in))");
+  nlohmann::json secret = {{"apiVersion", "v1"},
+                           {"kind", "Secret"},
+                           {"metadata",
+                            {{"name", "harbor"},
+                             {"namespace", "harbor-robot-gen-system"},
+                             {"labels", {{std::string(kConnectionLabel), "true"}}}}},
+                           {"stringData",
+                            {{"url", "https://harbor.example.com"},
+                             {"username", "api-user"},
+                             {"password", "api-\xc3password"}}}};
+  auto raw = parseConnectionSecret(secret);
+  ASSERT_FALSE(raw);
+  EXPECT_EQ(raw.error().message().find("password\xc3"), std::string::npos);
+  EXPECT_NE(raw.error().message().find("stringData[password]"), std::string::npos);
+}
+
+TEST(MalformedConnection, ADocumentThatIsNotAMappingIsNeverQuoted) {
+  // Found by libFuzzer: the error once quoted the whole document, password included.
+  for (const std::string& text :
+       {std::string("- password: Pa55w0rdFuzz\n"), std::string("Pa55w0rdFuzz\n"),
+        std::string("stringData: Pa55w0rdFuzz\n"), std::string("data: [Pa55w0rdFuzz]\n")}) {
+    auto connection = parseConnectionSecretYaml(text);
+    ASSERT_FALSE(connection) << text;
+    EXPECT_EQ(connection.error().message().find("Pa55w0rdFuzz"), std::string::npos)
+        << connection.error().message();
+  }
+}
+
 TEST(MalformedConnection, DataAndStringDataMergeWithStringDataWinning) {
   auto connection = parseConnectionSecretYaml(
       replaced(kConnection, "stringData:\n  username: api-user",

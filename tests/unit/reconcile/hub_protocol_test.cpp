@@ -45,6 +45,20 @@ TEST(HubProtocolTest, ABindingWithoutAliasHasNone) {
   EXPECT_EQ(*parsed, binding);
 }
 
+TEST(HubProtocolTest, AFrozenBindingSaysSoAndOnlyThen) {
+  AgentBinding binding = sampleBinding();
+  EXPECT_FALSE(toJson(binding).contains("frozen")); // older agents see what they always saw
+  binding.frozen = true;
+  auto parsed = parseAgentBinding(toJson(binding), "");
+  ASSERT_TRUE(parsed) << parsed.error().message();
+  EXPECT_EQ(*parsed, binding);
+  auto wrong = toJson(binding);
+  wrong["frozen"] = "yes";
+  auto refused = parseAgentBinding(wrong, "items[0]");
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message().find("items[0].frozen"), std::string::npos);
+}
+
 TEST(HubProtocolTest, MalformedBindingsNameTheField) {
   json body = toJson(std::vector<AgentBinding>{sampleBinding()});
   body["items"][0]["refreshInterval"] = "6 hours";

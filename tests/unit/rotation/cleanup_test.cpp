@@ -111,5 +111,30 @@ TEST(Marker, RoundTripsAndRejectsAnythingElse) {
   }
 }
 
+TEST_F(CleanupTest, AFrozenBindingKeepsEveryRobot) {
+  // Its spec is invalid: superseded, untargeted and abandoned robots all stay
+  // until the spec is fixed.
+  bindings_["uid-b"].keepAll = true;
+  const std::vector<OurRobot> robots = {robot(1, "team-ns1", 1, kStart),
+                                        robot(2, "team-gone", 1, kStart),
+                                        robot(3, "team-ns2", 5, kStart)};
+  const auto plan =
+      planCleanup(robots, "cluster-1", bindings_, policy_, kStart + std::chrono::hours(1000));
+  EXPECT_THAT(plan.deletions, IsEmpty());
+}
+
+TEST_F(CleanupTest, AnotherKnownBindingsRobotsAreNotJudgedHere) {
+  // Another binding on another connection to the same project: it exists, so
+  // its robots are not "BindingDeleted", and its own reconcile judges them.
+  bindings_["uid-other"] = {"uid-other", {}, true};
+  const std::vector<OurRobot> robots = {robot(1, "team-ns1", 1, kStart, "cluster-1", "uid-other"),
+                                        robot(2, "team-ns9", 7, kStart, "cluster-1", "uid-other"),
+                                        robot(3, "team-ns1", 1, kStart, "cluster-1", "uid-gone")};
+  const auto plan =
+      planCleanup(robots, "cluster-1", bindings_, policy_, kStart + std::chrono::hours(1000));
+  EXPECT_THAT(summary(plan),
+              ElementsAre(std::pair<std::int64_t, std::string>{3, "BindingDeleted"}));
+}
+
 } // namespace
 } // namespace harborrobot::rotation

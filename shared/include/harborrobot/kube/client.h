@@ -16,6 +16,7 @@
 #include "harborrobot/http/curl_client.h"
 #include "harborrobot/kube/resource.h"
 #include "harborrobot/kube/rest_config.h"
+#include "harborrobot/observability/metrics.h"
 
 namespace harborrobot::kube {
 
@@ -71,6 +72,10 @@ public:
 
   const RestConfig& config() const { return config_; }
 
+  // Counts retries of throttled or failing requests, labelled by HTTP code
+  // (harborrobot_kube_request_retries_total{code}); null = not counted.
+  void countRetriesIn(metrics::Counter* retries) { retries_ = retries; }
+
   [[nodiscard]] Result<Json> get(const ResourceType& type, std::string_view ns,
                                  std::string_view name);
   // Every page joined into one List object (metadata.resourceVersion from the first
@@ -118,9 +123,22 @@ private:
   [[nodiscard]] Result<http::Response> send(http::Request request,
                                             const http::ChunkHandler* onChunk = nullptr,
                                             const std::atomic<bool>* cancel = nullptr);
+  [[nodiscard]] Result<http::Response> sendOnce(http::Request& request,
+                                                const http::ChunkHandler* onChunk,
+                                                const std::atomic<bool>* cancel);
   RestConfig config_;
   std::unique_ptr<http::CurlClient> http_;
+  metrics::Counter* retries_ = nullptr;
 };
+
+// How long client-go waits before retrying a response, or nullopt when it does
+// not retry it: a 429 or any 5xx whose Retry-After is a whole number of seconds
+// (rest/with_retry.go checkWait, rest/request.go retryAfterSeconds). Without a
+// usable Retry-After nothing is retried.
+std::optional<std::chrono::seconds> retryAfterWait(const http::Response& response);
+
+// The metric a role registers and hands to countRetriesIn.
+inline constexpr std::string_view kRequestRetriesMetric = "harborrobot_kube_request_retries_total";
 
 // The Error for an apiserver response that is not 2xx: the Status message when the
 // body is a Status, with a code from its reason/HTTP status.

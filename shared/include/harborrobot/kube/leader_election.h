@@ -47,7 +47,11 @@ public:
   // leading it releases the lease so a standby takes over at once.
   void run(const std::atomic<bool>& stop);
 
-  bool isLeader() const { return leading_.load(); }
+  // True only while the last successful renewal is younger than renewDeadline,
+  // read from the clock at each call: a replica whose renew call blocks, or
+  // whose process was stopped, stops acting the moment the deadline passes,
+  // before its loop notices (and long before a standby may take the lease).
+  bool isLeader() const;
   std::string leader() const;
 
 private:

@@ -59,6 +59,12 @@ struct RestConfig {
   std::string ns = "default";            // the default namespace
   std::chrono::milliseconds timeout{30000};
   std::string userAgent = "harborrobot/" HARBORROBOT_VERSION;
+  // A 429, or a 5xx carrying Retry-After, is retried after the server's wait, at
+  // most this many times (client-go rest/with_retry.go, maxRetries 10).
+  int maxRetries = 10;
+  // Waits before a retry; empty means std::this_thread::sleep_for. Tests inject
+  // one that records the wait.
+  std::function<void(std::chrono::milliseconds)> sleep{};
 };
 
 struct InClusterPaths {

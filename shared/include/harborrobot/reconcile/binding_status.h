@@ -45,12 +45,22 @@ struct NamespaceStatus {
   bool operator==(const NamespaceStatus&) const = default;
 };
 
+// The binding's spec as it last parsed, kept by the hub in the status (which
+// only the hub writes, survives its restarts and goes with the binding): an
+// invalid edit freezes the binding at this spec instead of removing anything.
+struct LastValidSpec {
+  std::int64_t generation = 0; // metadata.generation of that spec
+  nlohmann::json spec = nlohmann::json::object();
+  bool operator==(const LastValidSpec&) const = default;
+};
+
 struct BindingStatus {
   std::int64_t observedGeneration = 0;
   std::optional<TimePoint> lastRefreshTime{};
   std::optional<TimePoint> nextRefreshTime{};
   std::vector<Condition> conditions{};
   std::vector<NamespaceStatus> namespaces{}; // sorted by name
+  std::optional<LastValidSpec> lastValidSpec{};
   bool operator==(const BindingStatus&) const = default;
 
   const NamespaceStatus* find(std::string_view ns) const;
@@ -76,6 +86,9 @@ struct SummaryInputs {
   // Protected namespaces the spec selects (see targets.h): named by a
   // NamespacesExcluded condition, and Ready's reason when nothing else is left.
   std::vector<std::string> excluded{};
+  // The spec, when it parsed: recorded as the last valid spec. Empty (an
+  // invalid spec) keeps the one recorded before.
+  std::optional<LastValidSpec> validSpec{};
 };
 
 // Set, with reason ProtectedNamespace, while the spec selects protected namespaces.

@@ -62,6 +62,11 @@ struct AgentBinding {
   // so a restarted agent continues the sequence.
   std::int64_t activeGeneration = 0;
   std::optional<TimePoint> rotateRequestedAt{}; // `kubectl harborrobot rotate`
+  // The binding's spec is invalid: this is its last valid spec (or, when none
+  // is known, only its name and UID). The agent keeps the Secrets and
+  // ServiceAccount entries it has for the binding as they are and rotates
+  // nothing, until the spec is fixed; a frozen binding never removes anything.
+  bool frozen = false;
   bool operator==(const AgentBinding&) const = default;
 };
 

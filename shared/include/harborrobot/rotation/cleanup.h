@@ -12,7 +12,9 @@
 //   only when the agent has reported since the robot was made without claiming
 //   it: a silent agent may have written it into its Secret already;
 // - the active generation is never deleted here, even when expired: the agent
-//   rotates it, and deleting it would break pulls.
+//   rotates it, and deleting it would break pulls;
+// - the robots of a binding marked keepAll (a frozen binding, or one judged by
+//   its own reconcile) are never deleted here.
 #pragma once
 
 #include <chrono>
@@ -46,6 +48,11 @@ struct ActiveGeneration {
 struct BindingTargets {
   std::string bindingUid{};
   std::map<std::string, ActiveGeneration> namespaces{}; // targeted namespace → state
+  // None of its robots is deleted by this plan: the binding's spec is invalid
+  // (frozen at its last valid one), or the binding is judged by its own
+  // reconcile (another binding listing the same project only learns that it
+  // exists). `namespaces` is not read then.
+  bool keepAll = false;
 };
 
 struct CleanupPolicy {

@@ -8,6 +8,7 @@
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/SecureStreamSocket.h>
 #include <Poco/Net/X509Certificate.h>
+#include <Poco/String.h>
 #include <Poco/URI.h>
 
 #include <iostream>
@@ -135,6 +136,17 @@ void ApiRequestHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
     apiRequest.accept = request.get("Accept", "");
     apiRequest.contentType = request.getContentType();
     apiRequest.user = std::move(*user);
+    for (const auto& [name, value] : request) {
+      const std::string lower = Poco::toLower(name);
+      if (lower == "impersonate-user")
+        apiRequest.impersonateUser = value;
+      else if (lower == "impersonate-group")
+        apiRequest.impersonateGroups.push_back(value);
+      else if (lower == "impersonate-uid")
+        apiRequest.impersonateUid = value;
+      else if (lower.starts_with("impersonate-extra-"))
+        apiRequest.impersonateExtras.emplace_back(lower.substr(18), value);
+    }
     server_.handle(apiRequest, writer);
   } catch (const std::exception& error) {
     // A bug must answer 500 and leave the server running, as the apiserver's

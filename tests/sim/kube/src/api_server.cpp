@@ -5,13 +5,17 @@
 
 #include <algorithm>
 #include <cctype>
+#include <ctime>
+#include <regex>
 
 #include <fmt/format.h>
 
 #include "authorizer.h"
 #include "crd_schema.h"
 #include "discovery.h"
+#include "field_selector.h"
 #include "harborrobot/util/yaml_json.h"
+#include "openapi_v2.h"
 #include "validation.h"
 
 namespace harborrobot::kubesim {
@@ -110,6 +114,16 @@ RequestAttributes attributesFor(const ApiRequest& request,
       attributes.verb = "watch";
     else
       attributes.verb = target->name.empty() ? "list" : "get";
+    // A list or watch of one name (fieldSelector metadata.name=X) is authorized
+    // as a request for that name, so resourceNames can allow it; a label
+    // selector never narrows RBAC. apiserver
+    // pkg/endpoints/request/requestinfo.go (NewRequestInfo), then
+    // plugin/pkg/auth/authorizer/rbac/rbac.go (RuleAllows: ResourceNameMatches
+    // against requestAttributes.GetName()).
+    if (target->name.empty()) {
+      if (const auto selector = query.find("fieldSelector"); selector != query.end())
+        attributes.name = nameRequestedBy(selector->second);
+    }
   } else if (method == "POST") {
     attributes.verb = "create";
   } else if (method == "PUT") {
@@ -126,7 +140,131 @@ RequestAttributes attributesFor(const ApiRequest& request,
 
 } // namespace
 
-void ApiServer::handle(const ApiRequest& request, ResponseWriter& writer) {
+ApiResult<UserInfo> ApiServer::impersonatedUser(const ApiRequest& request) const {
+  // apiserver pkg/endpoints/filters/impersonation.go (WithImpersonation,
+  // buildImpersonationRequests): each requested identity needs the verb
+  // "impersonate" on users, groups, serviceaccounts (for
+  // system:serviceaccount:<ns>:<name>), uids or userextras/<key>; groups or
+  // extras without a user are refused with an internal error; without
+  // Impersonate-Group an impersonated ServiceAccount gets its fixed groups,
+  // and a non-anonymous user gets system:authenticated unless
+  // system:authenticated or system:unauthenticated is listed.
+  if (request.impersonateUser.empty()) {
+    return tl::unexpected(statusError(
+        500, "InternalError",
+        "Internal error occurred: requested impersonation of groups, a uid or extras without "
+        "impersonating a user"));
+  }
+  const StoreRbacSource rbac(store_);
+  auto check = [&](RequestAttributes attributes) -> ApiResult<void> {
+    attributes.user = request.user;
+    attributes.verb = "impersonate";
+    attributes.resourceRequest = true;
+    if (authorize(rbac, attributes))
+      return {};
+    ApiError error = forbidden(forbiddenMessage(attributes));
+    error.status["details"] = {{"name", attributes.name}, {"kind", attributes.resource}};
+    if (!attributes.apiGroup.empty())
+      error.status["details"]["group"] = attributes.apiGroup;
+    return tl::unexpected(error);
+  };
+  UserInfo acting;
+  acting.name = request.impersonateUser;
+  static const std::string kServiceAccountPrefix = "system:serviceaccount:";
+  bool serviceAccount = false;
+  if (acting.name.starts_with(kServiceAccountPrefix)) {
+    const std::string rest = acting.name.substr(kServiceAccountPrefix.size());
+    const auto colon = rest.find(':');
+    if (colon != std::string::npos && colon > 0 && colon + 1 < rest.size() &&
+        rest.find(':', colon + 1) == std::string::npos) {
+      serviceAccount = true;
+      const std::string ns = rest.substr(0, colon);
+      if (auto allowed =
+              check({{}, "", true, "", "serviceaccounts", "", rest.substr(colon + 1), ns, ""});
+          !allowed)
+        return tl::unexpected(allowed.error());
+      if (request.impersonateGroups.empty())
+        acting.groups = {"system:serviceaccounts", "system:serviceaccounts:" + ns};
+    }
+  }
+  if (!serviceAccount) {
+    if (auto allowed = check({{}, "", true, "", "users", "", acting.name, "", ""}); !allowed)
+      return tl::unexpected(allowed.error());
+  }
+  for (const auto& group : request.impersonateGroups) {
+    if (auto allowed = check({{}, "", true, "", "groups", "", group, "", ""}); !allowed)
+      return tl::unexpected(allowed.error());
+    acting.groups.push_back(group);
+  }
+  for (const auto& [key, value] : request.impersonateExtras) {
+    if (auto allowed =
+            check({{}, "", true, "authentication.k8s.io", "userextras", key, value, "", ""});
+        !allowed)
+      return tl::unexpected(allowed.error());
+  }
+  if (!request.impersonateUid.empty()) {
+    if (auto allowed = check(
+            {{}, "", true, "authentication.k8s.io", "uids", "", request.impersonateUid, "", ""});
+        !allowed)
+      return tl::unexpected(allowed.error());
+    acting.uid = request.impersonateUid;
+  }
+  if (acting.name != "system:anonymous" &&
+      std::none_of(acting.groups.begin(), acting.groups.end(), [](const std::string& group) {
+        return group == "system:authenticated" || group == "system:unauthenticated";
+      }))
+    acting.groups.push_back("system:authenticated");
+  return acting;
+}
+
+ApiServer::InflightSlot::InflightSlot(ApiServer& server, const ApiRequest& request)
+    : server_(server) {
+  const int limit = server.options_.maxInflightPerUser;
+  if (limit <= 0 || isSuperuser(request.user) || isWatch(parseQuery(request.rawQuery)))
+    return;
+  std::lock_guard lock(server.inflightMutex_);
+  int& inflight = server.inflight_[request.user.name];
+  if (inflight >= limit) {
+    admitted_ = false;
+    return;
+  }
+  ++inflight;
+  user_ = request.user.name;
+}
+
+ApiServer::InflightSlot::~InflightSlot() {
+  if (user_.empty())
+    return;
+  std::lock_guard lock(server_.inflightMutex_);
+  if (--server_.inflight_[user_] == 0)
+    server_.inflight_.erase(user_);
+}
+
+void ApiServer::handle(const ApiRequest& original, ResponseWriter& writer) {
+  std::optional<ApiRequest> impersonating;
+  if (!original.impersonateUser.empty() || !original.impersonateGroups.empty() ||
+      !original.impersonateUid.empty() || !original.impersonateExtras.empty()) {
+    auto acting = impersonatedUser(original);
+    if (!acting) {
+      sendError(writer, acting.error());
+      return;
+    }
+    impersonating = original;
+    impersonating->user = std::move(*acting);
+  }
+  const ApiRequest& request = impersonating ? *impersonating : original;
+  // Flow control comes after impersonation and before authorization
+  // (apiserver pkg/server/config.go DefaultBuildHandlerChain).
+  InflightSlot slot(*this, request);
+  if (!slot.admitted()) {
+    // apiserver pkg/server/filters/maxinflight.go tooManyRequests, which
+    // priority-and-fairness.go answers too: 429, Retry-After, a plain-text body
+    // (http.Error); system:masters and long-running requests (watches) are
+    // never limited.
+    writer.send(429, "text/plain; charset=utf-8", "Too many requests, please try again later.\n",
+                {{"Retry-After", "1"}, {"X-Content-Type-Options", "nosniff"}});
+    return;
+  }
   const auto target = parseResourcePath(request.path);
   const RequestAttributes attributes = attributesFor(request, target);
   if (!authorize(StoreRbacSource(store_), attributes)) {
@@ -144,14 +282,15 @@ void ApiServer::handle(const ApiRequest& request, ResponseWriter& writer) {
     return;
   }
   std::string retryAfter;
-  if (auto injected =
-          faults_.beforeRequest(request.method, attributes.resource, attributes.name, retryAfter)) {
+  if (auto injected = faults_.beforeRequest(request.method, attributes.resource,
+                                            target ? target->name : std::string(), retryAfter)) {
     Headers headers;
     if (!retryAfter.empty())
       headers.emplace_back("Retry-After", retryAfter);
     sendError(writer, *injected, headers);
     return;
   }
+  faults_.beforeList(attributes.verb, attributes.resource);
   if (!target) {
     handleNonResource(request, writer);
     return;
@@ -256,6 +395,23 @@ void ApiServer::handleNonResource(const ApiRequest& request, ResponseWriter& wri
     sendJson(writer, 200, coreApiVersions(options_.serverAddress));
   } else if (path == "/apis") {
     sendJson(writer, 200, apiGroupList(registry_));
+  } else if (path == "/openapi/v2") {
+    // kube-openapi pkg/handler/handler.go: JSON or gnostic protobuf by Accept,
+    // the deprecated protobuf subtype answered under the current one, a quoted
+    // ETag of the JSON, 406 for anything else.
+    const std::string representation = negotiateOpenApiV2(request.accept);
+    if (representation.empty()) {
+      writer.send(406, "text/plain; charset=utf-8", "", {{"Vary", "Accept"}});
+      return;
+    }
+    const json document = openApiV2Document(registry_);
+    const std::string text = toJsonText(document);
+    const Headers headers = {
+        {"Vary", "Accept"}, {"Etag", "\"" + std::to_string(std::hash<std::string>{}(text)) + "\""}};
+    if (representation == "json")
+      writer.send(200, "application/json", text, headers);
+    else
+      writer.send(200, kOpenApiV2ProtobufType, encodeOpenApiV2Protobuf(document), headers);
   } else if (path == "/openapi/v3") {
     sendJson(writer, 200, openApiIndex(registry_));
   } else if (path.starts_with("/openapi/v3/api/") || path.starts_with("/openapi/v3/apis/")) {
@@ -344,9 +500,64 @@ ApiResult<json> ApiServer::decodeBody(const Call& call) const {
   return body;
 }
 
+namespace {
+
+// apimachinery pkg/apis/meta/v1/micro_time.go: MicroTime unmarshals with
+// time.Parse(RFC3339Micro, "2006-01-02T15:04:05.000000Z07:00"), exactly six
+// fractional digits, and marshals back in UTC. Returns the UTC form, or the
+// decode error's text.
+tl::expected<std::string, std::string> normalizedMicroTime(const std::string& text) {
+  static const std::regex kMicroTime(
+      R"((\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\.(\d{6})(Z|([+-])(\d{2}):(\d{2})))");
+  std::smatch match;
+  if (!std::regex_match(text, match, kMicroTime)) {
+    return tl::unexpected(
+        fmt::format("parsing time {} as \"2006-01-02T15:04:05.000000Z07:00\": cannot parse {} as "
+                    "\"2006-01-02T15:04:05.000000Z07:00\"",
+                    goQuote(text), goQuote(text)));
+  }
+  std::tm parts{};
+  parts.tm_year = std::stoi(match[1]) - 1900;
+  parts.tm_mon = std::stoi(match[2]) - 1;
+  parts.tm_mday = std::stoi(match[3]);
+  parts.tm_hour = std::stoi(match[4]);
+  parts.tm_min = std::stoi(match[5]);
+  parts.tm_sec = std::stoi(match[6]);
+  std::time_t seconds = timegm(&parts);
+  if (match[8] != "Z") {
+    const long offset = std::stol(match[10]) * 3600 + std::stol(match[11]) * 60;
+    seconds -= match[9] == "+" ? offset : -offset;
+  }
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char buffer[32];
+  std::strftime(buffer, sizeof(buffer), "%Y-%m-%dT%H:%M:%S", &utc);
+  return fmt::format("{}.{}Z", buffer, match[7].str());
+}
+
+} // namespace
+
 ApiResult<void> ApiServer::checkFields(Call& call, json& object) const {
   if (auto decodeError = checkDecodable(call.type, object))
     return tl::unexpected(*decodeError);
+  if (call.type.kind == "Lease" && object.contains("spec") && object["spec"].is_object()) {
+    for (const char* field : {"acquireTime", "renewTime"}) {
+      json& value = object["spec"][field];
+      if (value.is_null()) {
+        object["spec"].erase(field);
+        continue;
+      }
+      auto normalized =
+          value.is_string()
+              ? normalizedMicroTime(value.get<std::string>())
+              : tl::unexpected(std::string(
+                    "json: cannot unmarshal " + std::string(value.type_name()) +
+                    " into Go struct field LeaseSpec.spec." + field + " of type string"));
+      if (!normalized)
+        return tl::unexpected(badRequest(cannotBeHandled(call.type, normalized.error())));
+      value = *normalized;
+    }
+  }
   std::vector<std::string> unknown;
   if (call.type.custom)
     defaultAndPrune(call.type.schema, object, unknown);

@@ -30,6 +30,12 @@ struct ApiRequest {
   std::string contentType;
   std::string body;
   UserInfo user;
+  // Impersonate-User, Impersonate-Group (repeatable), Impersonate-Uid and
+  // Impersonate-Extra-<key> headers, as sent.
+  std::string impersonateUser;
+  std::vector<std::string> impersonateGroups;
+  std::string impersonateUid;
+  std::vector<std::pair<std::string, std::string>> impersonateExtras;
 };
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
@@ -58,6 +64,12 @@ struct ApiServerOptions {
   // The shortest TokenRequest allowed; the apiserver's is 10 minutes, tests
   // lower it to see tokens expire.
   std::int64_t minimumTokenSeconds = 600;
+  // etcd's --max-request-bytes: a write whose key and value exceed it is
+  // refused with 500 "etcdserver: request is too large"; 0 turns it off.
+  std::size_t etcdMaxRequestBytes = 1572864;
+  // API Priority and Fairness stand-in: requests one user may have in flight
+  // at once before the next gets 429 with Retry-After; 0 (default) is off.
+  int maxInflightPerUser = 0;
 };
 
 class ApiServer {
@@ -87,6 +99,9 @@ private:
   };
 
   void handleNonResource(const ApiRequest& request, ResponseWriter& writer);
+  // The user a request acts as after its impersonation headers, or the error
+  // the apiserver's impersonation filter answers.
+  ApiResult<UserInfo> impersonatedUser(const ApiRequest& request) const;
   ApiResult<nlohmann::json> dispatch(Call& call, ResponseWriter& writer, int& status);
 
   // Reads (list_watch.cpp).
@@ -127,13 +142,31 @@ private:
   void onCrdStored(const nlohmann::json& crd);
   void onCrdRemoved(StoreWriter& writer, const nlohmann::json& crd);
 
+  ApiResult<void> fitsInEtcd(const Call& call, const nlohmann::json& object) const;
   std::string newUid();
   std::string randomSuffix();
 
   void handleFaults(const ApiRequest& request, ResponseWriter& writer);
 
+  // One request counted against its user's in-flight limit while it lives.
+  class InflightSlot {
+  public:
+    InflightSlot(ApiServer& server, const ApiRequest& request);
+    ~InflightSlot();
+    InflightSlot(const InflightSlot&) = delete;
+    InflightSlot& operator=(const InflightSlot&) = delete;
+    bool admitted() const { return admitted_; }
+
+  private:
+    ApiServer& server_;
+    std::string user_; // set when counted
+    bool admitted_ = true;
+  };
+
   ObjectStore& store_;
   TypeRegistry& registry_;
+  std::mutex inflightMutex_;
+  std::map<std::string, int> inflight_;
   FaultInjector faults_;
   ApiServerOptions options_;
   std::mutex randomMutex_;

@@ -222,6 +222,26 @@ json establishCrd(json crd) {
 
 namespace {
 
+// apiextensions-apiserver pkg/apiserver/schema/defaulting/prunenulls.go
+// PruneNonNullableNullsWithoutDefaults, run before defaulting: a null in a
+// property or additionalProperties value whose schema is not nullable is
+// removed (then a default, if any, fills it) instead of failing validation.
+void pruneNonNullableNulls(const json& schema, json& value) {
+  const json properties = schema.value("properties", json::object());
+  const json additional = schema.value("additionalProperties", json());
+  for (auto it = value.begin(); it != value.end();) {
+    const json* child = nullptr;
+    if (properties.is_object() && properties.contains(it.key()))
+      child = &properties[it.key()];
+    else if (additional.is_object())
+      child = &additional;
+    if (it.value().is_null() && child != nullptr && !child->value("nullable", false))
+      it = value.erase(it);
+    else
+      ++it;
+  }
+}
+
 void pruneValue(const json& schema, json& value, const std::string& path,
                 std::vector<std::string>& unknownFields, int depth) {
   if (depth > 128 || !schema.is_object())
@@ -229,6 +249,7 @@ void pruneValue(const json& schema, json& value, const std::string& path,
   if (value.is_object()) {
     const bool preserve = preservesUnknown(schema);
     const json properties = schema.value("properties", json::object());
+    pruneNonNullableNulls(schema, value);
     if (properties.is_object()) {
       for (const auto& [key, child] : properties.items()) {
         if (!value.contains(key) && child.is_object() && child.contains("default"))
@@ -412,6 +433,11 @@ void defaultAndPrune(const json& schema, json& object, std::vector<std::string>&
     return;
   const json properties = schema.value("properties", json::object());
   for (auto it = object.begin(); it != object.end();) {
+    if (it.key() != "metadata" && it.value().is_null() && properties.is_object() &&
+        properties.contains(it.key()) && !properties[it.key()].value("nullable", false)) {
+      it = object.erase(it);
+      continue;
+    }
     const std::string key = it.key();
     if (key == "apiVersion" || key == "kind" || key == "metadata") {
       ++it;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "openapi_v2.h"
+
 namespace harborrobot::kubesim {
 
 using nlohmann::json;
@@ -201,9 +203,10 @@ std::optional<json> openApiDocument(const TypeRegistry& registry, const std::str
                             {"responses", {{"200", {{"description", "OK"}}}}}};
     paths[prefix + "/{name}"] = {{"patch", operation}, {"put", operation}};
     paths[prefix] = {{"post", operation}};
-    // Only custom resources get a schema: for built-in kinds kubectl must fall
-    // back to its compiled-in patch metadata (merge keys), which a shallow
-    // schema here would override.
+    // Custom resources get their CRD's schema; built-in kinds only those the
+    // simulator describes with the apiserver's patch extensions (openapi_v2.cpp),
+    // added below: a shallow schema would override kubectl's compiled-in
+    // patch metadata (merge keys).
     if (type.custom && type.schema.is_object()) {
       json schema = type.schema;
       schema["x-kubernetes-group-version-kind"] = json::array({gvk});
@@ -212,6 +215,11 @@ std::optional<json> openApiDocument(const TypeRegistry& registry, const std::str
   }
   if (paths.empty())
     return std::nullopt;
+  if (group.empty() && version == "v1") {
+    json builtins = toOpenApiV3Schemas(builtinOpenApiDefinitions());
+    for (auto& [name, schema] : builtins.items())
+      schemas[name] = std::move(schema);
+  }
   return json{{"openapi", "3.0.0"},
               {"info", {{"title", "Kubernetes"}, {"version", "v1.32.4"}}},
               {"paths", paths},

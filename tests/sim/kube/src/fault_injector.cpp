@@ -26,14 +26,15 @@ ApiResult<json> FaultInjector::configure(const json& plan) {
   if (!plan.is_object())
     return tl::unexpected(badRequest("the fault plan must be a JSON object"));
   static const std::vector<std::string> kKnown = {
-      "latencyMs",        "errorFraction", "errorCode",   "conflictResource",
-      "conflictFraction", "outageSeconds", "dropWatches", "expireNextWatch"};
+      "latencyMs",     "errorFraction", "errorCode",       "conflictResource", "conflictFraction",
+      "outageSeconds", "dropWatches",   "expireNextWatch", "slowListResource", "slowListMs"};
   for (const auto& [key, value] : plan.items()) {
     if (std::find(kKnown.begin(), kKnown.end(), key) == kKnown.end()) {
       return tl::unexpected(
           badField(key, value,
                    "one of latencyMs, errorFraction, errorCode, conflictResource, "
-                   "conflictFraction, outageSeconds, dropWatches, expireNextWatch"));
+                   "conflictFraction, outageSeconds, dropWatches, expireNextWatch, "
+                   "slowListResource, slowListMs"));
     }
   }
   auto number = [&](const char* key, double low, double high) -> ApiResult<std::optional<double>> {
@@ -48,6 +49,12 @@ ApiResult<json> FaultInjector::configure(const json& plan) {
   auto fraction = number("errorFraction", 0, 1);
   auto conflictFraction = number("conflictFraction", 0, 1);
   auto outage = number("outageSeconds", 0, 3600);
+  auto slowList = number("slowListMs", 0, 600000);
+  if (!slowList)
+    return tl::unexpected(slowList.error());
+  if (plan.contains("slowListResource") && !plan["slowListResource"].is_string())
+    return tl::unexpected(badField("slowListResource", plan["slowListResource"],
+                                   "a resource name such as namespaces"));
   if (!latency || !fraction || !conflictFraction || !outage) {
     return tl::unexpected(!latency            ? latency.error()
                           : !fraction         ? fraction.error()
@@ -85,6 +92,10 @@ ApiResult<json> FaultInjector::configure(const json& plan) {
     outageUntil_ = std::chrono::steady_clock::now() +
                    std::chrono::milliseconds(static_cast<long long>(**outage * 1000));
   }
+  if (plan.contains("slowListResource"))
+    slowListResource_ = plan["slowListResource"].get<std::string>();
+  if (*slowList)
+    slowList_ = std::chrono::milliseconds(static_cast<long long>(**slowList));
   if (plan.value("dropWatches", false))
     ++watchGeneration_;
   if (plan.contains("expireNextWatch"))
@@ -101,6 +112,8 @@ void FaultInjector::reset() {
   conflictFraction_ = 1.0;
   outageUntil_ = {};
   expireNextWatch_ = false;
+  slowListResource_.clear();
+  slowList_ = std::chrono::milliseconds(0);
 }
 
 json FaultInjector::describe() const {
@@ -117,6 +130,8 @@ json FaultInjector::describeLocked() const {
           {"conflictFraction", conflictFraction_},
           {"outageSecondsLeft", std::max(0.0, std::chrono::duration<double>(outageLeft).count())},
           {"expireNextWatch", expireNextWatch_},
+          {"slowListResource", slowListResource_},
+          {"slowListMs", slowList_.count()},
           {"watchGeneration", watchGeneration_}};
 }
 
@@ -158,6 +173,17 @@ std::optional<ApiError> FaultInjector::beforeRequest(const std::string& method,
   if (delay.count() > 0)
     std::this_thread::sleep_for(delay);
   return error;
+}
+
+void FaultInjector::beforeList(const std::string& verb, const std::string& resource) {
+  std::chrono::milliseconds delay{0};
+  {
+    std::lock_guard lock(mutex_);
+    if (verb == "list" && !slowListResource_.empty() && resource == slowListResource_)
+      delay = slowList_;
+  }
+  if (delay.count() > 0)
+    std::this_thread::sleep_for(delay);
 }
 
 bool FaultInjector::takeExpiredWatch() {

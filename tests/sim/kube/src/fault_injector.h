@@ -1,6 +1,7 @@
 // Faults a real cluster produces, injected on demand so clients' retry and
 // resume paths can be tested: latency, a fraction of 500s or 429s, 409 storms
-// on one resource, outages, dropped watches and a forced 410 on the next watch.
+// on one resource, outages, dropped watches, a forced 410 on the next watch and
+// slow lists of one resource.
 // Driven through /_sim/faults (admin only), which is not part of the API.
 #pragma once
 
@@ -30,6 +31,9 @@ public:
   // of serving the request, if any. `retryAfter` receives a Retry-After value.
   std::optional<ApiError> beforeRequest(const std::string& method, const std::string& resource,
                                         const std::string& name, std::string& retryAfter);
+  // Sleeps the configured slowListMs when `verb` is "list" (not watch) of the
+  // slowListResource: a list that arrives late, as from a loaded apiserver.
+  void beforeList(const std::string& verb, const std::string& resource);
   // True once after expireNextWatch was set: that watch gets 410 at once.
   bool takeExpiredWatch();
   // Changes whenever watches are to be dropped; a watch ends when it differs
@@ -47,6 +51,8 @@ private:
   double conflictFraction_ = 1.0;
   std::chrono::steady_clock::time_point outageUntil_{};
   bool expireNextWatch_ = false;
+  std::string slowListResource_;
+  std::chrono::milliseconds slowList_{0};
   std::uint64_t watchGeneration_ = 0;
 };
 

@@ -96,6 +96,39 @@ std::string selectableFieldValue(const nlohmann::json& object, const std::string
   return node->dump();
 }
 
+std::string nameRequestedBy(const std::string& fieldSelector) {
+  if (fieldSelector.empty())
+    return "";
+  std::string name;
+  bool found = false;
+  for (const auto& term : splitTerms(fieldSelector)) {
+    std::size_t opAt = std::string::npos;
+    std::size_t opLength = 0;
+    bool equals = true;
+    for (std::size_t i = 0; i < term.size() && opAt == std::string::npos; ++i) {
+      if (term[i] == '\\') {
+        ++i;
+      } else if (term.compare(i, 2, "!=") == 0 || term.compare(i, 2, "==") == 0) {
+        opAt = i, opLength = 2, equals = term[i] == '=';
+      } else if (term[i] == '=') {
+        opAt = i, opLength = 1;
+      }
+    }
+    if (opAt == std::string::npos)
+      return ""; // fields.ParseSelector fails: requestinfo.go sets no name
+    // apimachinery pkg/fields/selector.go (andTerm.RequiresExactMatch): the first
+    // equality term on the field.
+    if (!found && equals && unescape(term.substr(0, opAt)) == "metadata.name") {
+      name = unescape(term.substr(opAt + opLength));
+      found = true;
+    }
+  }
+  // apimachinery pkg/api/validation/path/name.go (IsValidPathSegmentName).
+  if (name == "." || name == ".." || name.find_first_of("/%") != std::string::npos)
+    return "";
+  return name;
+}
+
 bool FieldSelector::matches(const nlohmann::json& object) const {
   return std::all_of(requirements_.begin(), requirements_.end(), [&](const auto& requirement) {
     return (selectableFieldValue(object, requirement.field) == requirement.value) ==

@@ -33,4 +33,13 @@ private:
 // render it ("" when absent; Event's "source" is source.component).
 std::string selectableFieldValue(const nlohmann::json& object, const std::string& field);
 
+// The name a list or watch asks for through `metadata.name=X` (or `==`), which
+// RBAC then checks against resourceNames as for a get; "" when it names none.
+// apiserver pkg/endpoints/request/requestinfo.go (NewRequestInfo): "if
+// opts.FieldSelector != nil { if name, ok :=
+// opts.FieldSelector.RequiresExactMatch("metadata.name"); ok { if
+// len(path.IsValidPathSegmentName(name)) == 0 { requestInfo.Name = name }}}";
+// a selector that does not parse leaves the name unset.
+std::string nameRequestedBy(const std::string& fieldSelector);
+
 } // namespace harborrobot::kubesim

@@ -104,7 +104,46 @@ ApiResult<json> ApiServer::getObject(Call& call) {
   return std::move(*found);
 }
 
+namespace {
+
+// apimachinery pkg/apis/meta/internalversion/validation/validation.go
+// ValidateListOptions / validateWatchOptions; the handlers answer
+// errors.NewInvalid(ListOptions.meta.k8s.io, "") (endpoints/handlers/get.go).
+std::optional<ApiError> invalidListOptions(const std::map<std::string, std::string>& query,
+                                           bool watch) {
+  const std::string match = queryValue(query, "resourceVersionMatch");
+  std::vector<Cause> causes;
+  if (watch) {
+    if (!match.empty())
+      causes.push_back(
+          forbiddenValue("resourceVersionMatch", "resourceVersionMatch is forbidden for watch"));
+  } else if (!match.empty()) {
+    const std::string version = queryValue(query, "resourceVersion");
+    if (version.empty())
+      causes.push_back(forbiddenValue("resourceVersionMatch",
+                                      "resourceVersionMatch is forbidden unless resourceVersion is "
+                                      "provided"));
+    if (!queryValue(query, "continue").empty())
+      causes.push_back(forbiddenValue(
+          "resourceVersionMatch", "resourceVersionMatch is forbidden when continue is provided"));
+    if (match != "Exact" && match != "NotOlderThan")
+      causes.push_back(
+          unsupportedValue("resourceVersionMatch", match, {"Exact", "NotOlderThan", ""}));
+    if (match == "Exact" && version == "0")
+      causes.push_back(
+          forbiddenValue("resourceVersionMatch",
+                         "resourceVersionMatch \"exact\" is forbidden for resourceVersion \"0\""));
+  }
+  if (causes.empty())
+    return std::nullopt;
+  return invalid("ListOptions.meta.k8s.io", "", "meta.k8s.io", "ListOptions", causes);
+}
+
+} // namespace
+
 ApiResult<json> ApiServer::listObjects(Call& call) {
+  if (auto error = invalidListOptions(call.query, false))
+    return tl::unexpected(*error);
   auto selectors = selectorsFrom(call.query, call.type);
   if (!selectors)
     return tl::unexpected(selectors.error());
@@ -137,7 +176,8 @@ ApiResult<json> ApiServer::listObjects(Call& call) {
   auto page = store_.select(
       call.type.storageKey(), call.target.namespaceName,
       continueFrom ? continueFrom->startAfter : "",
-      [&](const json& object) { return selectors->matches(object); }, limit);
+      [&](const json& object) { return selectors->matches(object); }, limit,
+      continueFrom ? continueFrom->revision : 0);
   const std::uint64_t revision = continueFrom ? continueFrom->revision : page.revision;
   json metadata = {{"resourceVersion", std::to_string(revision)}};
   if (page.remaining > 0) {
@@ -197,6 +237,10 @@ private:
 } // namespace
 
 void ApiServer::watchObjects(Call& call, ResponseWriter& writer) {
+  if (auto error = invalidListOptions(call.query, true)) {
+    writer.send(error->code, "application/json", toJsonText(error->status), {});
+    return;
+  }
   auto selectors = selectorsFrom(call.query, call.type);
   if (!selectors) {
     writer.send(selectors.error().code, "application/json", toJsonText(selectors.error().status),
@@ -280,8 +324,18 @@ void ApiServer::watchObjects(Call& call, ResponseWriter& writer) {
     for (const auto& change : *changes) {
       position = change->revision;
       if (auto eventType = filter.eventFor(*change)) {
-        if (!emit(*eventType, change->object))
+        // apiserver storage/cacher/cache_watcher.go convertToWatchEvent: an
+        // object that stops matching is sent as DELETED carrying its previous
+        // content, stamped with the event's resourceVersion.
+        if (*eventType == "DELETED" && change->type != ChangeType::kDeleted) {
+          json previous = change->previous;
+          previous["metadata"]["resourceVersion"] =
+              change->object["metadata"].value("resourceVersion", std::to_string(change->revision));
+          if (!emit(*eventType, previous))
+            return;
+        } else if (!emit(*eventType, change->object)) {
           return;
+        }
         lastWrite = std::chrono::steady_clock::now();
       }
     }

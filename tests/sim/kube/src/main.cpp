@@ -64,6 +64,21 @@ int main(int argc, char** argv) {
                  "changes kept for watches to resume from; older resourceVersions get 410")
       ->capture_default_str()
       ->check(CLI::Range(std::size_t{1}, std::size_t{10000000}));
+  double compactionSeconds = 300;
+  app.add_option("--compaction-interval-seconds", compactionSeconds,
+                 "the apiserver's --etcd-compaction-interval: watch history older than one to "
+                 "two intervals is gone (410); 0 keeps it")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  std::size_t etcdMaxRequestBytes = 1572864;
+  int maxInflightPerUser = 0;
+  app.add_option("--etcd-max-request-bytes", etcdMaxRequestBytes,
+                 "etcd's --max-request-bytes: larger stored objects get 500 (0 turns it off)")
+      ->capture_default_str();
+  app.add_option("--max-inflight-per-user", maxInflightPerUser,
+                 "requests one user may have in flight before 429 (0, the default, is no limit)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   CLI11_PARSE(app, argc, argv);
   if (token.empty())
     token = randomToken();
@@ -84,6 +99,8 @@ int main(int argc, char** argv) {
   Poco::Net::initializeSSL();
   int exitCode = 0;
   harborrobot::kubesim::ObjectStore store(watchHistory);
+  store.setCompactionInterval(
+      std::chrono::milliseconds(static_cast<std::int64_t>(compactionSeconds * 1000)));
   harborrobot::kubesim::TypeRegistry registry;
   if (!snapshotFile.empty()) {
     if (auto loaded = harborrobot::kubesim::loadSnapshot(snapshotFile, store, registry); !loaded) {
@@ -112,7 +129,7 @@ int main(int argc, char** argv) {
                  "the protobuf request body could not be decoded: " + decoded.error()));
            return std::move(*decoded);
          },
-         signer->get(), minimumTokenSeconds});
+         signer->get(), minimumTokenSeconds, etcdMaxRequestBytes, maxInflightPerUser});
     api.bootstrap();
     // Every watch holds a connection thread, so the pool must fit many watchers.
     Poco::ThreadPool threads(8, kMaxConnections);

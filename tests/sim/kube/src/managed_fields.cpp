@@ -263,10 +263,12 @@ void recordUpdate(const json& before, json& after, const std::string& manager,
       changed.insert(field);
   }
   std::vector<ManagerEntry> entries = entriesOf(after);
-  const FieldSet present = fieldsOf(after);
+  // Ownership ends for fields this write removed (structured-merge-diff
+  // Updater.update: other managers lose compare.Removed); a field a manager
+  // owns that was never in the stored object (a Secret's stringData.*) stays.
   for (auto& entry : entries) {
     std::erase_if(entry.fields, [&](const FieldPath& owned) {
-      return !present.contains(owned) ||
+      return (lookup(before, owned) != nullptr && lookup(after, owned) == nullptr) ||
              (!(entry.manager == manager && entry.operation == "Update") &&
               changed.contains(owned));
     });

@@ -78,6 +78,30 @@ std::uint64_t StoreWriter::revision() const {
 
 ObjectStore::ObjectStore(std::size_t historyLimit) : historyLimit_(historyLimit) {}
 
+void ObjectStore::setCompactionInterval(std::chrono::milliseconds interval) {
+  std::lock_guard lock(mutex_);
+  compactionInterval_ = interval;
+  lastCompactionTick_ = std::chrono::steady_clock::now();
+  revisionAtLastTick_ = 0;
+}
+
+void ObjectStore::compactByTimeLocked() {
+  if (compactionInterval_.count() <= 0)
+    return;
+  const auto now = std::chrono::steady_clock::now();
+  // apiserver etcd3/compact.go: at each tick, compact to the revision noted
+  // at the previous tick, then note the current one.
+  while (now - lastCompactionTick_ >= compactionInterval_) {
+    if (revisionAtLastTick_ > compactedThrough_) {
+      compactedThrough_ = revisionAtLastTick_;
+      while (!history_.empty() && history_.front()->revision <= compactedThrough_)
+        history_.pop_front();
+    }
+    revisionAtLastTick_ = revision_;
+    lastCompactionTick_ += compactionInterval_;
+  }
+}
+
 void ObjectStore::record(ChangeType type, const std::string& storageKey, const json& object,
                          json previous) {
   history_.push_back(std::make_shared<const Change>(
@@ -122,14 +146,47 @@ ObjectStore::Page ObjectStore::select(const std::string& storageKey,
                                       const std::string& namespaceName,
                                       const std::string& startAfter,
                                       const std::function<bool(const json&)>& matches,
-                                      std::size_t limit) const {
+                                      std::size_t limit, std::uint64_t atRevision) const {
   std::lock_guard lock(mutex_);
   Page page;
   page.revision = revision_;
+  const std::string prefix = namespaceName.empty() ? "" : namespaceName + "/";
+  if (atRevision > 0 && atRevision < revision_) {
+    // The objects as of atRevision: today's, with every later change undone
+    // (walking back, the earliest later change leaves its previous state).
+    std::map<std::string, json> view;
+    if (const auto kind = objects_.find(storageKey); kind != objects_.end())
+      view = kind->second;
+    for (auto it = history_.rbegin(); it != history_.rend() && (*it)->revision > atRevision; ++it) {
+      const Change& change = **it;
+      if (change.storageKey != storageKey)
+        continue;
+      const json& named = change.object.is_object() ? change.object : change.previous;
+      const json metadata = named.value("metadata", json::object());
+      const std::string key =
+          objectKey(metadata.value("namespace", ""), metadata.value("name", ""));
+      if (change.previous.is_null())
+        view.erase(key);
+      else
+        view[key] = change.previous;
+    }
+    page.revision = atRevision;
+    auto it = startAfter.empty() ? view.lower_bound(prefix) : view.upper_bound(startAfter);
+    for (; it != view.end(); ++it) {
+      if (!prefix.empty() && !it->first.starts_with(prefix))
+        break;
+      if (!matches(it->second))
+        continue;
+      if (limit > 0 && page.items.size() == limit)
+        ++page.remaining;
+      else
+        page.items.push_back(it->second);
+    }
+    return page;
+  }
   const auto kind = objects_.find(storageKey);
   if (kind == objects_.end())
     return page;
-  const std::string prefix = namespaceName.empty() ? "" : namespaceName + "/";
   auto it =
       startAfter.empty() ? kind->second.lower_bound(prefix) : kind->second.upper_bound(startAfter);
   for (; it != kind->second.end(); ++it) {
@@ -168,6 +225,7 @@ std::optional<std::vector<std::shared_ptr<const Change>>>
 ObjectStore::changesSince(std::uint64_t sinceRevision,
                           std::chrono::steady_clock::time_point deadline) {
   std::unique_lock lock(mutex_);
+  compactByTimeLocked();
   if (sinceRevision < compactedThrough_)
     return std::nullopt;
   changed_.wait_until(lock, deadline, [&] { return stopped_ || revision_ > sinceRevision; });
@@ -185,8 +243,9 @@ ObjectStore::changesSince(std::uint64_t sinceRevision,
   return changes;
 }
 
-std::uint64_t ObjectStore::oldestRetainedRevision() const {
+std::uint64_t ObjectStore::oldestRetainedRevision() {
   std::lock_guard lock(mutex_);
+  compactByTimeLocked();
   return compactedThrough_;
 }
 

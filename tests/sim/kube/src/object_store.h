@@ -57,6 +57,11 @@ private:
 class ObjectStore {
 public:
   explicit ObjectStore(std::size_t historyLimit = 100000);
+  // The apiserver compacts etcd every --etcd-compaction-interval (5 minutes by
+  // default): each tick compacts to the revision noted at the previous tick,
+  // so a watch or continue token older than one to two intervals gets 410
+  // (apiserver pkg/storage/etcd3/compact.go). 0 turns it off.
+  void setCompactionInterval(std::chrono::milliseconds interval);
 
   // Runs `body` with exclusive access, so read-check-write sequences (such as a
   // resourceVersion precondition) are atomic; wakes watchers afterwards.
@@ -85,9 +90,14 @@ public:
     std::size_t remaining = 0;
     std::uint64_t revision = 0;
   };
+  // With `atRevision` (a continue token's), the page shows the objects as they
+  // were at that revision, rebuilt from the retained history: every page of a
+  // paginated list comes from the first page's snapshot (KEP-365, etcd reads
+  // at the continue token's revision in apiserver storage/etcd3/store.go).
   Page select(const std::string& storageKey, const std::string& namespaceName,
               const std::string& startAfter,
-              const std::function<bool(const nlohmann::json&)>& matches, std::size_t limit) const;
+              const std::function<bool(const nlohmann::json&)>& matches, std::size_t limit,
+              std::uint64_t atRevision = 0) const;
   std::uint64_t revision() const;
 
   // Calls `visitor` with each object of a kind in a namespace ("" = all),
@@ -102,7 +112,7 @@ public:
   // copy each of large objects made watches cost more than the writes.
   std::optional<std::vector<std::shared_ptr<const Change>>>
   changesSince(std::uint64_t sinceRevision, std::chrono::steady_clock::time_point deadline);
-  std::uint64_t oldestRetainedRevision() const;
+  std::uint64_t oldestRetainedRevision();
   // Wakes and ends every waiting watch (server shutdown).
   void stop();
   bool stopped() const;
@@ -128,6 +138,11 @@ private:
   std::uint64_t revision_ = 1;
   // Revisions at or below this have been dropped from history_.
   std::uint64_t compactedThrough_ = 1;
+  // Time-based compaction; the caller holds mutex_.
+  void compactByTimeLocked();
+  std::chrono::milliseconds compactionInterval_{0};
+  std::chrono::steady_clock::time_point lastCompactionTick_ = std::chrono::steady_clock::now();
+  std::uint64_t revisionAtLastTick_ = 0;
   bool stopped_ = false;
 };
 

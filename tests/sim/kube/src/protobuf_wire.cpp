@@ -1,5 +1,7 @@
 #include "protobuf_wire.h"
 
+#include <cstring>
+
 #include <fmt/format.h>
 
 namespace harborrobot::kubesim {
@@ -74,6 +76,37 @@ std::optional<WireField> WireReader::next() {
         fmt::format("unsupported wire type {} for field {} at byte {}", *key & 7, number, start);
     return std::nullopt;
   }
+}
+
+void WireWriter::rawVarint(std::uint64_t value) {
+  while (value >= 0x80) {
+    out_ += static_cast<char>((value & 0x7f) | 0x80);
+    value >>= 7;
+  }
+  out_ += static_cast<char>(value);
+}
+
+void WireWriter::varint(int number, std::uint64_t value) {
+  rawVarint(static_cast<std::uint64_t>(number) << 3);
+  rawVarint(value);
+}
+
+void WireWriter::fixed64(int number, std::uint64_t value) {
+  rawVarint((static_cast<std::uint64_t>(number) << 3) | 1);
+  for (int i = 0; i < 8; ++i)
+    out_ += static_cast<char>((value >> (8 * i)) & 0xff);
+}
+
+void WireWriter::doubleValue(int number, double value) {
+  std::uint64_t bits = 0;
+  std::memcpy(&bits, &value, sizeof(bits));
+  fixed64(number, bits);
+}
+
+void WireWriter::bytes(int number, std::string_view value) {
+  rawVarint((static_cast<std::uint64_t>(number) << 3) | 2);
+  rawVarint(value.size());
+  out_.append(value);
 }
 
 } // namespace harborrobot::kubesim

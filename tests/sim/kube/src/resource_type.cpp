@@ -91,6 +91,13 @@ std::vector<ResourceType> builtinTypes() {
   disruptionBudgets.subresources = {"status"};
   types.push_back(disruptionBudgets);
 
+  // networking.k8s.io/v1 NetworkPolicy (API reference: "NetworkPolicy v1
+  // networking.k8s.io", shortName netpol, namespaced, no status subresource in
+  // v1 since 1.28). Stored and served; nothing here enforces it, as on a
+  // cluster whose network plugin does not.
+  types.push_back(makeType("networking.k8s.io", "v1", "networkpolicies", "networkpolicy",
+                           "NetworkPolicy", true, {"netpol"}));
+
   types.push_back(makeType("coordination.k8s.io", "v1", "leases", "lease", "Lease", true));
 
   const std::string rbac = "rbac.authorization.k8s.io";

@@ -109,6 +109,8 @@ ApiResult<json> ApiServer::insert(Call& call, StoreWriter& writer, json object) 
   }
   if (call.dryRun())
     return object;
+  if (auto fits = fitsInEtcd(call, object); !fits)
+    return tl::unexpected(fits.error());
   json stored = writer.put(call.type.storageKey(), std::move(object));
   if (call.type.kind == "Namespace")
     populateNamespace(writer, name);
@@ -258,7 +260,10 @@ ApiResult<json> ApiServer::commitUpdate(Call& call, StoreWriter& writer, const j
       }
     }
   }
-  recordUpdate(old, candidate, call.fieldManager(), call.type.apiVersion(), nowTimestamp());
+  // An apply recorded its fields in serverSideApply; only other writes take
+  // ownership of what they changed (apiserver fieldmanager: Apply vs Update).
+  if (mediaTypeOf(call.request.contentType) != "application/apply-patch+yaml")
+    recordUpdate(old, candidate, call.fieldManager(), call.type.apiVersion(), nowTimestamp());
   json unchangedProbe = candidate;
   unchangedProbe["metadata"]["resourceVersion"] = old["metadata"].value("resourceVersion", "");
   if (unchangedProbe == old || call.dryRun()) {
@@ -272,10 +277,31 @@ ApiResult<json> ApiServer::commitUpdate(Call& call, StoreWriter& writer, const j
     collectGarbage(writer, old["metadata"].value("uid", ""), false);
     return removed ? *removed : candidate;
   }
+  if (auto fits = fitsInEtcd(call, candidate); !fits)
+    return tl::unexpected(fits.error());
   json stored = writer.put(call.type.storageKey(), std::move(candidate));
   if (call.type.kind == "CustomResourceDefinition")
     onCrdStored(stored);
   return stored;
+}
+
+ApiResult<void> ApiServer::fitsInEtcd(const Call& call, const json& object) const {
+  // etcd refuses a request over --max-request-bytes (1.5 MiB by default,
+  // etcd server/embed/config.go DefaultMaxRequestBytes) with
+  // rpctypes.ErrRequestTooLarge; the apiserver passes it on as a 500 Status
+  // with no reason ("apiserver received an error that is not an
+  // metav1.Status", kubernetes#74600, #112152). The request is the key
+  // (/registry/<resource>/<namespace>/<name>) plus the stored value.
+  if (options_.etcdMaxRequestBytes == 0)
+    return {};
+  const std::string key = "/registry/" + call.type.storageKey() + "/" +
+                          object["metadata"].value("namespace", "") + "/" +
+                          object["metadata"].value("name", "");
+  if (key.size() + toJsonText(object).size() <= options_.etcdMaxRequestBytes)
+    return {};
+  ApiError error = statusError(500, "", "etcdserver: request is too large");
+  error.status.erase("reason");
+  return tl::unexpected(error);
 }
 
 ApiResult<json> ApiServer::patchObject(Call& call, int& status) {
@@ -297,9 +323,12 @@ ApiResult<json> ApiServer::patchObject(Call& call, int& status) {
       return tl::unexpected(badRequest("error decoding YAML: " + parsed.error().message()));
     patch = std::move(*parsed);
     if (call.fieldManager().empty()) {
-      return tl::unexpected(badRequest(
-          "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required "
-          "for apply patch"));
+      // apiserver endpoints/handlers/patch.go: ValidatePatchOptions errors are
+      // errors.NewInvalid(PatchOptions.meta.k8s.io, ""), a 422
+      // (apimachinery meta/v1/validation ValidatePatchOptions).
+      return tl::unexpected(
+          invalid("PatchOptions.meta.k8s.io", "", "meta.k8s.io", "PatchOptions",
+                  {requiredValue("fieldManager", "is required for apply patch")}));
     }
   } else {
     patch = json::parse(call.request.body, nullptr, false);
@@ -319,14 +348,23 @@ ApiResult<json> ApiServer::patchObject(Call& call, int& status) {
       object["metadata"]["name"] = call.target.name;
       if (call.type.namespaced)
         object["metadata"]["namespace"] = call.target.namespaceName;
-      admitCreate(call.type, object);
-      stampNewObject(call.type, object, newUid(), nowTimestamp());
-      if (auto valid = validate(call, object, nullptr, WriterRbacSource(writer)); !valid)
-        return tl::unexpected(valid.error());
+      // The field manager works on the versioned object as sent; defaulting
+      // and the v1→internal conversion that folds a Secret's stringData into
+      // data come after it, so an applier of stringData owns stringData.*
+      // only (apiserver endpoints/handlers/patch.go applyPatcher, then
+      // pkg/apis/core/v1/conversion.go Convert_v1_Secret_To_core_Secret).
+      // The strategy's reset fields (status, with a status subresource) are
+      // never owned through the main resource (fieldmanager resetFields).
+      if (call.type.hasSubresource("status") && call.type.kind != "Namespace")
+        object.erase("status");
       auto applied = serverSideApply(json(), object, call.fieldManager(), force,
                                      call.type.apiVersion(), nowTimestamp());
       if (!applied)
         return applied;
+      admitCreate(call.type, *applied);
+      stampNewObject(call.type, *applied, newUid(), nowTimestamp());
+      if (auto valid = validate(call, *applied, nullptr, WriterRbacSource(writer)); !valid)
+        return tl::unexpected(valid.error());
       // The apiextensions controller establishes a CRD however it was created.
       if (call.type.kind == "CustomResourceDefinition")
         *applied = establishCrd(std::move(*applied));
@@ -461,6 +499,12 @@ ApiResult<json> ApiServer::deleteObject(Call& call) {
       if (beingDeleted(*old))
         return *old;
       json marked = *old;
+      // apiserver registry/generic/registry/store.go markAsDeleting: an object
+      // with a generation gets it bumped as deletionTimestamp is set, so
+      // controllers see the deletion as a new generation.
+      if (const auto generation = marked["metadata"].value("generation", std::int64_t{0});
+          generation > 0)
+        marked["metadata"]["generation"] = generation + 1;
       marked["metadata"]["deletionTimestamp"] = nowTimestamp();
       marked["metadata"]["deletionGracePeriodSeconds"] = 0;
       return writer.put(call.type.storageKey(), std::move(marked));

@@ -438,11 +438,46 @@ std::vector<std::string> unknownBuiltinFields(const ResourceType& type, const js
   return unknown;
 }
 
+namespace {
+
+// kubernetes pkg/apis/core/validation/events.go legacyValidateEvent (core/v1
+// Events): without eventTime ("old" events) the Event's namespace must equal
+// involvedObject.namespace, or be "" or "default" for a cluster-scoped object;
+// with eventTime a cluster-scoped object's events live in "default" or
+// "kube-system" and reportingComponent, reportingInstance, action and reason
+// are required.
+void validateCoreEvent(const json& event, std::vector<Cause>& causes) {
+  const std::string ns = event.value("metadata", json::object()).value("namespace", "");
+  const json involved = event.value("involvedObject", json::object());
+  const std::string involvedNamespace =
+      involved.is_object() ? involved.value("namespace", "") : std::string();
+  const bool eventTimeSet = event.contains("eventTime") && !event["eventTime"].is_null();
+  const auto mismatch = [&] {
+    causes.push_back(invalidValue("involvedObject.namespace", json(involvedNamespace),
+                                  "does not match event.namespace"));
+  };
+  if (!eventTimeSet) {
+    if (involvedNamespace.empty() ? (!ns.empty() && ns != "default") : ns != involvedNamespace)
+      mismatch();
+    return;
+  }
+  if (involvedNamespace.empty() && ns != "default" && ns != "kube-system")
+    mismatch();
+  for (const char* field : {"reportingComponent", "reportingInstance", "action", "reason"}) {
+    if (!event.contains(field) || !event[field].is_string() || event[field] == "")
+      causes.push_back(requiredValue(field));
+  }
+}
+
+} // namespace
+
 std::vector<Cause> validateObject(const ResourceType& type, const json& object, const json& old) {
   std::vector<Cause> causes;
   validateMetadata(type, object.value("metadata", json::object()), causes);
   if (type.custom)
     return causes;
+  if (type.kind == "Event" && type.group.empty())
+    validateCoreEvent(object, causes);
   if (type.kind == "Secret")
     validateSecret(object, old, causes);
   else if (type.kind == "ConfigMap")

@@ -3,6 +3,7 @@
 usage: kubesim_test.py <sim-binary> <scenario>; exits non-zero on any mismatch."""
 import sys
 
+import scenarios_apiserver
 import scenarios_basic
 import scenarios_errors
 import scenarios_faults
@@ -15,7 +16,7 @@ from harness import Simulator
 SCENARIOS = {}
 SIMULATOR_ARGS = {}
 for module in (scenarios_basic, scenarios_seed, scenarios_writes, scenarios_reads,
-               scenarios_errors, scenarios_rbac, scenarios_faults):
+               scenarios_errors, scenarios_rbac, scenarios_faults, scenarios_apiserver):
     SCENARIOS.update(module.SCENARIOS)
     SIMULATOR_ARGS.update(getattr(module, "SIMULATOR_ARGS", {}))
 

@@ -32,6 +32,25 @@ TEST(CrdSchema, PrunesUnknownFieldsAndFillsDefaults) {
   EXPECT_FALSE(object.contains("extra"));
 }
 
+// apiextensions-apiserver schema/defaulting/prunenulls.go: a null in a field
+// that is not nullable is pruned before defaulting, not refused.
+TEST(CrdSchema, PrunesNullsInNonNullableFieldsThenDefaults) {
+  const json schema = json::parse(R"({"type":"object","properties":{
+    "spec":{"type":"object","properties":{
+      "every":{"type":"string","default":"6h"},
+      "count":{"type":"integer"},
+      "note":{"type":"string","nullable":true},
+      "labels":{"type":"object","additionalProperties":{"type":"string"}}}},
+    "status":{"type":"object"}}})");
+  json object = json::parse(R"({"spec":{"every":null,"count":null,"note":null,
+                                          "labels":{"a":null,"b":"x"}},"status":null})");
+  std::vector<std::string> unknown;
+  defaultAndPrune(schema, object, unknown);
+  EXPECT_TRUE(unknown.empty());
+  EXPECT_EQ(object, json::parse(R"({"spec":{"every":"6h","note":null,"labels":{"b":"x"}}})"));
+  EXPECT_TRUE(validateAgainstSchema(schema, object).empty());
+}
+
 TEST(CrdSchema, ValidationNamesFieldValueAndExpectation) {
   const json object = json::parse(R"({"spec":{"count":11,"mode":"c","every":5}})");
   auto causes = validateAgainstSchema(kSchema, object);

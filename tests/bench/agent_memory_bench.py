@@ -1,0 +1,126 @@
+#!/usr/bin/env python3
+"""An agent beside 5,000 unrelated Secrets of about 100 KiB each (500 MB held
+by the Kubernetes simulator) stays under its 64 Mi memory limit: its watch
+selects only the Secrets harborrobot made. Prints the agent's RSS (and peak)
+beside that of an agent in an empty namespace, and the simulator's RSS.
+usage: agent_memory_bench.py <build dir> [secret count] [KiB each]
+(needs root; exits 77 otherwise; label bench: heavy)"""
+import base64
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+for relative in (("tests", "sandbox"), ("tests", "e2e", "hub"), ("tests", "e2e", "plugin"),
+                 ("tests", "e2e", "security"), ("tests", "sim", "harbor", "tests")):
+    sys.path.insert(0, os.path.join(ROOT, *relative))
+from harness import expect_true, wait_for  # noqa: E402
+from hub_test import World  # noqa: E402
+from plugin_test import plugin_on_path  # noqa: E402
+from sandbox_test import sandbox  # noqa: E402
+from security_test import BINDING, PASSWORD  # noqa: E402
+
+LIMIT_KIB = 64 * 1024
+BATCH = 100
+
+
+def memory_kib(pid):
+    """(VmRSS, VmHWM) of a process, in KiB."""
+    fields = {}
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            key, _, value = line.partition(":")
+            fields[key] = value.split()[0] if value.split() else "0"
+    return int(fields.get("VmRSS", 0)), int(fields.get("VmHWM", 0))
+
+
+def agent_pid(world, ns):
+    pods = json.loads(world.kubectl("get", "pods", "-n", ns, "-l",
+                                    "app.kubernetes.io/name=harborrobot-agent", "-o", "json"))
+    names = [p["metadata"]["name"] for p in pods["items"]
+             if p.get("status", {}).get("phase") == "Running"]
+    if not names:
+        return None
+    with open(os.path.join(world.state, "kubelet", "processes.json")) as f:
+        return json.load(f).get(f"{ns}/{names[0]}", {}).get("agent")
+
+
+def create_secrets(world, ns, count, kib):
+    payload = base64.b64encode(os.urandom(kib * 1024)).decode()
+
+    def batch(start):
+        items = [{"apiVersion": "v1", "kind": "Secret",
+                  "metadata": {"name": f"unrelated-{i:05d}", "namespace": ns,
+                               "labels": {"app.kubernetes.io/managed-by": "Helm"}},
+                  "type": "Opaque", "data": {"blob": payload}}
+                 for i in range(start, min(start + BATCH, count))]
+        done = subprocess.run(["kubectl", "create", "-f", "-", "-o", "name"], env=world.env,
+                              input=json.dumps({"apiVersion": "v1", "kind": "List",
+                                                "items": items}),
+                              capture_output=True, text=True, timeout=600)
+        if done.returncode != 0:
+            raise AssertionError(f"creating Secrets from {start}: {done.stderr[-2000:]}")
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(batch, range(0, count, BATCH)))
+
+
+def main():
+    if os.geteuid() != 0:
+        print("agent_memory_bench needs root (the sandbox)")
+        return 77
+    build = os.path.abspath(sys.argv[1])
+    count = int(sys.argv[2]) if len(sys.argv) > 2 else 5000
+    kib = int(sys.argv[3]) if len(sys.argv) > 3 else 100
+    state = tempfile.mkdtemp(prefix="harborrobot-memory-")
+    try:
+        sandbox(state, build, "up")
+        world = World(state, build)
+        kubectl = world.kubectl
+        plugin, _ = plugin_on_path(world, build)
+        plugin.run("install", "--wait", "--timeout", "90s")
+        plugin.run("connect", "harbor", "--url", "https://harbor.example.com", "--username",
+                   "api-user", "--password-stdin", "--ca-file",
+                   world.record["components"]["harbor-1"]["ca"], stdin=PASSWORD)
+        world.harbor("POST", "/projects", {"project_name": "team", "metadata": {}})
+        for ns in ("crowded", "empty"):
+            kubectl("create", "namespace", ns)
+        create_secrets(world, "crowded", count, kib)
+        kube_pid = world.record["components"]["kube"].get("pid")
+        for ns in ("crowded", "empty"):
+            kubectl("label", "namespace", ns, "pulls-from=team")
+        kubectl("apply", "-f", "-", stdin=BINDING)
+
+        def ready():
+            status = json.loads(kubectl("get", "harborrobotbinding", "team", "-o",
+                                        "json")).get("status", {})
+            spaces = {n["name"]: n.get("ready") for n in status.get("namespaces", [])}
+            return spaces.get("crowded") and spaces.get("empty")
+        wait_for(ready, "both namespaces Ready", timeout=300)
+        # A rotation in the crowded namespace: the agent works with them there.
+        plugin.run("rotate", "team", "-n", "crowded", "--wait", "--timeout", "120s")
+        crowded, empty = (agent_pid(world, ns) for ns in ("crowded", "empty"))
+        expect_true(crowded and empty, "both agents run")
+        rss, peak = memory_kib(crowded)
+        empty_rss, empty_peak = memory_kib(empty)
+        print(f"agent beside {count} unrelated Secrets of {kib} KiB: RSS {rss / 1024:.1f} MiB, "
+              f"peak {peak / 1024:.1f} MiB (limit 64 MiB)")
+        print(f"agent in an empty namespace: RSS {empty_rss / 1024:.1f} MiB, "
+              f"peak {empty_peak / 1024:.1f} MiB")
+        if kube_pid:
+            kube_rss, _ = memory_kib(kube_pid)
+            print(f"Kubernetes simulator holding them: RSS {kube_rss / 1024:.0f} MiB")
+        expect_true(peak < LIMIT_KIB, f"the agent's peak {peak} KiB stays under 64 MiB")
+        sandbox(state, build, "down")
+        return 0
+    finally:
+        sandbox(state, build, "down", check=False)
+        shutil.rmtree(state, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,146 @@
+#!/usr/bin/env python3
+"""One kubectl version against the sandbox, called directly (not through the
+`kubectl` dispatcher) with its own --cache-dir: the seed's Quick Start
+(apply the connection Secret and the binding, wait for Ready, the
+`get harborrobotbinding` columns, the generated Secret), then
+`apply --server-side`, `diff`, `explain`, `auth can-i --as` and
+`kubectl harborrobot version --client` through this version's plugin lookup.
+kubectl 1.27 and 1.28 download /openapi/v2 for apply and validation.
+usage: kubectl_versions_test.py <build dir> <1.27|...|1.33>
+(needs root and the kubectl.<version> binary; exits 77 otherwise)"""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
+for relative in (("tests", "sandbox"), ("tests", "e2e", "hub"), ("tests", "e2e", "quickstart"),
+                 ("tests", "sim", "harbor", "tests"), ("tests", "sim", "harbor", "tools")):
+    sys.path.insert(0, os.path.join(ROOT, *relative))
+from harness import expect_equal, expect_true  # noqa: E402
+from hub_test import SEED, World  # noqa: E402
+from quickstart_test import BINDING, NAMESPACES, SECRET, install  # noqa: E402
+from sandbox_test import sandbox  # noqa: E402
+
+HUB_SA = "system:serviceaccount:harbor-robot-gen-system:harborrobot-hub"
+
+
+def versioned_kubectl(version):
+    """kubectl.<version> beside the real kubectl (/usr/bin/kubectl is a link)."""
+    found = shutil.which(f"kubectl.{version}")
+    if found:
+        return found
+    kubectl = shutil.which("kubectl")
+    if not kubectl:
+        return None
+    candidate = os.path.join(os.path.dirname(os.path.realpath(kubectl)), f"kubectl.{version}")
+    return candidate if os.access(candidate, os.X_OK) else None
+
+
+class Kubectl:
+    def __init__(self, binary, cache_dir, env):
+        self.binary, self.cache_dir, self.env = binary, cache_dir, env
+
+    def run(self, *args, stdin=None, expect=0, plugin=False):
+        # kubectl refuses flags before a plugin's name (traces §11); a plugin
+        # call makes no request, so it needs no cache directory.
+        flags = [] if plugin else ["--cache-dir", self.cache_dir]
+        done = subprocess.run([self.binary, *flags, *args], env=self.env,
+                              input=stdin, capture_output=True, text=True, timeout=120)
+        if expect is not None and done.returncode != expect:
+            raise AssertionError(f"{os.path.basename(self.binary)} {' '.join(args)}: exit "
+                                 f"{done.returncode}, expected {expect}\nstdout: {done.stdout}\n"
+                                 f"stderr: {done.stderr}")
+        return done
+
+    def __call__(self, *args, stdin=None):
+        return self.run(*args, stdin=stdin).stdout
+
+
+def main():
+    if os.geteuid() != 0:
+        print("kubectl_versions_test needs root (the sandbox)")
+        return 77
+    build, version = os.path.abspath(sys.argv[1]), sys.argv[2]
+    binary = versioned_kubectl(version)
+    if not binary:
+        print(f"kubectl.{version} is not installed")
+        return 77
+    state = tempfile.mkdtemp(prefix=f"harborrobot-kubectl-{version}-")
+    try:
+        sandbox(state, build, "up")
+        world = World(state, build)
+        install(world)
+        bin_dir = os.path.join(state, "bin")
+        os.makedirs(bin_dir)
+        os.symlink(os.path.join(build, "bin", "kubectl-harborrobot"),
+                   os.path.join(bin_dir, "kubectl-harborrobot"))
+        env = dict(world.env, PATH=bin_dir + ":" + os.environ["PATH"], NO_COLOR="1")
+        kubectl = Kubectl(binary, os.path.join(state, "kube-cache"), env)
+
+        client = kubectl("version", "--client")
+        expect_true(f"v{version}." in client, f"{binary} is kubectl {version}: {client}")
+        for ns in NAMESPACES:
+            kubectl("create", "namespace", ns)
+            kubectl("label", "namespace", ns, "cpaas.io/inner-namespace=team")
+
+        # The Quick Start, Steps 1-3.
+        connection = os.path.join(SEED, "connection-harbor-quickstart.yaml")
+        binding = os.path.join(SEED, "binding-harbor-secret-for-team-quickstart.yaml")
+        expect_true("secret/harbor created" in kubectl("apply", "-f", connection),
+                    "the connection Secret is created")
+        expect_true("created" in kubectl("apply", "-f", binding), "the binding is created")
+        waited = kubectl("wait", "--for=condition=Ready", f"harborrobotbinding/{BINDING}",
+                         "--timeout=90s")
+        expect_true("condition met" in waited, f"wait prints condition met: {waited}")
+        table = kubectl("get", "harborrobotbinding").splitlines()
+        expect_equal(table[0].split(), ["NAME", "READY", "LASTREFRESHTIME", "NEXTREFRESHTIME",
+                                        "AGE"], "the seed's columns")
+        row = table[1].split()
+        expect_equal(row[:2], [BINDING, "True"], "the binding row")
+        expect_true(row[2].endswith("Z") and row[3].endswith("Z"), f"refresh times: {row}")
+        for ns in NAMESPACES:
+            listing = kubectl("get", "secret", "-n", ns, SECRET, "--no-headers").split()
+            expect_equal(listing[:3], [SECRET, "kubernetes.io/dockerconfigjson", "1"],
+                         f"the generated Secret in {ns}")
+
+        # Re-applying the unchanged seed YAML, client-side then server-side.
+        kubectl("apply", "-f", binding)
+        applied = kubectl("apply", "--server-side", "-f", binding)
+        expect_true("serverside-applied" in applied, f"apply --server-side: {applied}")
+
+        # diff: nothing to show for the applied file, a change for an edited one.
+        kubectl.run("diff", "-f", binding, expect=0)
+        with open(binding) as f:
+            edited = f.read().replace("refreshInterval: 6h", "refreshInterval: 12h")
+        changed = kubectl.run("diff", "-f", "-", stdin=edited, expect=1).stdout
+        expect_true("-  refreshInterval: 6h" in changed and "+  refreshInterval: 12h" in changed,
+                    f"diff shows the change: {changed}")
+
+        explained = kubectl("explain", "harborrobotbinding.spec")
+        expect_true("HarborRobotBinding" in explained and "generatedSecret" in explained,
+                    f"explain harborrobotbinding.spec: {explained}")
+
+        # auth can-i as someone else: the hub's ServiceAccount and a namespace's.
+        expect_equal(kubectl("auth", "can-i", "list", "harborrobotbindings", "--as", HUB_SA)
+                     .strip(), "yes", "the hub may list bindings")
+        denied = kubectl.run("auth", "can-i", "create", "secrets", "-n", "team-ns1", "--as",
+                             "system:serviceaccount:team-ns1:default", expect=1)
+        expect_equal(denied.stdout.strip(), "no", "a namespace's default SA may not")
+
+        # The plugin through this version's plugin lookup on PATH.
+        expect_equal(kubectl.run("harborrobot", "version", "--client", plugin=True).stdout.strip(),
+                     "Client Version: 0.1.0", "kubectl harborrobot version --client")
+
+        sandbox(state, build, "down")
+        print(f"kubectl_versions_test {version}: passed")
+        return 0
+    finally:
+        sandbox(state, build, "down", check=False)
+        shutil.rmtree(state, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
