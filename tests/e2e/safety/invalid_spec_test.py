@@ -106,10 +106,15 @@ class Sampler(threading.Thread):
             self.sample()
             self.stopping.wait(0.2)
 
-    def finish(self):
+    def finish(self, minimum=5):
+        """Stops once at least `minimum` samples were taken (a fast run waits for
+        them rather than judging on fewer), then checks none lost a credential."""
+        if self.is_alive() and not self.stopping.is_set():
+            wait_for(lambda: self.samples >= minimum or not self.is_alive(),
+                     f"{minimum} samples", timeout=60)
         self.stopping.set()
         self.join(timeout=60)
-        expect_true(self.samples >= 5, f"the sampler ran ({self.samples} samples)")
+        expect_true(self.samples >= minimum, f"the sampler ran ({self.samples} samples)")
         expect_equal(self.failures[:5], [], f"no credential lost in {self.samples} samples")
 
 
