@@ -43,9 +43,11 @@ def install(world):
     kubectl("apply", "-f", os.path.join(ROOT, "kubectl-harborrobot", "manifests",
                                         "harborrobotbinding-crd.yaml"))
     kubectl("apply", "-f", os.path.join(ROOT, "tests", "e2e", "hub", "hub-manifests.yaml"))
+    # The kubelet pulls and unpacks the agent's image before the first hub starts:
+    # on two busy cores that alone can take most of a minute.
     wait_for(lambda: json.loads(kubectl("get", "deployment", "-n", "harbor-robot-gen-system",
                                         "harborrobot-hub", "-o", "json"))
-             .get("status", {}).get("readyReplicas") == 2, "two hub replicas", timeout=60)
+             .get("status", {}).get("readyReplicas") == 2, "two hub replicas", timeout=180)
 
 
 def main():
