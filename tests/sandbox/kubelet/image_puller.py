@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 import urllib.parse
 
@@ -98,6 +99,9 @@ class ImagePuller:
         self.mirrors = list(mirrors)  # (source prefix, target registry[/prefix])
         self.images_dir = os.path.join(work_dir, "images")
         self.images = {}  # image id -> {"rootfs": dir or None, "config": image config}
+        # Pods pull on threads of their own: two replicas of one image must not
+        # unpack into the same directory at once (one would delete the other's).
+        self.unpack_lock = threading.Lock()
 
     def pull(self, image, credentials):
         """Returns (ok, image_id or error message, seconds, size in bytes); a
@@ -161,6 +165,12 @@ class ImagePuller:
         if not config.get("Entrypoint"):
             return {"rootfs": None, "config": config}
         final = os.path.join(self.images_dir, digest.replace(":", "-"), "rootfs")
+        with self.unpack_lock:
+            self._unpack_layers(blobs, manifest, final)
+        return {"rootfs": final, "config": config}
+
+    @staticmethod
+    def _unpack_layers(blobs, manifest, final):
         if not os.path.isdir(final):
             partial = final + ".partial"
             shutil.rmtree(partial, ignore_errors=True)
@@ -171,4 +181,3 @@ class ImagePuller:
                                 "--preserve-permissions", "--numeric-owner"], check=True,
                                capture_output=True)
             os.rename(partial, final)
-        return {"rootfs": final, "config": config}
