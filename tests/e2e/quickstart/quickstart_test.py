@@ -79,7 +79,7 @@ def main():
         def ready():
             row = kubectl("get", "harborrobotbinding", "--no-headers").split()
             return row if len(row) >= 5 and row[1] == "True" else None
-        row = wait_for(ready, "the binding to be Ready", timeout=60)
+        row = wait_for(ready, "the binding to be Ready", timeout=180)  # agents pull their image first
         expect_equal(row[0], BINDING, "kubectl get harborrobotbinding: NAME")
         expect_true(row[2].endswith("Z") and row[3].endswith("Z"),
                     f"LASTREFRESHTIME and NEXTREFRESHTIME are times: {row}")
