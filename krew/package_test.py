@@ -5,7 +5,7 @@ KREW_ROOT, and then run through the real kubectl: `kubectl plugin list` finds it
 `kubectl harborrobot version --client` and `--help` answer, and the completion
 shim answers kubectl's completion protocol. Then the installed plugin runs in a
 root that holds only glibc (the libc6 package's files) and the unpacked
-archive: `version --client` and `validate -f` of a seed fixture (as root: chroot).
+archive: `version --client` and `validate -f` of a fixture from the Generator documentation (as root: chroot).
 usage: package_test.py <build dir>"""
 import os
 import shutil

@@ -5,7 +5,6 @@
 #include <chrono>
 #include <mutex>
 
-#include <Poco/Base64Encoder.h>
 #include <Poco/Net/HTTPBasicCredentials.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
@@ -15,6 +14,7 @@
 
 #include "harborrobot/http/curl_client.h"
 #include "harborrobot/plugin/host.h"
+#include "mocks/harbor_token.h"
 #include "mocks/https_test_server.h"
 
 namespace harborrobot::plugin {
@@ -24,21 +24,8 @@ using Json = nlohmann::json;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-std::string base64Url(const std::string& text) {
-  std::ostringstream out;
-  Poco::Base64Encoder encoder(out, Poco::BASE64_URL_ENCODING | Poco::BASE64_NO_PADDING);
-  encoder << text;
-  encoder.close();
-  return out.str();
-}
-
 std::string jwtFor(const std::string& subject, const std::vector<std::string>& actions) {
-  const Json claims = {{"iss", "harbor-token-issuer"},
-                       {"sub", subject},
-                       {"access", Json::array({{{"type", "repository"},
-                                                {"name", "team/harborrobot-verify"},
-                                                {"actions", actions}}})}};
-  return base64Url(R"({"alg":"RS256","typ":"JWT"})") + "." + base64Url(claims.dump()) + ".sig";
+  return testing::harborJwt(subject, actions);
 }
 
 class FakeHarbor {

@@ -4,15 +4,14 @@
 #include "harborrobot/registry/credential_check.h"
 
 #include <atomic>
-#include <sstream>
 
-#include <Poco/Base64Encoder.h>
 #include <Poco/Net/HTTPBasicCredentials.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "harborrobot/http/curl_client.h"
+#include "mocks/harbor_token.h"
 #include "mocks/https_test_server.h"
 
 namespace harborrobot::registry {
@@ -23,24 +22,10 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
-std::string base64Url(const std::string& text) {
-  std::ostringstream out;
-  Poco::Base64Encoder encoder(out, Poco::BASE64_URL_ENCODING | Poco::BASE64_NO_PADDING);
-  encoder << text;
-  encoder.close();
-  return out.str();
-}
-
 std::string tokenBody(const std::string& subject, const std::vector<std::string>& actions) {
-  const Json claims = {{"iss", "harbor-token-issuer"},
-                       {"sub", subject},
-                       {"aud", "harbor-registry"},
-                       {"access", Json::array({{{"type", "repository"},
-                                                {"name", "team/harborrobot-verify"},
-                                                {"actions", actions}}})}};
-  const std::string jwt =
-      base64Url(R"({"alg":"RS256","typ":"JWT"})") + "." + base64Url(claims.dump()) + ".sig";
-  return Json{{"token", jwt}, {"access_token", ""}, {"expires_in", 1800}}.dump();
+  return Json{
+      {"token", testing::harborJwt(subject, actions)}, {"access_token", ""}, {"expires_in", 1800}}
+      .dump();
 }
 
 // A project robot robot$team+b with `held` on project team; a public project
