@@ -52,6 +52,9 @@ Json hubClusterRole(const InstallOptions& options) {
   Json rules = Json::array({
       rule(kGroup, {"harborrobotbindings"}, {"get", "list", "watch", "update", "patch"}),
       rule(kGroup, {"harborrobotbindings/status"}, {"get", "update", "patch"}),
+      // Each namespace's record: the hub alone writes them.
+      rule(kGroup, {"harborrobotcredentials"},
+           {"get", "list", "watch", "create", "update", "patch", "delete"}),
       rule("", {"namespaces"}, {"get", "list", "watch"}),
       rule("", {"events"}, {"create", "patch"}),
       rule("authentication.k8s.io", {"tokenreviews"}, {"create"}),
@@ -214,12 +217,17 @@ Result<std::vector<Json>> installObjects(const InstallOptions& options) {
   if (!crd) {
     return makeError(crd.error().withContext("the embedded CRD"));
   }
+  auto credentialCrd = yamlToJson(embeddedCredentialCrdYaml());
+  if (!credentialCrd) {
+    return makeError(credentialCrd.error().withContext("the embedded HarborRobotCredential CRD"));
+  }
   const Json hubSubject = {
       {"kind", "ServiceAccount"}, {"name", kHubName}, {"namespace", kSystemNamespace}};
   std::vector<Json> objects;
   objects.push_back(
       {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", meta(kSystemNamespace)}});
   objects.push_back(std::move(*crd));
+  objects.push_back(std::move(*credentialCrd));
   objects.push_back({{"apiVersion", "v1"},
                      {"kind", "ServiceAccount"},
                      {"metadata", meta(kHubName, kSystemNamespace)}});

@@ -34,6 +34,7 @@ struct InstallOptions {
 };
 
 std::string_view embeddedCrdYaml();
+std::string_view embeddedCredentialCrdYaml(); // HarborRobotCredential
 
 // In apply order: namespace and CRD first, the Deployment after its RBAC.
 [[nodiscard]] Result<std::vector<nlohmann::json>> installObjects(const InstallOptions& options);

@@ -29,19 +29,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       report->agentVersion.size() > limits.maxReportWord) {
     std::abort();
   }
-  BindingStatus status;
   for (const auto& entry : report->bindings) {
     if (entry.lastError.size() > limits.maxReportText ||
         entry.reason.size() > limits.maxReportWord ||
         entry.lastError.find("password=Pa55w0rdFuzz") != std::string::npos) {
       std::abort();
     }
-    NamespaceStatus record;
-    record.name = entry.binding;
-    applyReport(record, entry, TimePoint{});
-    status.namespaces.push_back(record);
+    CredentialRecord record{"binding", "uid", NamespaceStatus{.name = "team"}};
+    applyReport(record.state, entry, TimePoint{});
+    const std::string written = harborrobot::jsonText(toObject(record));
+    if (!parseCredentialRecord(nlohmann::json::parse(written, nullptr, false))) {
+      std::abort(); // what the hub writes, it reads back
+    }
   }
-  const std::string written = harborrobot::jsonText(toJson(status));
-  (void)parseBindingStatus(nlohmann::json::parse(written, nullptr, false));
   return 0;
 }

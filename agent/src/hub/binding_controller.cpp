@@ -82,14 +82,15 @@ std::optional<Clock::time_point> rotateRequestedAt(const kube::Json& object, std
 // earlier one. A first activation supersedes nothing, so a thousand agents
 // starting together do not each cause a listing of the project's robots.
 std::string cleanupInputsOf(std::int64_t generation, const std::vector<std::string>& targets,
-                            const BindingStatus& status) {
+                            const reconcile::RecordLookup& records) {
   std::string inputs = fmt::format("{}|{}|", generation, fmt::join(targets, ","));
-  for (const auto& entry : status.namespaces) {
-    if (entry.secretGeneration <= 1) {
+  for (const auto& ns : targets) {
+    const auto* entry = records(ns);
+    if (entry == nullptr || entry->secretGeneration <= 1) {
       continue;
     }
-    inputs += fmt::format("{}:{}:{};", entry.name, entry.secretGeneration,
-                          entry.activeSince ? formatRfc3339(*entry.activeSince) : "");
+    inputs += fmt::format("{}:{}:{};", ns, entry->secretGeneration,
+                          entry->activeSince ? formatRfc3339(*entry->activeSince) : "");
   }
   return inputs;
 }
@@ -133,6 +134,12 @@ BindingController::BindingController(kube::Client& client, ConnectionRegistry& c
                                      kube::EventRecorder& events)
     : client_(client), connections_(connections), settings_(std::move(settings)), logger_(logger),
       events_(events), signals_(client, logger),
+      records_(client, logger,
+               [this](const std::string& binding) {
+                 // The binding's summary follows within a second: one reconcile
+                 // for the many records that change together, not one each.
+                 queue_.addAfter(binding, kReportSummaryDelay);
+               }),
       statusCommit_([this](const std::string& name, const std::vector<StatusChange>& changes) {
         return writeStatusBatch(name, changes);
       }) {}
@@ -166,8 +173,10 @@ void BindingController::start() {
   bindingHandlers.onError = [this](const Error& error) {
     logger_.warn("watching bindings", {{"error", error.message()}});
   };
+  kube::InformerOptions lean;
+  lean.transform = kube::dropManagedFields;
   bindings_ = std::make_unique<kube::Informer>(client_, kube::resources::harborRobotBindings(),
-                                               kube::InformerOptions{}, std::move(bindingHandlers));
+                                               lean, std::move(bindingHandlers));
   // A namespace appearing, disappearing or changing labels can change any
   // binding's targets.
   kube::InformerHandlers namespaceHandlers;
@@ -192,11 +201,11 @@ void BindingController::start() {
     ++namespacesVersion_;
     enqueueAll();
   };
-  namespaces_ =
-      std::make_unique<kube::Informer>(client_, kube::resources::namespaces(),
-                                       kube::InformerOptions{}, std::move(namespaceHandlers));
+  namespaces_ = std::make_unique<kube::Informer>(client_, kube::resources::namespaces(), lean,
+                                                 std::move(namespaceHandlers));
   bindings_->start();
   namespaces_->start();
+  records_.start();
   for (int i = 0; i < settings_.workers; ++i) {
     workers_.emplace_back([this] { work(); });
   }
@@ -214,11 +223,12 @@ void BindingController::stop() {
   if (namespaces_) {
     namespaces_->stop();
   }
+  records_.stop();
 }
 
 bool BindingController::waitForSync(std::chrono::milliseconds timeout) {
   return bindings_ && namespaces_ && bindings_->waitForSync(timeout) &&
-         namespaces_->waitForSync(timeout);
+         namespaces_->waitForSync(timeout) && records_.waitForSync(timeout);
 }
 
 void BindingController::enqueueAll() {
@@ -338,12 +348,10 @@ std::vector<std::string> BindingController::targetsOf(const Resolved& resolved,
   if (!resolved.frozen) {
     return targetsOf(resolved.binding.spec);
   }
-  std::vector<std::string> recorded; // sorted, as the status keeps them
-  for (const auto& entry : statusOf(object)->namespaces) {
-    if (namespaces_->find("", entry.name)) {
-      recorded.push_back(entry.name);
-    }
-  }
+  (void)object;
+  std::vector<std::string> recorded = // sorted
+      records_.namespacesOf(resolved.binding.name, resolved.binding.uid);
+  std::erase_if(recorded, [&](const std::string& ns) { return !namespaces_->find("", ns); });
   return recorded;
 }
 
@@ -460,7 +468,8 @@ Status BindingController::writeStatusBatch(const std::string& name,
 bool BindingController::cachesSynced() {
   constexpr auto kNow = std::chrono::milliseconds(0);
   return bindings_ && namespaces_ && bindings_->waitForSync(kNow) &&
-         namespaces_->waitForSync(kNow) && connections_.waitForSync(kNow);
+         namespaces_->waitForSync(kNow) && records_.waitForSync(kNow) &&
+         connections_.waitForSync(kNow);
 }
 
 Status BindingController::stillLeading() const {
@@ -518,6 +527,22 @@ Status BindingController::reconcile(const std::string& name) {
     }
   }
 
+  // Release 0.1 kept each namespace's state in the binding: it becomes the
+  // namespaces' records before the next status write drops it, so no active
+  // generation is forgotten across the upgrade.
+  for (const auto& legacy : statusOf(*object)->legacyNamespaces) {
+    if (records_.find(name, binding.uid, legacy.name)) {
+      continue;
+    }
+    if (auto leading = stillLeading(); !leading) {
+      return leading;
+    }
+    auto moved = records_.update(name, binding.uid, legacy.name,
+                                 [&](reconcile::NamespaceStatus& state) { state = legacy; });
+    if (!moved) {
+      return moved;
+    }
+  }
   std::vector<std::string> targets;
   std::vector<std::string> excluded;
   std::optional<BindingProblem> problem = resolved.problem;
@@ -535,8 +560,10 @@ Status BindingController::reconcile(const std::string& name) {
   // grace period ending) is due, or kResync passed. An agent report that changes
   // none of these (the common case) costs no Harbor call.
   const auto now = Clock::now();
-  const std::string cleanupInputs =
-      cleanupInputsOf(binding.generation, targets, *statusOf(*object));
+  std::string cleanupInputs;
+  records_.withRecords(name, binding.uid, [&](const reconcile::RecordLookup& records) {
+    cleanupInputs = cleanupInputsOf(binding.generation, targets, records);
+  });
   bool listingDue = true;
   if (!problem) {
     std::lock_guard lock(cleanMutex_);
@@ -571,16 +598,17 @@ Status BindingController::reconcile(const std::string& name) {
           known.emplace(uid, std::move(entry));
           continue;
         }
-        const auto status = statusOf(*other);
-        for (const auto& ns : targets) {
-          rotation::ActiveGeneration active;
-          if (const auto* recorded = status->find(ns)) {
-            active.generation = recorded->secretGeneration;
-            active.activeSince = recorded->activeSince.value_or(Clock::time_point{});
-            active.lastReport = recorded->lastReportTime;
+        records_.withRecords(name, uid, [&](const reconcile::RecordLookup& records) {
+          for (const auto& ns : targets) {
+            rotation::ActiveGeneration active;
+            if (const auto* recorded = records(ns)) {
+              active.generation = recorded->secretGeneration;
+              active.activeSince = recorded->activeSince.value_or(Clock::time_point{});
+              active.lastReport = recorded->lastReportTime;
+            }
+            entry.namespaces.emplace(ns, active);
           }
-          entry.namespaces.emplace(ns, active);
-        }
+        });
         known.emplace(uid, std::move(entry));
       }
       if (settings_.metrics != nullptr) {
@@ -613,6 +641,11 @@ Status BindingController::reconcile(const std::string& name) {
                                          rotation::cleanupReasonName(deletion.reason)));
       }
       revisit = plan.revisitAt;
+      std::erase_if(*robots, [&](const plugin::CredentialSummary& robot) {
+        return std::any_of(plan.deletions.begin(), plan.deletions.end(),
+                           [&](const auto& deletion) { return deletion.id == robot.id; });
+      });
+      dropSettledRecords(binding, targets, *robots);
     }
     std::lock_guard lock(cleanMutex_);
     if (problem) {
@@ -638,9 +671,11 @@ Status BindingController::reconcile(const std::string& name) {
     newlyFrozen =
         resolved.frozen && (!wasFrozen || readyBefore->message != redactSecrets(problem->message));
     unfrozen = !resolved.frozen && wasFrozen;
-    status = reconcile::summarize(
-        {binding.generation, targets, problem, registryUrl, excluded, validSpec}, status,
-        Clock::now());
+    records_.withRecords(name, binding.uid, [&](const reconcile::RecordLookup& records) {
+      status = reconcile::summarize(
+          {binding.generation, targets, problem, registryUrl, excluded, validSpec}, records, status,
+          Clock::now());
+    });
     const auto* after = status.condition(reconcile::kNamespacesExcludedCondition);
     newlyExcluded = after != nullptr && after->message != excludedBefore;
   });
@@ -847,7 +882,7 @@ reconcile::AgentBinding BindingController::agentViewOf(const Resolved& resolved,
   }
   entry.specHash = reconcile::credentialSpecHash(spec, entry.registryUrl, aliasUrl);
   if (!ns.empty()) {
-    if (const auto* recorded = statusOf(object)->find(ns)) {
+    if (const auto recorded = records_.find(resolved.binding.name, resolved.binding.uid, ns)) {
       entry.activeGeneration = recorded->secretGeneration;
     }
   }
@@ -892,10 +927,8 @@ BindingController::issue(std::string_view ns, std::string_view name,
       return found->second.credential;
     }
   }
-  const auto object = bindings_->find("", name);
-  const auto status = object ? statusOf(*object) : std::make_shared<const BindingStatus>();
-  const auto* recorded = status->find(ns);
-  if (recorded != nullptr && request.generation <= recorded->secretGeneration) {
+  const auto recorded = records_.find(binding.name, binding.uid, ns);
+  if (recorded && request.generation <= recorded->secretGeneration) {
     return makeError(ErrorCode::kFailedPrecondition,
                      fmt::format("generation {} is not newer than the active generation {}",
                                  request.generation, recorded->secretGeneration));
@@ -962,6 +995,31 @@ BindingController::issue(std::string_view ns, std::string_view name,
   return issued;
 }
 
+void BindingController::dropSettledRecords(const HarborRobotBinding& binding,
+                                           const std::vector<std::string>& targets,
+                                           const std::vector<plugin::CredentialSummary>& robots) {
+  for (const auto& ns : records_.namespacesOf(binding.name, binding.uid)) {
+    if (std::binary_search(targets.begin(), targets.end(), ns)) {
+      continue;
+    }
+    // The record is the hub's memory of what the namespace holds: forgotten only
+    // once Harbor shows no robot of the namespace left to account for.
+    const bool robotLeft = std::any_of(robots.begin(), robots.end(), [&](const auto& robot) {
+      const auto marker = rotation::parseMarker(robot.description);
+      return marker && marker->clusterId == settings_.clusterId &&
+             marker->bindingUid == binding.uid && marker->ns == ns;
+    });
+    if (robotLeft || !stillLeading()) {
+      continue;
+    }
+    if (auto removed = records_.remove(binding.name, ns); !removed) {
+      logger_.warn(
+          "deleting a settled credential record",
+          {{"binding", binding.name}, {"namespace", ns}, {"error", removed.error().message()}});
+    }
+  }
+}
+
 void BindingController::noteReadOnly(const std::string& connection, const Error& error) {
   if (registry::isReadOnlyError(error)) {
     // The connection is checked again now, so every binding on it says
@@ -983,10 +1041,8 @@ void BindingController::revisitCleanupAt(const std::string& name, Clock::time_po
 
 Status BindingController::wasIssued(const Resolved& resolved, std::string_view ns,
                                     std::int64_t generation) {
-  const auto object = bindings_->find("", resolved.binding.name);
-  const auto status = object ? statusOf(*object) : std::make_shared<const BindingStatus>();
-  if (const auto* recorded = status->find(ns);
-      recorded != nullptr && generation <= recorded->secretGeneration) {
+  if (const auto recorded = records_.find(resolved.binding.name, resolved.binding.uid, ns);
+      recorded && generation <= recorded->secretGeneration) {
     return ok(); // already recorded (or older, which changes nothing)
   }
   {
@@ -1037,27 +1093,22 @@ Status BindingController::activate(std::string_view ns, std::string_view name,
   const auto now = Clock::now();
   const std::string robotName =
       robotNameOf(resolved->binding, ns, settings_.clusterId, activation.generation);
+  const std::string registryUrl = resolved->connection ? resolved->connection->settings.url : "";
   bool supersedes = false;
-  auto written = writeStatus(std::string(name), [&](BindingStatus& status) {
-    auto found = std::find_if(status.namespaces.begin(), status.namespaces.end(),
-                              [&](const auto& entry) { return entry.name == ns; });
-    if (found == status.namespaces.end()) {
-      status.namespaces.push_back({.name = std::string(ns)});
-      found = std::prev(status.namespaces.end());
-    }
-    if (activation.generation < found->secretGeneration) {
-      return; // a late, older activation never moves the record back
-    }
-    if (activation.generation > found->secretGeneration) {
-      found->activeSince = now;
-      found->lastRefreshTime = now;
-    }
-    supersedes = activation.generation > 1;
-    found->secretGeneration = activation.generation;
-    found->robotName = robotName;
-    std::sort(status.namespaces.begin(), status.namespaces.end(),
-              [](const auto& a, const auto& b) { return a.name < b.name; });
-  });
+  auto written = records_.update(resolved->binding.name, resolved->binding.uid, std::string(ns),
+                                 [&](reconcile::NamespaceStatus& state) {
+                                   if (activation.generation < state.secretGeneration) {
+                                     return; // a late, older activation never moves the record back
+                                   }
+                                   if (activation.generation > state.secretGeneration) {
+                                     state.activeSince = now;
+                                     state.lastRefreshTime = now;
+                                   }
+                                   supersedes = activation.generation > 1;
+                                   state.secretGeneration = activation.generation;
+                                   state.robotName = robotName;
+                                   state.harbor = registryUrl;
+                                 });
   if (written && supersedes) {
     // An older robot is now superseded. Many agents activate at once: their
     // robots are listed together a moment later, not once each.
@@ -1083,23 +1134,16 @@ Status BindingController::report(std::string_view ns, const reconcile::AgentRepo
     if (!resolved) {
       continue; // a binding that no longer targets this namespace: nothing to record
     }
-    auto written = writeStatus(entry.binding, [&](BindingStatus& status) {
-      auto found = std::find_if(status.namespaces.begin(), status.namespaces.end(),
-                                [&](const auto& known) { return known.name == ns; });
-      if (found == status.namespaces.end()) {
-        status.namespaces.push_back({.name = std::string(ns)});
-        found = std::prev(status.namespaces.end());
-      }
-      reconcile::applyReport(*found, entry, now);
-      std::sort(status.namespaces.begin(), status.namespaces.end(),
-                [](const auto& a, const auto& b) { return a.name < b.name; });
-    });
+    // The binding's summary (Ready) follows the record's change (see records_).
+    const std::string registryUrl = resolved->connection ? resolved->connection->settings.url : "";
+    auto written = records_.update(resolved->binding.name, resolved->binding.uid, std::string(ns),
+                                   [&](reconcile::NamespaceStatus& state) {
+                                     reconcile::applyReport(state, entry, now);
+                                     state.harbor = registryUrl;
+                                   });
     if (!written) {
       return written;
     }
-    // The summary (Ready) follows within a second: one reconcile for the many
-    // reports that arrive together, not one each.
-    queue_.addAfter(entry.binding, kReportSummaryDelay);
   }
   return ok();
 }

@@ -1,7 +1,8 @@
 // The hub's reconciler for HarborRobotBindings, and the operations the hub API
 // performs on their behalf. Bindings and namespaces come from informers; the
-// per-namespace state (active generation, last report) lives in each binding's
-// status, so a restarted or newly elected hub continues where the last one was.
+// per-namespace state (active generation, last report) lives in a
+// HarborRobotCredential record in each target namespace, so a restarted or
+// newly elected hub continues where the last one was.
 #pragma once
 
 #include <atomic>
@@ -19,6 +20,7 @@
 #include "agent_deployer.h"
 #include "agent_signals.h"
 #include "connection_registry.h"
+#include "harborrobot/hub/credential_records.h"
 #include "harborrobot/kube/client.h"
 #include "harborrobot/kube/event_recorder.h"
 #include "harborrobot/kube/informer.h"
@@ -105,7 +107,7 @@ private:
                                       std::string_view ns) const;
   std::vector<std::string> targetsOf(const BindingSpec& spec) const;
   // The namespaces the binding serves: its targets, or, frozen, the namespaces
-  // its status records that still exist (what was issued, nothing new).
+  // holding its records that still exist (what was issued, nothing new).
   std::vector<std::string> targetsOf(const Resolved& resolved, const kube::Json& object) const;
   // The targets and the protected namespaces the spec selects but may not reach.
   reconcile::TargetSelection selectionOf(const BindingSpec& spec) const;
@@ -133,6 +135,7 @@ private:
   kube::WorkQueue queue_;
   std::unique_ptr<kube::Informer> bindings_;
   std::unique_ptr<kube::Informer> namespaces_;
+  ::harborrobot::hub::CredentialRecords records_;
   std::vector<std::thread> workers_;
 
   // Credentials handed out recently, by (namespace, binding, rotation id): a
@@ -144,9 +147,8 @@ private:
   std::mutex issuedMutex_;
   std::map<std::string, Issued> issued_;
 
-  // Status writes of one binding are serialized and batched: every agent report
-  // and activation changes the same object, and writing it once per change made
-  // the hub's and the API server's work grow with the square of the namespaces.
+  // Status writes of one binding are serialized and batched (a reconcile and the
+  // summaries its records' changes queue).
   GroupCommit<StatusChange> statusCommit_;
   // The object each status write stored, so the next write starts from it
   // rather than from a GET (the watch may not have delivered it yet).
@@ -179,6 +181,11 @@ private:
     std::optional<std::chrono::system_clock::time_point> revisit;
   };
   std::map<std::string, CleanupMemo> cleanupMemo_;
+  // Deletes the records of namespaces the binding no longer serves once no robot
+  // of theirs is left in Harbor (`robots`: the project's robots of ours).
+  void dropSettledRecords(const HarborRobotBinding& binding,
+                          const std::vector<std::string>& targets,
+                          const std::vector<plugin::CredentialSummary>& robots);
   // Makes sure the binding's robots are listed again by `when`, and queues the
   // binding then.
   void noteReadOnly(const std::string& connection, const Error& error);

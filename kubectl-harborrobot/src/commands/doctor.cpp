@@ -3,6 +3,7 @@
 // fix. What needs Harbor or DNS is what the hub and agents verified inside the
 // cluster (with its time); --local repeats the Harbor checks from this machine.
 // A credential is decoded only to check it; nothing secret is ever printed.
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 
@@ -13,6 +14,7 @@
 #include "install_manifests.h"
 
 #include "harborrobot/http/curl_client.h"
+#include "harborrobot/hub/credential_records.h"
 #include "harborrobot/model/binding.h"
 #include "harborrobot/model/connection.h"
 #include "harborrobot/model/dockerconfig.h"
@@ -244,8 +246,26 @@ void checkBinding(kube::Client& api, const DoctorFlags& flags, const kube::Json&
     checks.fail("binding " + name, reason.empty() ? "no status yet" : reason + ": " + message,
                 "kubectl harborrobot status " + name);
   }
-  for (const auto& entry : status.value("namespaces", kube::Json::array())) {
-    checkNamespace(api, flags, binding, entry, checks);
+  const auto metadata = objectField(binding, "metadata");
+  auto records =
+      hub::listCredentialRecords(api, stringField(metadata, "name"), stringField(metadata, "uid"));
+  if (!records) {
+    checks.fail("records of " + name, records.error().message(),
+                "kubectl get harborrobotcredentials -A --field-selector metadata.name=" + name);
+    return;
+  }
+  for (const auto& record : *records) {
+    checkNamespace(api, flags, binding, hub::recordEntry(record), checks);
+  }
+  for (const auto& entry : status.value("notReadyNamespaces", kube::Json::array())) {
+    const std::string ns = stringField(entry, "name");
+    const bool recorded = std::any_of(records->begin(), records->end(),
+                                      [&](const auto& record) { return record.state.name == ns; });
+    if (!recorded) {
+      checkNamespace(api, flags, binding,
+                     {{"name", ns}, {"ready", false}, {"reason", stringField(entry, "reason")}},
+                     checks);
+    }
   }
 }
 

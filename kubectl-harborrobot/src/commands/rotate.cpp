@@ -8,6 +8,7 @@
 #include <memory>
 #include <set>
 #include <thread>
+#include <vector>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -15,6 +16,7 @@
 #include "commands.h"
 #include "output.h"
 
+#include "harborrobot/hub/credential_records.h"
 #include "harborrobot/model/rotate_annotation.h"
 #include "harborrobot/util/json_text.h"
 #include "harborrobot/util/rfc3339.h"
@@ -29,6 +31,29 @@ struct RotateFlags {
   bool wait = false;
   std::string timeout = "2m";
 };
+
+// Each namespace's state (its record), and the not-ready targets that have none yet.
+Result<std::vector<kube::Json>> recordEntries(kube::Client& api, const kube::Json& binding) {
+  const auto metadata = objectField(binding, "metadata");
+  auto records =
+      hub::listCredentialRecords(api, stringField(metadata, "name"), stringField(metadata, "uid"));
+  if (!records) {
+    return makeError(records.error());
+  }
+  std::vector<kube::Json> entries;
+  std::set<std::string> seen;
+  for (const auto& record : *records) {
+    seen.insert(record.state.name);
+    entries.push_back(hub::recordEntry(record));
+  }
+  for (const auto& entry :
+       objectField(binding, "status").value("notReadyNamespaces", kube::Json::array())) {
+    if (const std::string ns = stringField(entry, "name"); !ns.empty() && !seen.contains(ns)) {
+      entries.push_back({{"name", ns}, {"ready", false}, {"reason", stringField(entry, "reason")}});
+    }
+  }
+  return entries;
+}
 
 int runRotate(CommandContext context, const RotateFlags& flags) {
   auto& session = context.session;
@@ -49,9 +74,12 @@ int runRotate(CommandContext context, const RotateFlags& flags) {
   if (!binding) {
     return session.fail(binding.error());
   }
+  auto recorded = recordEntries(api, *binding);
+  if (!recorded) {
+    return session.fail(recorded.error());
+  }
   std::set<std::string> targets;
-  for (const auto& entry :
-       objectField(*binding, "status").value("namespaces", kube::Json::array())) {
+  for (const auto& entry : *recorded) {
     targets.insert(stringField(entry, "name"));
   }
   if (!flags.all && !targets.contains(session.ns())) {
@@ -69,8 +97,7 @@ int runRotate(CommandContext context, const RotateFlags& flags) {
   // a request counts only when later than the last refresh, so a refresh in this
   // very second means waiting for the next one.
   std::chrono::system_clock::time_point latestRefresh{};
-  for (const auto& entry :
-       objectField(*binding, "status").value("namespaces", kube::Json::array())) {
+  for (const auto& entry : *recorded) {
     if (targets.contains(stringField(entry, "name"))) {
       if (auto when = parseRfc3339(stringField(entry, "lastRefreshTime"), "lastRefreshTime");
           when && *when > latestRefresh) {
@@ -108,9 +135,12 @@ int runRotate(CommandContext context, const RotateFlags& flags) {
     if (!current) {
       return session.fail(current.error());
     }
+    auto entries = recordEntries(api, *current);
+    if (!entries) {
+      return session.fail(entries.error());
+    }
     std::vector<std::string> pending;
-    for (const auto& entry :
-         objectField(*current, "status").value("namespaces", kube::Json::array())) {
+    for (const auto& entry : *entries) {
       const auto ns = stringField(entry, "name");
       if (!targets.contains(ns) || done.contains(ns)) {
         continue;

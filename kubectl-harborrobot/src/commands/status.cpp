@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <csignal>
 #include <cstdio>
+#include <map>
 #include <memory>
 
 #include <fmt/format.h>
@@ -13,6 +14,7 @@
 #include "commands.h"
 #include "output.h"
 
+#include "harborrobot/hub/credential_records.h"
 #include "harborrobot/util/json_text.h"
 
 namespace harborrobot::cli {
@@ -41,37 +43,58 @@ std::string readyOf(const kube::Json& status, std::string* reason = nullptr,
   return "Unknown";
 }
 
+// The objects named `name` in every namespace, by namespace: one LIST rather
+// than a GET per namespace, so a binding of a thousand namespaces is described
+// in a few calls. Secret data is dropped as it arrives.
+Result<std::map<std::string, kube::Json>>
+byNamespace(kube::Client& client, const kube::ResourceType& type, const std::string& name) {
+  kube::ListOptions options;
+  options.fieldSelector = "metadata.name=" + name;
+  auto listed = client.list(type, "", options);
+  if (!listed) {
+    return makeError(listed.error());
+  }
+  std::map<std::string, kube::Json> found;
+  for (auto& item : (*listed)["items"]) {
+    item.erase("data");
+    item.erase("stringData");
+    found.emplace(stringField(objectField(item, "metadata"), "namespace"), std::move(item));
+  }
+  return found;
+}
+
 // The binding's generated Secret and ServiceAccount in one namespace, as the
 // cluster has them now (metadata only).
-kube::Json namespaceObjects(kube::Client& client, const std::string& ns, const kube::Json& spec) {
+kube::Json namespaceObjects(const std::string& ns, const kube::Json& spec,
+                            const Result<std::map<std::string, kube::Json>>& secrets,
+                            const Result<std::map<std::string, kube::Json>>& accounts) {
   const std::string secretName = stringField(objectField(spec, "generatedSecret"), "name");
   const std::string saName = stringField(objectField(spec, "serviceAccount"), "name");
   kube::Json result = {{"secret", {{"name", secretName}}}};
-  auto secret = client.get(kube::resources::secrets(), ns, secretName);
-  if (secret) {
-    const auto annotations = objectField(objectField(*secret, "metadata"), "annotations");
+  if (!secrets) {
+    result["secret"]["exists"] = false;
+    result["secret"]["error"] = secrets.error().message();
+  } else if (const auto secret = secrets->find(ns); secret != secrets->end()) {
+    const auto annotations = objectField(objectField(secret->second, "metadata"), "annotations");
     result["secret"]["exists"] = true;
-    result["secret"]["type"] = stringField(*secret, "type");
+    result["secret"]["type"] = stringField(secret->second, "type");
     result["secret"]["generation"] = stringField(annotations, "harborrobot.io/generation");
     result["secret"]["rotatedAt"] = stringField(annotations, "harborrobot.io/rotated-at");
   } else {
     result["secret"]["exists"] = false;
-    if (secret.error().code() != ErrorCode::kNotFound) {
-      result["secret"]["error"] = secret.error().message();
-    }
   }
   if (!saName.empty()) {
-    result["serviceAccount"] = {{"name", saName}};
-    auto account = client.get(kube::resources::serviceAccounts(), ns, saName);
-    if (account) {
+    result["serviceAccount"] = {{"name", saName}, {"attached", false}};
+    if (!accounts) {
+      result["serviceAccount"]["error"] = accounts.error().message();
+    } else if (const auto account = accounts->find(ns); account != accounts->end()) {
       bool attached = false;
-      for (const auto& entry : account->value("imagePullSecrets", kube::Json::array())) {
+      for (const auto& entry : account->second.value("imagePullSecrets", kube::Json::array())) {
         attached |= stringField(entry, "name") == secretName;
       }
       result["serviceAccount"]["attached"] = attached;
     } else {
-      result["serviceAccount"]["attached"] = false;
-      result["serviceAccount"]["error"] = account.error().message();
+      result["serviceAccount"]["error"] = fmt::format("serviceaccount {} not found", saName);
     }
   }
   return result;
@@ -122,10 +145,35 @@ Result<kube::Json> describeBinding(kube::Client& client, const kube::Json& bindi
       {"lastRefreshTime", stringField(status, "lastRefreshTime")},
       {"nextRefreshTime", stringField(status, "nextRefreshTime")},
       {"conditions", status.value("conditions", kube::Json::array())}};
+  report["targetNamespaces"] = intField(status, "targetNamespaces", 0);
+  report["readyNamespaces"] = intField(status, "readyNamespaces", 0);
+  // Each namespace's state is its record; a target without one yet is among the
+  // binding's not-ready namespaces.
+  auto records = hub::listCredentialRecords(client, stringField(metadata, "name"),
+                                            stringField(metadata, "uid"));
+  if (!records) {
+    return makeError(records.error());
+  }
+  std::map<std::string, kube::Json> entries;
+  for (const auto& record : *records) {
+    entries.emplace(record.state.name, hub::recordEntry(record));
+  }
+  for (const auto& entry : status.value("notReadyNamespaces", kube::Json::array())) {
+    const std::string ns = stringField(entry, "name");
+    if (!ns.empty() && !entries.contains(ns)) {
+      entries.emplace(
+          ns, kube::Json{{"name", ns}, {"ready", false}, {"reason", stringField(entry, "reason")}});
+    }
+  }
+  const auto secrets = byNamespace(client, kube::resources::secrets(),
+                                   stringField(objectField(spec, "generatedSecret"), "name"));
+  const std::string saName = stringField(objectField(spec, "serviceAccount"), "name");
+  const auto accounts = saName.empty()
+                            ? Result<std::map<std::string, kube::Json>>{}
+                            : byNamespace(client, kube::resources::serviceAccounts(), saName);
   kube::Json namespaces = kube::Json::array();
-  for (const auto& entry : status.value("namespaces", kube::Json::array())) {
-    kube::Json item = entry;
-    item.update(namespaceObjects(client, stringField(entry, "name"), spec));
+  for (auto& [ns, item] : entries) {
+    item.update(namespaceObjects(ns, spec, secrets, accounts));
     namespaces.push_back(std::move(item));
   }
   report["namespaces"] = namespaces;
@@ -183,7 +231,9 @@ void printReport(const Session& session, const kube::Json& report) {
                          : (boolField(account, "attached", false) ? "attached" : "NOT attached"),
          problem.empty() ? "-" : problem});
   }
-  std::printf("Namespaces:      %zu\n", rows.size());
+  std::printf("Namespaces:      %lld ready of %lld\n",
+              static_cast<long long>(intField(report, "readyNamespaces", 0)),
+              static_cast<long long>(intField(report, "targetNamespaces", 0)));
   if (!rows.empty()) {
     std::string table = formatTable({"NAMESPACE", "READY", "ROBOT", "SECRET GEN", "LAST REFRESH",
                                      "NEXT REFRESH", "ALIAS", "SERVICEACCOUNT", "PROBLEM"},
@@ -212,14 +262,12 @@ int printAll(CommandContext context, kube::Client& client, OutputFormat format) 
   std::vector<std::vector<std::string>> rows;
   for (const auto& binding : bindings->value("items", kube::Json::array())) {
     const auto status = objectField(binding, "status");
-    const auto entries = status.value("namespaces", kube::Json::array());
-    const auto readyCount = std::count_if(entries.begin(), entries.end(), [](const kube::Json& e) {
-      return boolField(e, "ready", false);
-    });
+    const auto readyCount = intField(status, "readyNamespaces", 0);
+    const auto targetCount = intField(status, "targetNamespaces", 0);
     std::string reason;
     const auto ready = readyOf(status, &reason);
     const auto name = stringField(objectField(binding, "metadata"), "name");
-    rows.push_back({name, ready, fmt::format("{}/{}", readyCount, entries.size()),
+    rows.push_back({name, ready, fmt::format("{}/{}", readyCount, targetCount),
                     stringField(objectField(objectField(binding, "spec"), "harbor"), "project"),
                     stringField(status, "lastRefreshTime", "-"),
                     stringField(status, "nextRefreshTime", "-"), reason.empty() ? "-" : reason,
@@ -228,7 +276,7 @@ int printAll(CommandContext context, kube::Client& client, OutputFormat format) 
                        {"ready", ready},
                        {"reason", reason},
                        {"namespacesReady", readyCount},
-                       {"namespaces", entries.size()},
+                       {"namespaces", targetCount},
                        {"lastRefreshTime", stringField(status, "lastRefreshTime")},
                        {"nextRefreshTime", stringField(status, "nextRefreshTime")}});
   }

@@ -83,6 +83,13 @@ std::vector<Json> Informer::list() const {
   return objects;
 }
 
+void dropManagedFields(Json& object) {
+  if (const auto metadata = object.find("metadata");
+      metadata != object.end() && metadata->is_object()) {
+    metadata->erase("managedFields");
+  }
+}
+
 void Informer::backoff(std::chrono::milliseconds& delay) {
   std::unique_lock lock(mutex_);
   changed_.wait_for(lock, delay, [this] { return stopping_.load(); });
@@ -106,6 +113,9 @@ bool Informer::relist(std::string& resourceVersion) {
     // Lists omit kind/apiVersion on items; handlers get whole objects.
     item["kind"] = type_.kind;
     item["apiVersion"] = type_.apiVersion();
+    if (options_.transform) {
+      options_.transform(item);
+    }
     const std::string key = keyOf(item);
     fresh.emplace(key, std::make_shared<const Json>(std::move(item)));
   }
@@ -170,7 +180,11 @@ void Informer::apply(const WatchEvent& event) {
     if (event.type == "DELETED") {
       cache_.erase(key);
     } else {
-      after = std::make_shared<const Json>(event.object);
+      Json object = event.object;
+      if (options_.transform) {
+        options_.transform(object);
+      }
+      after = std::make_shared<const Json>(std::move(object));
       cache_[key] = after;
     }
   }

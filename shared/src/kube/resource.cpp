@@ -77,6 +77,11 @@ const ResourceType& harborRobotBindings() {
                                  "harborrobotbindings", "HarborRobotBinding", false};
   return type;
 }
+const ResourceType& harborRobotCredentials() {
+  static const ResourceType type{"harbor-robot-gen.alaudadevops.alauda.io", "v1alpha1",
+                                 "harborrobotcredentials", "HarborRobotCredential", true};
+  return type;
+}
 const ResourceType& customResourceDefinitions() {
   static const ResourceType type{"apiextensions.k8s.io", "v1", "customresourcedefinitions",
                                  "CustomResourceDefinition", false};

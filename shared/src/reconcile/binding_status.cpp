@@ -9,27 +9,15 @@
 #include "harborrobot/reconcile/targets.h"
 #include "harborrobot/util/json_text.h"
 #include "harborrobot/util/rfc3339.h"
+#include "status_times.h"
 
 namespace harborrobot::reconcile {
 
 namespace {
 
 using Json = nlohmann::json;
-
-void putTime(Json& json, const char* key, const std::optional<TimePoint>& value) {
-  if (value) {
-    json[key] = formatRfc3339(*value);
-  }
-}
-
-std::optional<TimePoint> timeField(const Json& json, std::string_view key) {
-  const std::string text = stringField(json, key);
-  if (text.empty()) {
-    return std::nullopt;
-  }
-  auto parsed = parseRfc3339(text, key);
-  return parsed ? std::optional<TimePoint>(*parsed) : std::nullopt;
-}
+using detail::putTime;
+using detail::timeField;
 
 template <class T> void earliest(std::optional<T>& into, const std::optional<T>& value) {
   if (value && (!into || *value < *into)) {
@@ -44,12 +32,6 @@ template <class T> void latest(std::optional<T>& into, const std::optional<T>& v
 }
 
 } // namespace
-
-const NamespaceStatus* BindingStatus::find(std::string_view ns) const {
-  const auto found = std::find_if(namespaces.begin(), namespaces.end(),
-                                  [&](const NamespaceStatus& entry) { return entry.name == ns; });
-  return found == namespaces.end() ? nullptr : &*found;
-}
 
 const Condition* BindingStatus::condition(std::string_view type) const {
   const auto found = std::find_if(conditions.begin(), conditions.end(),
@@ -68,27 +50,15 @@ Json toJson(const BindingStatus& status) {
     putTime(entry, "lastTransitionTime", condition.lastTransitionTime);
     conditions.push_back(std::move(entry));
   }
-  Json namespaces = Json::array();
-  for (const auto& ns : status.namespaces) {
-    Json entry = {{"name", ns.name},           {"ready", ns.ready},
-                  {"robotName", ns.robotName}, {"secretGeneration", ns.secretGeneration},
-                  {"harbor", ns.harbor},       {"aliasActive", ns.aliasActive}};
-    putTime(entry, "activeSince", ns.activeSince);
-    putTime(entry, "lastRefreshTime", ns.lastRefreshTime);
-    putTime(entry, "nextRefreshTime", ns.nextRefreshTime);
-    putTime(entry, "lastReportTime", ns.lastReportTime);
-    putTime(entry, "credentialVerifiedAt", ns.credentialVerifiedAt);
-    if (!ns.reason.empty()) {
-      entry["reason"] = ns.reason;
-    }
-    if (!ns.lastError.empty()) {
-      entry["lastError"] = ns.lastError;
-    }
-    namespaces.push_back(std::move(entry));
+  Json notReady = Json::array();
+  for (const auto& entry : status.notReadyNamespaces) {
+    notReady.push_back({{"name", entry.name}, {"reason", entry.reason}});
   }
   Json json = {{"observedGeneration", status.observedGeneration},
                {"conditions", conditions},
-               {"namespaces", namespaces}};
+               {"targetNamespaces", status.targetNamespaces},
+               {"readyNamespaces", status.readyNamespaces},
+               {"notReadyNamespaces", notReady}};
   putTime(json, "lastRefreshTime", status.lastRefreshTime);
   putTime(json, "nextRefreshTime", status.nextRefreshTime);
   if (status.lastValidSpec) {
@@ -120,30 +90,30 @@ BindingStatus parseBindingStatus(const Json& status) {
       }
     }
   }
-  if (const auto found = status.find("namespaces"); found != status.end() && found->is_array()) {
+  parsed.targetNamespaces = intField(status, "targetNamespaces", 0);
+  parsed.readyNamespaces = intField(status, "readyNamespaces", 0);
+  if (const auto found = status.find("notReadyNamespaces");
+      found != status.end() && found->is_array()) {
     for (const auto& entry : *found) {
-      NamespaceStatus ns;
-      ns.name = stringField(entry, "name");
-      if (ns.name.empty()) {
-        continue;
+      NotReadyNamespace ns{stringField(entry, "name"), stringField(entry, "reason")};
+      if (!ns.name.empty() && parsed.notReadyNamespaces.size() < kNotReadyNamed) {
+        parsed.notReadyNamespaces.push_back(std::move(ns));
       }
-      ns.ready = boolField(entry, "ready", false);
-      ns.robotName = stringField(entry, "robotName");
-      ns.secretGeneration = intField(entry, "secretGeneration", 0);
-      ns.activeSince = timeField(entry, "activeSince");
-      ns.lastRefreshTime = timeField(entry, "lastRefreshTime");
-      ns.nextRefreshTime = timeField(entry, "nextRefreshTime");
-      ns.lastReportTime = timeField(entry, "lastReportTime");
-      ns.credentialVerifiedAt = timeField(entry, "credentialVerifiedAt");
-      ns.harbor = stringField(entry, "harbor");
-      ns.aliasActive = boolField(entry, "aliasActive", false);
-      ns.reason = stringField(entry, "reason");
-      ns.lastError = stringField(entry, "lastError");
-      parsed.namespaces.push_back(std::move(ns));
     }
   }
-  std::sort(parsed.namespaces.begin(), parsed.namespaces.end(),
-            [](const auto& a, const auto& b) { return a.name < b.name; });
+  if (const auto found = status.find("namespaces"); found != status.end() && found->is_array()) {
+    for (const auto& entry : *found) {
+      // The same fields the records have, under the same names.
+      auto legacy = parseCredentialRecord({{"metadata",
+                                            {{"name", "legacy"},
+                                             {"namespace", stringField(entry, "name")},
+                                             {"labels", {{kBindingUidLabel, "legacy"}}}}},
+                                           {"status", entry}});
+      if (legacy) {
+        parsed.legacyNamespaces.push_back(std::move(legacy->state));
+      }
+    }
+  }
   if (const auto found = status.find("lastValidSpec");
       found != status.end() && found->is_object() && found->contains("spec") &&
       found->at("spec").is_object()) {
@@ -152,70 +122,58 @@ BindingStatus parseBindingStatus(const Json& status) {
   return parsed;
 }
 
-void applyReport(NamespaceStatus& entry, const NamespaceReport& report, TimePoint now) {
-  entry.ready = report.ready;
-  entry.robotName = report.robotName;
-  entry.lastRefreshTime = report.lastRefreshTime;
-  entry.nextRefreshTime = report.nextRefreshTime;
-  entry.aliasActive = report.aliasActive;
-  entry.credentialVerifiedAt = report.credentialVerifiedAt;
-  entry.reason = report.ready ? "" : report.reason;
-  entry.lastError = redactSecrets(report.lastError);
-  entry.lastReportTime = now;
-}
-
-BindingStatus summarize(const SummaryInputs& inputs, const BindingStatus& previous, TimePoint now) {
+BindingStatus summarize(const SummaryInputs& inputs, const RecordLookup& records,
+                        const BindingStatus& previous, TimePoint now) {
   BindingStatus next;
   next.observedGeneration = inputs.generation;
   next.lastValidSpec = inputs.validSpec ? inputs.validSpec : previous.lastValidSpec;
-  for (const auto& name : inputs.targets) {
-    NamespaceStatus entry;
-    if (const auto* known = previous.find(name)) {
-      entry = *known;
-    } else {
-      entry.name = name;
-      entry.reason = "AgentNotReported";
+  next.targetNamespaces = static_cast<std::int64_t>(inputs.targets.size());
+  std::string named;                        // the not-ready namespaces the message names
+  for (const auto& name : inputs.targets) { // sorted
+    const NamespaceStatus* record = records(name);
+    if (record != nullptr) {
+      latest(next.lastRefreshTime, record->lastRefreshTime);
+      earliest(next.nextRefreshTime, record->nextRefreshTime);
     }
-    entry.harbor = inputs.registryUrl;
-    latest(next.lastRefreshTime, entry.lastRefreshTime);
-    earliest(next.nextRefreshTime, entry.nextRefreshTime);
-    next.namespaces.push_back(std::move(entry));
+    if (record != nullptr && record->ready) {
+      ++next.readyNamespaces;
+      continue;
+    }
+    const std::string reason = record == nullptr
+                                   ? "AgentNotReported"
+                                   : (record->reason.empty() ? "NotReady" : record->reason);
+    if (next.notReadyNamespaces.size() < kNotReadyNamed) {
+      named += fmt::format("{}{} ({})", named.empty() ? "" : ", ", name, reason);
+      next.notReadyNamespaces.push_back({name, reason});
+    }
   }
-  std::sort(next.namespaces.begin(), next.namespaces.end(),
-            [](const auto& a, const auto& b) { return a.name < b.name; });
 
   Condition ready{.type = "Ready", .observedGeneration = inputs.generation};
-  const auto notReady = std::count_if(next.namespaces.begin(), next.namespaces.end(),
-                                      [](const NamespaceStatus& entry) { return !entry.ready; });
+  const auto notReady = next.targetNamespaces - next.readyNamespaces;
   if (inputs.problem) {
     ready.status = "False";
     ready.reason = inputs.problem->reason;
     ready.message = redactSecrets(inputs.problem->message); // Harbor's text, often
-  } else if (next.namespaces.empty() && !inputs.excluded.empty()) {
+  } else if (inputs.targets.empty() && !inputs.excluded.empty()) {
     ready.status = "False";
     ready.reason = kProtectedNamespaceReason;
     ready.message = protectedNamespacesMessage(inputs.excluded);
-  } else if (next.namespaces.empty()) {
+  } else if (inputs.targets.empty()) {
     ready.status = "False";
     ready.reason = "NoTargetNamespaces";
     ready.message = "no existing namespace matches spec.namespaces";
   } else if (notReady > 0) {
     ready.status = "False";
     ready.reason = "NamespacesNotReady";
-    std::string names;
-    for (const auto& entry : next.namespaces) {
-      if (!entry.ready) {
-        names += (names.empty() ? "" : ", ") + entry.name +
-                 (entry.reason.empty() ? "" : " (" + entry.reason + ")");
-      }
-    }
+    const auto unnamed = notReady - static_cast<std::int64_t>(next.notReadyNamespaces.size());
     ready.message =
-        fmt::format("{} of {} namespaces not ready: {}", notReady, next.namespaces.size(), names);
+        fmt::format("{} of {} namespaces not ready: {}{}", notReady, next.targetNamespaces, named,
+                    unnamed > 0 ? fmt::format(" and {} more", unnamed) : "");
   } else {
     ready.status = "True";
     ready.reason = "AllNamespacesReady";
-    ready.message = fmt::format("credentials are current in {} namespace{}", next.namespaces.size(),
-                                next.namespaces.size() == 1 ? "" : "s");
+    ready.message = fmt::format("credentials are current in {} namespace{}", next.targetNamespaces,
+                                next.targetNamespaces == 1 ? "" : "s");
   }
   const Condition* before = previous.condition("Ready");
   ready.lastTransitionTime =

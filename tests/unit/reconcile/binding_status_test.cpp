@@ -1,8 +1,12 @@
 // The binding status summary behind `kubectl get harborrobotbinding`.
+#include <map>
+
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "harborrobot/reconcile/binding_status.h"
 #include "harborrobot/reconcile/targets.h"
+#include "harborrobot/util/json_text.h"
 
 namespace harborrobot::reconcile {
 namespace {
@@ -22,11 +26,31 @@ NamespaceReport readyReport(std::string binding, TimePoint refreshed) {
   return report;
 }
 
+// The records a test holds, by namespace.
+struct Records {
+  std::map<std::string, NamespaceStatus, std::less<>> byNamespace;
+  RecordLookup lookup() const {
+    return [this](std::string_view ns) -> const NamespaceStatus* {
+      const auto found = byNamespace.find(ns);
+      return found == byNamespace.end() ? nullptr : &found->second;
+    };
+  }
+  void reportReady(const std::string& ns, TimePoint refreshed) {
+    auto& state = byNamespace[ns];
+    state.name = ns;
+    applyReport(state, readyReport("x", refreshed), refreshed);
+  }
+};
+
+const RecordLookup kNoRecords = [](std::string_view) -> const NamespaceStatus* { return nullptr; };
+
 TEST(BindingStatusTest, NewTargetsWaitForTheirAgents) {
   const auto status =
-      summarize({1, {"team-ns1", "team-ns2"}, std::nullopt, "https://h"}, {}, kStart);
-  ASSERT_EQ(status.namespaces.size(), 2u);
-  EXPECT_EQ(status.namespaces[0].reason, "AgentNotReported");
+      summarize({1, {"team-ns1", "team-ns2"}, std::nullopt, "https://h"}, kNoRecords, {}, kStart);
+  EXPECT_EQ(status.targetNamespaces, 2);
+  EXPECT_EQ(status.readyNamespaces, 0);
+  ASSERT_EQ(status.notReadyNamespaces.size(), 2u);
+  EXPECT_EQ(status.notReadyNamespaces[0], (NotReadyNamespace{"team-ns1", "AgentNotReported"}));
   const auto* ready = status.condition("Ready");
   ASSERT_NE(ready, nullptr);
   EXPECT_EQ(ready->status, "False");
@@ -38,12 +62,11 @@ TEST(BindingStatusTest, NewTargetsWaitForTheirAgents) {
 }
 
 TEST(BindingStatusTest, ReadyWhenEveryTargetReportsAndTimesSpanTheNamespaces) {
-  auto status = summarize({1, {"a", "b"}, std::nullopt, "https://h"}, {}, kStart);
-  for (auto& entry : status.namespaces) {
-    applyReport(entry, readyReport("x", entry.name == "a" ? kStart : kStart + minutes(5)), kStart);
-  }
-  const auto next =
-      summarize({1, {"a", "b"}, std::nullopt, "https://h"}, status, kStart + minutes(6));
+  Records records;
+  records.reportReady("a", kStart);
+  records.reportReady("b", kStart + minutes(5));
+  const auto next = summarize({1, {"a", "b"}, std::nullopt, "https://h"}, records.lookup(), {},
+                              kStart + minutes(6));
   const auto* ready = next.condition("Ready");
   EXPECT_EQ(ready->status, "True");
   EXPECT_EQ(ready->reason, "AllNamespacesReady");
@@ -51,10 +74,34 @@ TEST(BindingStatusTest, ReadyWhenEveryTargetReportsAndTimesSpanTheNamespaces) {
   EXPECT_EQ(ready->lastTransitionTime, kStart + minutes(6));
   EXPECT_EQ(next.lastRefreshTime, kStart + minutes(5)) << "the latest refresh";
   EXPECT_EQ(next.nextRefreshTime, kStart + hours(6)) << "the earliest next refresh";
+  EXPECT_EQ(next.readyNamespaces, 2);
+  EXPECT_TRUE(next.notReadyNamespaces.empty());
 
-  const auto again =
-      summarize({1, {"a", "b"}, std::nullopt, "https://h"}, next, kStart + minutes(9));
+  const auto again = summarize({1, {"a", "b"}, std::nullopt, "https://h"}, records.lookup(), next,
+                               kStart + minutes(9));
   EXPECT_EQ(again, next) << "nothing changed: the same status, the same transition time";
+}
+
+TEST(BindingStatusTest, TheStatusSizeDoesNotGrowWithTheNamespaces) {
+  std::vector<std::string> targets;
+  Records records;
+  for (int i = 0; i < 10000; ++i) {
+    targets.push_back(fmt::format("ns-{:05}", i));
+    if (i % 2 == 0) {
+      records.reportReady(targets.back(), kStart);
+    }
+  }
+  const auto status =
+      summarize({1, targets, std::nullopt, "https://h"}, records.lookup(), {}, kStart);
+  EXPECT_EQ(status.targetNamespaces, 10000);
+  EXPECT_EQ(status.readyNamespaces, 5000);
+  ASSERT_EQ(status.notReadyNamespaces.size(), kNotReadyNamed);
+  EXPECT_EQ(status.notReadyNamespaces[0].name, "ns-00001");
+  EXPECT_EQ(status.condition("Ready")->message,
+            "5000 of 10000 namespaces not ready: ns-00001 (AgentNotReported), ns-00003 "
+            "(AgentNotReported), ns-00005 (AgentNotReported), ns-00007 (AgentNotReported), "
+            "ns-00009 (AgentNotReported) and 4995 more");
+  EXPECT_LT(jsonText(toJson(status)).size(), 2048u);
 }
 
 TEST(BindingStatusTest, AProblemOrNoTargetsIsNotReady) {
@@ -64,33 +111,49 @@ TEST(BindingStatusTest, AProblemOrNoTargetsIsNotReady) {
                  BindingProblem{"ConnectionNotFound", "secret harbor-robot-gen-system/harbor "
                                                       "not found"},
                  ""},
-                {}, kStart);
+                kNoRecords, {}, kStart);
   EXPECT_EQ(problem.condition("Ready")->reason, "ConnectionNotFound");
   EXPECT_EQ(problem.condition("Ready")->observedGeneration, 2);
-  const auto none = summarize({1, {}, std::nullopt, "https://h"}, {}, kStart);
+  const auto none = summarize({1, {}, std::nullopt, "https://h"}, kNoRecords, {}, kStart);
   EXPECT_EQ(none.condition("Ready")->reason, "NoTargetNamespaces");
 }
 
-TEST(BindingStatusTest, UntargetedNamespacesDropOut) {
-  auto status = summarize({1, {"a", "b"}, std::nullopt, "https://h"}, {}, kStart);
-  const auto fewer = summarize({1, {"b"}, std::nullopt, "https://h"}, status, kStart);
-  ASSERT_EQ(fewer.namespaces.size(), 1u);
-  EXPECT_EQ(fewer.namespaces[0].name, "b");
+TEST(BindingStatusTest, ANotReadyRecordKeepsItsReason) {
+  Records records;
+  records.byNamespace["a"] = NamespaceStatus{.name = "a", .reason = "CredentialRejected"};
+  const auto status =
+      summarize({1, {"a"}, std::nullopt, "https://h"}, records.lookup(), {}, kStart);
+  ASSERT_EQ(status.notReadyNamespaces.size(), 1u);
+  EXPECT_EQ(status.notReadyNamespaces[0].reason, "CredentialRejected");
 }
 
 TEST(BindingStatusTest, JsonRoundTripsAndToleratesHandEdits) {
-  auto status = summarize({1, {"a"}, std::nullopt, "https://h"}, {}, kStart);
-  applyReport(status.namespaces[0], readyReport("x", kStart), kStart);
-  status = summarize({1, {"a"}, std::nullopt, "https://h"}, status, kStart);
+  Records records;
+  records.reportReady("a", kStart);
+  const auto status =
+      summarize({1, {"a", "b"}, std::nullopt, "https://h"}, records.lookup(), {}, kStart);
   EXPECT_EQ(parseBindingStatus(toJson(status)), status);
 
   auto edited = toJson(status);
-  edited["namespaces"][0]["lastRefreshTime"] = "garbage";
+  edited["lastRefreshTime"] = "garbage";
   edited["conditions"].push_back(42);
+  edited["notReadyNamespaces"].push_back("garbage");
   const auto parsed = parseBindingStatus(edited);
-  ASSERT_EQ(parsed.namespaces.size(), 1u);
-  EXPECT_FALSE(parsed.namespaces[0].lastRefreshTime);
+  EXPECT_FALSE(parsed.lastRefreshTime);
   EXPECT_EQ(parsed.conditions.size(), 1u);
+  EXPECT_EQ(parsed.notReadyNamespaces.size(), 1u);
+  EXPECT_EQ(parsed.targetNamespaces, 2);
+}
+
+TEST(BindingStatusTest, TheStateOfRelease01IsReadForTheMoveToRecords) {
+  const auto legacy = parseBindingStatus(nlohmann::json::parse(R"({
+    "namespaces": [{"name": "team-ns1", "ready": true, "robotName": "r", "secretGeneration": 3,
+                    "activeSince": "2026-11-24T09:00:00Z"}, {"ready": true}]})"));
+  ASSERT_EQ(legacy.legacyNamespaces.size(), 1u) << "an entry without a name is dropped";
+  EXPECT_EQ(legacy.legacyNamespaces[0].name, "team-ns1");
+  EXPECT_EQ(legacy.legacyNamespaces[0].secretGeneration, 3);
+  EXPECT_EQ(legacy.legacyNamespaces[0].activeSince, kStart);
+  EXPECT_FALSE(toJson(legacy).contains("namespaces")) << "never written back";
 }
 
 TEST(TargetsTest, NamesUnionSelectorAmongLiveNamespaces) {
@@ -145,7 +208,7 @@ TEST(TargetsTest, ASelectorNeverReachesAProtectedNamespace) {
 TEST(BindingStatusTest, ExcludedNamespacesAreNamedInAConditionOfTheirOwn) {
   SummaryInputs inputs{1, {"team"}, std::nullopt, "https://h"};
   inputs.excluded = {"kube-system"};
-  const auto status = summarize(inputs, {}, kStart);
+  const auto status = summarize(inputs, kNoRecords, {}, kStart);
   const auto* excluded = status.condition(kNamespacesExcludedCondition);
   ASSERT_NE(excluded, nullptr);
   EXPECT_EQ(excluded->status, "True");
@@ -154,17 +217,18 @@ TEST(BindingStatusTest, ExcludedNamespacesAreNamedInAConditionOfTheirOwn) {
       << excluded->message;
   EXPECT_EQ(status.condition("Ready")->reason, "NamespacesNotReady");
   // It keeps its transition time while it holds, and goes when the spec changes.
-  const auto later = summarize(inputs, status, kStart + hours(1));
+  const auto later = summarize(inputs, kNoRecords, status, kStart + hours(1));
   EXPECT_EQ(later.condition(kNamespacesExcludedCondition)->lastTransitionTime, kStart);
   inputs.excluded.clear();
-  EXPECT_EQ(summarize(inputs, later, kStart + hours(2)).condition(kNamespacesExcludedCondition),
+  EXPECT_EQ(summarize(inputs, kNoRecords, later, kStart + hours(2))
+                .condition(kNamespacesExcludedCondition),
             nullptr);
 }
 
 TEST(BindingStatusTest, OnlyProtectedNamespacesSelectedSaysSoInReady) {
   SummaryInputs inputs{1, {}, std::nullopt, "https://h"};
   inputs.excluded = {"kube-public", "kube-system"};
-  const auto status = summarize(inputs, {}, kStart);
+  const auto status = summarize(inputs, kNoRecords, {}, kStart);
   const auto* ready = status.condition("Ready");
   ASSERT_NE(ready, nullptr);
   EXPECT_EQ(ready->status, "False");
@@ -177,24 +241,23 @@ TEST(BindingStatusTest, TheLastValidSpecSurvivesAnInvalidEditAndRoundTrips) {
   const LastValidSpec valid{4, nlohmann::json{{"refreshInterval", "6h"}}};
   SummaryInputs inputs{4, {"team-ns1"}, std::nullopt, "https://h"};
   inputs.validSpec = valid;
-  const auto recorded = summarize(inputs, {}, kStart);
+  const auto recorded = summarize(inputs, kNoRecords, {}, kStart);
   ASSERT_TRUE(recorded.lastValidSpec);
   EXPECT_EQ(*recorded.lastValidSpec, valid);
-  // The spec turns invalid: frozen at the recorded spec, the namespace entries
-  // (what was issued) kept, Ready says why.
+  // The spec turns invalid: frozen at the recorded spec, Ready says why.
   const auto frozen = summarize(
       {5, {"team-ns1"}, BindingProblem{"InvalidSpec", "spec.refreshInterval: \"1s\" ..."}, "h"},
-      recorded, kStart + minutes(1));
+      kNoRecords, recorded, kStart + minutes(1));
   ASSERT_TRUE(frozen.lastValidSpec);
   EXPECT_EQ(*frozen.lastValidSpec, valid);
-  EXPECT_NE(frozen.find("team-ns1"), nullptr);
+  EXPECT_EQ(frozen.targetNamespaces, 1);
   EXPECT_EQ(frozen.condition("Ready")->reason, "InvalidSpec");
   EXPECT_EQ(parseBindingStatus(toJson(frozen)), frozen);
   // A hand-broken record is dropped, never the rest of the status.
   auto json = toJson(frozen);
   json["lastValidSpec"] = "garbage";
   EXPECT_FALSE(parseBindingStatus(json).lastValidSpec);
-  EXPECT_EQ(parseBindingStatus(json).namespaces.size(), 1u);
+  EXPECT_EQ(parseBindingStatus(json).targetNamespaces, 1);
 }
 
 } // namespace

@@ -33,7 +33,14 @@ struct InformerOptions {
   int watchTimeoutSeconds = 300;
   std::chrono::milliseconds initialBackoff{500};
   std::chrono::milliseconds maximumBackoff{std::chrono::seconds(30)};
+  // Applied to every object before it is cached and handed to the handlers: the
+  // cache keeps only what its reader needs (see dropManagedFields).
+  std::function<void(Json& object)> transform{};
 };
+
+// A transform: metadata.managedFields (server-side apply's bookkeeping, often
+// larger than the rest of the object) is dropped; no controller reads it.
+void dropManagedFields(Json& object);
 
 class Informer {
 public:

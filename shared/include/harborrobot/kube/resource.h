@@ -37,6 +37,7 @@ const ResourceType& roles();
 const ResourceType& roleBindings();
 const ResourceType& clusterRoleBindings();
 const ResourceType& harborRobotBindings();
+const ResourceType& harborRobotCredentials();
 const ResourceType& customResourceDefinitions();
 } // namespace resources
 

@@ -1,11 +1,14 @@
 // A HarborRobotBinding's status: what the hub writes and the plugin's `status`
 // and `doctor` read. Pure: the hub gathers the facts (targets, connection and
-// project problems, the agents' reports) and `summarize` decides the Ready
-// condition and the times the Generator documentation's printer columns show.
+// project problems, each namespace's credential record) and `summarize` decides
+// the Ready condition and the times the Generator documentation's printer
+// columns show. Its size never depends on the number of namespaces: counts and
+// a few not-ready names, the rest lives in the namespaces' records.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "harborrobot/core/result.h"
+#include "harborrobot/reconcile/credential_record.h"
 #include "harborrobot/reconcile/hub_protocol.h"
 
 namespace harborrobot::reconcile {
@@ -27,24 +31,6 @@ struct Condition {
   bool operator==(const Condition&) const = default;
 };
 
-// One target namespace, as the hub records it.
-struct NamespaceStatus {
-  std::string name{};
-  bool ready = false;
-  std::string robotName{};
-  std::int64_t secretGeneration = 0; // the active generation
-  std::optional<TimePoint> activeSince{};
-  std::optional<TimePoint> lastRefreshTime{};
-  std::optional<TimePoint> nextRefreshTime{};
-  std::optional<TimePoint> lastReportTime{};
-  std::optional<TimePoint> credentialVerifiedAt{};
-  std::string harbor{}; // the registry URL the credential is for
-  bool aliasActive = false;
-  std::string reason{};
-  std::string lastError{};
-  bool operator==(const NamespaceStatus&) const = default;
-};
-
 // The binding's spec as it last parsed, kept by the hub in the status (which
 // only the hub writes, survives its restarts and goes with the binding): an
 // invalid edit freezes the binding at this spec instead of removing anything.
@@ -54,16 +40,29 @@ struct LastValidSpec {
   bool operator==(const LastValidSpec&) const = default;
 };
 
+struct NotReadyNamespace {
+  std::string name{};
+  std::string reason{};
+  bool operator==(const NotReadyNamespace&) const = default;
+};
+
+// How many not-ready namespaces the status names (the rest are counted).
+inline constexpr std::size_t kNotReadyNamed = 5;
+
 struct BindingStatus {
   std::int64_t observedGeneration = 0;
   std::optional<TimePoint> lastRefreshTime{};
   std::optional<TimePoint> nextRefreshTime{};
   std::vector<Condition> conditions{};
-  std::vector<NamespaceStatus> namespaces{}; // sorted by name
+  std::int64_t targetNamespaces = 0;
+  std::int64_t readyNamespaces = 0;
+  std::vector<NotReadyNamespace> notReadyNamespaces{}; // the first kNotReadyNamed, by name
   std::optional<LastValidSpec> lastValidSpec{};
+  // Read, never written: release 0.1 kept each namespace's state here. The hub
+  // moves it into the namespaces' records before its first status write drops it.
+  std::vector<NamespaceStatus> legacyNamespaces{};
   bool operator==(const BindingStatus&) const = default;
 
-  const NamespaceStatus* find(std::string_view ns) const;
   const Condition* condition(std::string_view type) const;
 };
 
@@ -94,12 +93,13 @@ struct SummaryInputs {
 // Set, with reason ProtectedNamespace, while the spec selects protected namespaces.
 inline constexpr std::string_view kNamespacesExcludedCondition = "NamespacesExcluded";
 
-// The new status: namespaces no longer targeted drop out, new ones appear not
-// ready ("AgentNotReported"), Ready is True only when every target is ready (and
-// there is at least one), lastTransitionTime moves only when Ready's status does.
-BindingStatus summarize(const SummaryInputs& inputs, const BindingStatus& previous, TimePoint now);
+// A target namespace's record, or null when it has none yet.
+using RecordLookup = std::function<const NamespaceStatus*(std::string_view ns)>;
 
-// An agent's report folded into the record of its namespace.
-void applyReport(NamespaceStatus& entry, const NamespaceReport& report, TimePoint now);
+// The new status: a target without a record counts as not ready
+// ("AgentNotReported"), Ready is True only when every target is ready (and there
+// is at least one), lastTransitionTime moves only when Ready's status does.
+BindingStatus summarize(const SummaryInputs& inputs, const RecordLookup& records,
+                        const BindingStatus& previous, TimePoint now);
 
 } // namespace harborrobot::reconcile
