@@ -96,9 +96,10 @@ def main():
         kubectl("apply", "-f", "-", stdin=BINDING)
 
         def ready():
-            status = json.loads(kubectl("get", "harborrobotbinding", "team", "-o",
-                                        "json")).get("status", {})
-            spaces = {n["name"]: n.get("ready") for n in status.get("namespaces", [])}
+            records = json.loads(kubectl("get", "harborrobotcredentials", "-A", "--field-selector",
+                                         "metadata.name=team", "-o", "json"))["items"]
+            spaces = {r["metadata"]["namespace"]: r.get("status", {}).get("ready")
+                      for r in records}
             return spaces.get("crowded") and spaces.get("empty")
         wait_for(ready, "both namespaces Ready", timeout=300)
         # A rotation in the crowded namespace: the agent works with them there.

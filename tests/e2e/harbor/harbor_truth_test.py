@@ -99,10 +99,18 @@ def binding_manifest(namespaces, access, grace):
 
 
 def ready_condition(world):
+    """The binding's Ready condition, with its not-ready namespaces."""
     binding = json.loads(world.kubectl("get", "harborrobotbinding", BINDING, "-o", "json"))
     status = binding.get("status", {})
     ready = [c for c in status.get("conditions", []) if c["type"] == "Ready"]
-    return dict(ready[0] if ready else {}, namespaces=status.get("namespaces", []))
+    return dict(ready[0] if ready else {},
+                notReadyNamespaces=status.get("notReadyNamespaces", []))
+
+
+def last_seen(world):
+    """What a timeout shows: the Ready condition and each namespace's
+    HarborRobotCredential status."""
+    return dict(ready_condition(world), credentials=world.credentials(BINDING))
 
 
 def generation(world, ns=NS):
@@ -131,7 +139,7 @@ def start(world, plugin, namespaces=(NS,), access=PULL, grace="5s", user=("api-u
     kubectl("apply", "-f", "-", stdin=binding_manifest(namespaces, access, grace))
     wait_until(lambda: ready_condition(world).get("status") == "True",
                f"binding {BINDING} to be Ready with a Secret in {', '.join(namespaces)}",
-               timeout=90, show=lambda: ready_condition(world))
+               timeout=90, show=lambda: last_seen(world))
     for ns in namespaces:
         expect_true(world.pull_credential(ns, SECRET) is not None,
                     f"Ready means {ns}/{SECRET} holds a credential for {REGISTRY}")
@@ -293,7 +301,7 @@ def binding_deletion_deletes_robots(world, plugin):
     world.kubectl("delete", "harborrobotbinding", BINDING, "--wait=false")
     wait_until(lambda: world.kubectl("get", "harborrobotbinding", "-o", "name") == "",
                "the binding to be finalized", timeout=60,
-               show=lambda: ready_condition(world))
+               show=lambda: last_seen(world))
     expect_equal(names(world.robots()), [f"robot${PROJECT}+by-hand"],
                  "once the binding's finalizer is done, Harbor's listing holds none of its "
                  "robots and still the hand-made one")
@@ -409,7 +417,7 @@ def doctor_dead_robot(world, plugin):
                           f"the restarted agent to replace the dead robot {dead} (its check "
                           "must read the token's sub: on a public project an anonymous token "
                           "still carries pull)", timeout=90,
-                          show=lambda: ready_condition(world))
+                          show=lambda: last_seen(world))
     expect_true(replaced[0] in names(world.robots()), f"Harbor lists the new robot {replaced[0]}")
     wait_until(lambda: doctor(plugin)[0] == 0, "doctor --local to find no problem again",
                timeout=60, show=lambda: doctor(plugin)[1])
@@ -464,7 +472,7 @@ def read_only_rotation_waits(world, plugin):
         lambda: (lambda c: c if c.get("reason") == "HarborReadOnly" else None)(
             ready_condition(world)),
         "the binding's Ready reason to be HarborReadOnly", timeout=60,
-        show=lambda: ready_condition(world))
+        show=lambda: last_seen(world))
     message = condition.get("message", "").lower()
     expect_true("read-only" in message or "read only" in message,
                 f"the condition's message says Harbor is in read-only mode: {condition}")
@@ -484,13 +492,13 @@ def read_only_rotation_waits(world, plugin):
     after = wait_until(lambda: (lambda c: c if c and c[0] != before[0] else None)(
                            world.pull_credential(NS, SECRET)),
                        "the requested rotation to complete once read-only ends", timeout=120,
-                       show=lambda: ready_condition(world))
+                       show=lambda: last_seen(world))
     print(f"harbor_truth_test: while read-only the binding said {condition['reason']}: "
           f"{condition['message']!r}; rotated {time.monotonic() - writable_at:.1f} s after "
           "read-only ended")
     expect_true(generation(world) > generation_before, "a new generation in the Secret")
     wait_until(lambda: ready_condition(world).get("status") == "True", "Ready again",
-               timeout=60, show=lambda: ready_condition(world))
+               timeout=60, show=lambda: last_seen(world))
     wait_until(lambda: names(world.robots()) == [after[0]],
                f"the superseded robot {before[0]} deleted after the grace period",
                timeout=60, show=lambda: names(world.robots()))

@@ -5,7 +5,8 @@ reached by its Service name with a projected ServiceAccount token, and the
 Harbor simulator's API to see what exists in Harbor.
 
 Proves: the team project is created from the namespaces' label; the binding
-lists its namespaces as not reported; an agent of team-ns1 sees the binding,
+counts its namespaces and names them as not reported (no HarborRobotCredential
+record yet); an agent of team-ns1 sees the binding,
 gets 403 for team-ns2 and 401 without a token (the hub runs with
 --agents external: the test is the agent); a credential request is
 idempotent and makes robot$team+harbor-secret-for-team-team-ns1-…; activation
@@ -154,11 +155,25 @@ class World:
     def binding(self):
         return json.loads(self.kubectl("get", "harborrobotbinding", BINDING, "-o", "json"))
 
-    def namespace_status(self, ns):
-        for entry in self.binding().get("status", {}).get("namespaces", []):
-            if entry["name"] == ns:
-                return entry
-        return {}
+    def credentials(self, binding=BINDING):
+        """The binding's HarborRobotCredential records across the fleet, as
+        {namespace: status}: one per target namespace whose agent has reported
+        (a target that never reported has none; the binding's
+        status.notReadyNamespaces names it). Listed the way the documentation
+        says, by name in every namespace (GET /apis/harbor-robot-gen.alaudadevops.
+        alauda.io/v1alpha1/harborrobotcredentials?fieldSelector=metadata.name%3D<binding>)."""
+        listed = json.loads(self.kubectl("get", "harborrobotcredentials", "--all-namespaces",
+                                         "--field-selector", f"metadata.name={binding}",
+                                         "-o", "json"))
+        return {item["metadata"]["namespace"]: item.get("status", {})
+                for item in listed.get("items", [])}
+
+    def not_ready(self, binding=BINDING):
+        """The binding's status.notReadyNamespaces as {namespace: reason} (at most
+        5, sorted by name)."""
+        found = json.loads(self.kubectl("get", "harborrobotbinding", binding, "-o", "json"))
+        return {entry["name"]: entry.get("reason", "")
+                for entry in found.get("status", {}).get("notReadyNamespaces", [])}
 
 
 def main():
@@ -171,8 +186,7 @@ def main():
         sandbox(state, build, "up")
         world = World(state, build)
         kubectl = world.kubectl
-        kubectl("apply", "-f", os.path.join(ROOT, "kubectl-harborrobot", "manifests",
-                                            "harborrobotbinding-crd.yaml"))
+        kubectl("apply", "-f", os.path.join(ROOT, "kubectl-harborrobot", "manifests"))  # both CRDs
         # This test plays the agents itself: the hub must not start real ones.
         with open(os.path.join(HERE, "hub-manifests.yaml")) as f:
             manifests = f.read().replace('args: ["hub", ', 'args: ["hub", "--agents", "external", ')
@@ -194,8 +208,13 @@ def main():
 
         wait_for(lambda: world.harbor("GET", "/projects/team")[0] == 200,
                  "the team project, from the namespaces' label", timeout=30)
-        wait_for(lambda: world.namespace_status("team-ns1").get("reason") == "AgentNotReported",
+        # No agent has reported: no namespace has a record yet, and the binding
+        # counts both targets and names them as not reported.
+        wait_for(lambda: world.not_ready().get("team-ns1") == "AgentNotReported",
                  "the binding to list its namespaces", timeout=30)
+        expect_equal(world.binding()["status"].get("targetNamespaces"), 2,
+                     "the binding counts its two target namespaces")
+        expect_equal(world.credentials(), {}, "no record before an agent reports")
         ready = [c for c in world.binding()["status"]["conditions"] if c["type"] == "Ready"][0]
         expect_equal((ready["status"], ready["reason"]), ("False", "NamespacesNotReady"),
                      "not ready until agents report")
@@ -262,6 +281,8 @@ def main():
                      "the seed's columns: READY, LASTREFRESHTIME, NEXTREFRESHTIME")
         for secret in (c["secret"] for c in issued.values()):
             expect_true(secret not in json.dumps(world.binding()), "no secret in the status")
+            expect_true(secret not in json.dumps(world.credentials()),
+                        "no secret in the namespaces' records")
             expect_true(secret not in kubectl("get", "events", "-A", "-o", "json"),
                         "no secret in any event")
 

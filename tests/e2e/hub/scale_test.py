@@ -2,8 +2,9 @@
 """Many namespaces join a selector binding at once (sandbox, managed agents):
 N namespaces (default 100) created with the matching label in one `kubectl
 apply` all get their agent, Secret and ServiceAccount entry, one robot each,
-and the binding becomes Ready listing them all. Then one namespace is deleted:
-it leaves the status and its robot is deleted, and the others are untouched.
+and a ready HarborRobotCredential record each, and the binding becomes Ready
+counting them all. Then one namespace is deleted: the binding no longer counts
+it and its robot is deleted, and the others are untouched.
 usage: scale_test.py <build dir> [N]   (needs root; exits 77 otherwise)"""
 import json
 import os
@@ -79,16 +80,20 @@ def main():
 
         def all_ready():
             status = binding().get("status", {})
-            entries = status.get("namespaces", [])
             ready = [c for c in status.get("conditions", []) if c["type"] == "Ready"]
-            return (len(entries) == count and all(e.get("ready") for e in entries) and ready and
-                    ready[0]["status"] == "True")
+            if not (ready and ready[0]["status"] == "True"):
+                return False
+            records = world.credentials("by-label")
+            return len(records) == count and all(r.get("ready") for r in records.values())
         wait_for(all_ready, f"{count} namespaces ready", timeout=780)
         elapsed = time.monotonic() - started
         print(f"scale_test: {count} namespaces joined and were ready after {elapsed:.1f} s")
         print_costs(world)
-        expect_equal(sorted(e["name"] for e in binding()["status"]["namespaces"]), names,
-                     "the status lists every namespace")
+        expect_equal(sorted(world.credentials("by-label")), names,
+                     "every namespace holds a record of the binding")
+        status = binding()["status"]
+        expect_equal((status.get("targetNamespaces"), status.get("readyNamespaces")),
+                     (count, count), "the binding counts every namespace, all ready")
         secrets = json.loads(kubectl("get", "secrets", "-A", "--field-selector",
                                      "type=kubernetes.io/dockerconfigjson", "-o", "json"))
         holders = sorted(s["metadata"]["namespace"] for s in secrets["items"]
@@ -106,8 +111,10 @@ def main():
         gone_robot = [r["name"] for r in robots if f"-{gone}-" in r["name"]]
         expect_equal(len(gone_robot), 1, f"{gone}'s robot")
         kubectl("delete", "namespace", gone, "--wait=false")
-        wait_for(lambda: gone not in [e["name"] for e in binding()["status"]["namespaces"]],
-                 f"{gone} to leave the status", timeout=120)
+        wait_for(lambda: (lambda s: s.get("targetNamespaces") == count - 1 and
+                          gone not in [e["name"] for e in s.get("notReadyNamespaces", [])])(
+                              binding()["status"]),
+                 f"the binding to no longer count {gone}", timeout=120)
         wait_for(lambda: gone_robot[0] not in [r["name"] for r in world.robots()],
                  f"{gone}'s robot to be deleted", timeout=120)
         expect_equal(len(world.robots()), count - 1, "the other robots are kept")

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """A selector binding follows its namespaces (sandbox, managed agents): a
 namespace labelled to match gets the agent, the Secret and the SA entry, and
-appears in the binding's status; unlabelled, it loses all three and its robot
-is deleted, while the other namespace's credential is untouched.
+a HarborRobotCredential record of the binding (counted in the binding's
+status.targetNamespaces); unlabelled, it loses all three and its robot is
+deleted and the binding no longer counts it, while the other namespace's
+credential is untouched.
 usage: selector_test.py <build dir>   (needs root; exits 77 otherwise)"""
 import json
 import os
@@ -64,9 +66,12 @@ def main():
         kubectl("apply", "-f", os.path.join(SEED, "connection-harbor-quickstart.yaml"))
         kubectl("apply", "-f", "-", stdin=BINDING)
 
-        def status_names():
+        def target_count():
             binding = json.loads(kubectl("get", "harborrobotbinding", "by-label", "-o", "json"))
-            return [n["name"] for n in binding.get("status", {}).get("namespaces", [])]
+            return binding.get("status", {}).get("targetNamespaces")
+
+        def recorded():
+            return sorted(world.credentials("by-label"))
 
         def has_secret(ns):
             return kubectl("get", "secret", "-n", ns, "team-pull", "-o", "name",
@@ -82,7 +87,10 @@ def main():
 
         kubectl("label", "namespace", "app-1", "pulls-from=team")
         wait_for(lambda: has_secret("app-1"), "app-1 to get its Secret", timeout=60)
-        expect_equal(status_names(), ["app-1"], "the status lists app-1")
+        # The record is written when app-1's agent reports, which may follow the
+        # Secret by a moment.
+        wait_for(lambda: recorded() == ["app-1"], "app-1's record of the binding", timeout=30)
+        expect_equal(target_count(), 1, "the binding counts app-1")
         # The agent learns of changes from the hub's signal in its namespace.
         signal = json.loads(kubectl("get", "configmap", "harborrobot-signal", "-n", "app-1",
                                     "-o", "json"))
@@ -109,7 +117,11 @@ def main():
         expect_true(has_secret("app-2"), "app-2 keeps its Secret")
         expect_equal(kubectl("get", "configmap", "harborrobot-signal", "-n", "app-1", "-o",
                              "name", check=False).strip(), "", "app-1's signal is gone")
-        expect_equal(status_names(), ["app-2"], "the status follows")
+        # app-1's record goes only once its robots are gone, so the binding's
+        # count and not-ready list say it is no longer a target.
+        expect_equal((target_count(), "app-1" in world.not_ready("by-label")), (1, False),
+                     "the binding counts app-2 only")
+        expect_true("app-2" in recorded(), "app-2 keeps its record")
 
         sandbox(state, build, "down")
         expect_equal(processes_mentioning(state), [], "down leaves no process")

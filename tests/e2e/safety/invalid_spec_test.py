@@ -19,8 +19,9 @@ server; the hub freezes the binding at its last valid spec (status
 .lastValidSpec): Ready False, reason InvalidSpec, the message naming the
 field, the value and what was expected, an InvalidSpec event; both hub
 replicas are killed (kill -9) while frozen and the restarted hub stays frozen
-(it reconciles a further invalid edit, still deleting nothing); the status
-keeps both namespace entries; no robot is deleted in Harbor. Fixing the spec
+(it reconciles a further invalid edit, still deleting nothing); both
+namespaces keep their HarborRobotCredential record and the binding still counts
+both; no robot is deleted in Harbor. Fixing the spec
 makes the binding Ready again (a SpecValid event).
 usage: invalid_spec_test.py <build dir> door|frozen   (needs root; exits 77 otherwise)"""
 import base64
@@ -57,7 +58,8 @@ class Sampler(threading.Thread):
         super().__init__(daemon=True)
         self.world = world
         # (namespace, Secret name) pairs that must hold a credential named by
-        # `default`; `status_of`: a binding whose status must list NAMESPACES.
+        # `default`; `status_of`: a binding whose records must be exactly those
+        # of NAMESPACES and whose status.targetNamespaces must count them.
         self.pairs = pairs or [(ns, SECRET) for ns in NAMESPACES]
         self.status_of = status_of
         self.stopping = threading.Event()
@@ -65,7 +67,8 @@ class Sampler(threading.Thread):
         self.failures = []
 
     def sample(self):
-        kinds = "secrets,serviceaccounts" + (",harborrobotbindings" if self.status_of else "")
+        kinds = "secrets,serviceaccounts" + (",harborrobotbindings,harborrobotcredentials"
+                                             if self.status_of else "")
         done = subprocess.run(["kubectl", "get", kinds, "--all-namespaces",
                                "-o", "json"], env=self.world.env, capture_output=True, text=True,
                               timeout=60)
@@ -73,11 +76,16 @@ class Sampler(threading.Thread):
             return  # the API server did not answer: no evidence either way
         items = json.loads(done.stdout)["items"]
         if self.status_of:
-            entries = [sorted(e["name"] for e in i.get("status", {}).get("namespaces", []))
-                       for i in items if i["kind"] == "HarborRobotBinding" and
+            recorded = sorted(i["metadata"]["namespace"] for i in items
+                              if i["kind"] == "HarborRobotCredential" and
+                              i["metadata"]["name"] == self.status_of)
+            if recorded != list(NAMESPACES):
+                self.failures.append(f"{self.status_of}'s records: {recorded}")
+            counted = [i.get("status", {}).get("targetNamespaces") for i in items
+                       if i["kind"] == "HarborRobotBinding" and
                        i["metadata"]["name"] == self.status_of]
-            if entries != [list(NAMESPACES)]:
-                self.failures.append(f"{self.status_of}'s status entries: {entries}")
+            if counted != [len(NAMESPACES)]:
+                self.failures.append(f"{self.status_of}'s targetNamespaces: {counted}")
         for ns, secret_name in list(self.pairs):
             secret = [i for i in items if i["kind"] == "Secret" and
                       i["metadata"]["namespace"] == ns and i["metadata"]["name"] == secret_name]
@@ -213,8 +221,10 @@ def frozen(world, sampler):
         wait_for(lambda: any(texts[0] in m for m in events(world, "InvalidSpec")),
                  f"{what}: an InvalidSpec event", timeout=30)
         status = binding_object(world)["status"]
-        expect_equal(sorted(e["name"] for e in status["namespaces"]), list(NAMESPACES),
-                     f"{what}: both namespace entries kept")
+        expect_equal(sorted(world.credentials(BINDING)), list(NAMESPACES),
+                     f"{what}: both namespace records kept")
+        expect_equal(status.get("targetNamespaces"), len(NAMESPACES),
+                     f"{what}: the binding still counts both namespaces")
         expect_equal(status.get("lastValidSpec", {}).get("spec", {}).get("refreshInterval"),
                      "6h", f"{what}: the last valid spec is recorded")
         print(f"invalid_spec_test: {what}: frozen: {condition['message'][:200]}")
@@ -242,8 +252,10 @@ def frozen(world, sampler):
              "the restarted hub to see the further invalid edit", timeout=90)
     sampler.more()
     status = binding_object(world)["status"]
-    expect_equal(sorted(e["name"] for e in status["namespaces"]), list(NAMESPACES),
-                 "after the restart: both namespace entries kept")
+    expect_equal(sorted(world.credentials(BINDING)), list(NAMESPACES),
+                 "after the restart: both namespace records kept")
+    expect_equal(status.get("targetNamespaces"), len(NAMESPACES),
+                 "after the restart: the binding still counts both namespaces")
     robots_frozen = sorted(r["name"] for r in world.robots())
     expect_true(set(robots_before) <= set(robots_frozen),
                 f"no robot deleted while frozen: {robots_before} -> {robots_frozen}")

@@ -7,8 +7,9 @@ Scenario `slow_namespaces`: both hub replicas are killed (kill -9) while the
 Kubernetes simulator answers every LIST of namespaces 10 s late (the fault
 `slowListResource: namespaces, slowListMs: 10000`), so the restarted hub has
 its bindings long before its namespaces. It must not reconcile meanwhile:
-zero robots deleted, the binding's status keeps both namespace entries in
-every sample, and once the caches have synced a spec change is reconciled.
+zero robots deleted, both namespaces keep their HarborRobotCredential record
+and the binding's status still counts both (targetNamespaces) in every sample,
+and once the caches have synced a spec change is reconciled.
 
 Scenario `two_connections`: a second connection Secret (harbor-b) to the same
 Harbor and a second binding (team-b) on it, same project and namespaces. Each

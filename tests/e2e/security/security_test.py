@@ -137,15 +137,15 @@ def main():
         kubectl("apply", "-f", "-", stdin=BINDING)
 
         def settled():
-            status = json.loads(kubectl("get", "harborrobotbinding", "team", "-o",
-                                        "json")).get("status", {})
-            spaces = {n["name"]: n for n in status.get("namespaces", [])}
+            spaces = world.credentials("team")
             ok = (spaces.get("team-a", {}).get("ready") and spaces.get("team-b", {}).get("ready")
                   and spaces.get("team-c", {}).get("reason") == "SecretNameConflict")
-            return status if ok else None
-        status = wait_for(settled, "team-a and team-b Ready, team-c's name taken", timeout=120)
-        expect_equal(sorted(n["name"] for n in status["namespaces"]),
-                     ["team-a", "team-b", "team-c"], "kube-system is no target")
+            return spaces if ok else None
+        spaces = wait_for(settled, "team-a and team-b Ready, team-c's name taken", timeout=120)
+        status = json.loads(kubectl("get", "harborrobotbinding", "team", "-o",
+                                    "json")).get("status", {})
+        expect_equal((sorted(spaces), status.get("targetNamespaces")),
+                     (["team-a", "team-b", "team-c"], 3), "kube-system is no target")
         excluded = [c for c in status["conditions"] if c["type"] == "NamespacesExcluded"]
         expect_equal(len(excluded), 1, f"a NamespacesExcluded condition: {status['conditions']}")
         expect_equal((excluded[0]["status"], excluded[0]["reason"]), ("True", "ProtectedNamespace"),
