@@ -3,13 +3,20 @@
 selects every namespace), with N agents played by a load generator that speaks
 the hub API as the real agent does (its own ServiceAccount token, audience
 harborrobot-hub): list bindings, ask for generation 1 of each, activate it,
-report. Prints the time until every binding is Ready, Harbor calls per robot
-(the hub's own harborrobot_hub_harbor_requests_total), and the leader's RSS and
-CPU seconds.
+report. Prints the time until every binding is Ready (its Ready condition True
+for its current generation), the Harbor floor measured in the same run (as many
+robot creations sent straight to the Harbor simulator by as many workers, in a
+throw-away project, before the hub's run) and the ratio of the two, Harbor
+calls per robot (the hub's own harborrobot_hub_harbor_requests_total), the
+largest HarborRobotBinding object (read at the end, and while polling), the
+leader's RSS and CPU seconds, the kube simulator's peak RSS, and the hub's API
+server requests per robot (the simulator's per-user counts, /debug/requests).
 usage: hub_load_bench.py <build dir> [--namespaces N] [--bindings B] [--workers W]
 (needs root; exits 77 otherwise)"""
 import argparse
+import base64
 import concurrent.futures
+import http.client
 import json
 import os
 import re
@@ -32,6 +39,10 @@ from hub_test import World  # noqa: E402
 from sandbox_test import sandbox  # noqa: E402
 
 HUB_NS = "harbor-robot-gen-system"
+HUB_USERS = f"system:serviceaccount:{HUB_NS}:"  # the hub's replicas, as the API server sees them
+BINDINGS = "/apis/harbor-robot-gen.alaudadevops.alauda.io/v1alpha1/harborrobotbindings"
+FLOOR_PROJECT = "floor"
+VERBS = ("GET", "LIST", "WATCH", "POST", "PUT", "PATCH", "DELETE")
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -45,6 +56,11 @@ class Api:
         self.local = threading.local()
 
     def call(self, method, path, body=None, content_type="application/json", attempts=5):
+        status, text = self.call_raw(method, path, body, content_type, attempts)
+        return status, json.loads(text) if text else None
+
+    def call_raw(self, method, path, body=None, content_type="application/json", attempts=5):
+        """(status, the answer's bytes as sent; None on an error)."""
         for attempt in range(attempts):
             request = urllib.request.Request(
                 self.base + path, method=method,
@@ -52,8 +68,7 @@ class Api:
                 headers={"Authorization": "Bearer " + self.token, "Content-Type": content_type})
             try:
                 with urllib.request.urlopen(request, context=self.context, timeout=60) as answer:
-                    text = answer.read()
-                    return answer.status, json.loads(text) if text else None
+                    return answer.status, answer.read()
             except urllib.error.HTTPError as error:
                 if error.code in (409, 429, 500, 502, 503) and attempt + 1 < attempts:
                     time.sleep(0.5 * (attempt + 1))
@@ -66,13 +81,132 @@ class Api:
         return 0, None
 
 
+class Harbor:
+    """harbor-1's API with Basic credentials over one kept-alive HTTPS connection
+    per thread, as the hub's Harbor client keeps its connections."""
+
+    def __init__(self, component, user):
+        self.address, self.port = component["address"], component["port"]
+        self.context = ssl.create_default_context(cafile=component["ca"])
+        self.context.check_hostname = False
+        self.auth = "Basic " + base64.b64encode(f"{user[0]}:{user[1]}".encode()).decode()
+        self.local = threading.local()
+        self.lock = threading.Lock()
+        self.connections = []
+
+    def call(self, method, path, body=None):
+        """(status, parsed JSON body or None); a connection the server closed is
+        opened again once."""
+        for attempt in range(2):
+            connection = getattr(self.local, "connection", None)
+            if connection is None:
+                connection = http.client.HTTPSConnection(self.address, self.port,
+                                                         context=self.context, timeout=60)
+                self.local.connection = connection
+                with self.lock:
+                    self.connections.append(connection)
+            try:
+                connection.request(method, "/api/v2.0" + path,
+                                   body=json.dumps(body) if body is not None else None,
+                                   headers={"Authorization": self.auth,
+                                            "Content-Type": "application/json"})
+                answer = connection.getresponse()
+                text = answer.read()
+            except (http.client.HTTPException, OSError):
+                connection.close()
+                self.local.connection = None
+                if attempt == 1:
+                    raise
+                continue
+            try:
+                return answer.status, json.loads(text) if text else None
+            except ValueError:
+                return answer.status, None
+        return 0, None
+
+    def close(self):
+        with self.lock:
+            for connection in self.connections:
+                connection.close()
+            self.connections.clear()
+
+
+def harbor_floor(world, robots, workers):
+    """What Harbor alone needs for `robots` creations: POST /robots straight to
+    harbor-1 from `workers` threads (the load generator's concurrency, so the
+    hub's toward Harbor), with the hub's credentials and request body, in a
+    throw-away project. The robots and the project are deleted afterwards so
+    the hub's run starts from the Harbor it would have met. Seconds."""
+    harbor = Harbor(world.record["components"]["harbor-1"], ("api-user", "api-password"))
+    try:
+        status, _ = harbor.call("POST", "/projects",
+                                {"project_name": FLOOR_PROJECT, "metadata": {"public": "false"}})
+        if status != 201:
+            raise AssertionError(f"POST /projects {FLOOR_PROJECT}: {status}")
+
+        def create(i):
+            status, robot = harbor.call("POST", "/robots", {
+                "name": f"floor-{i:06d}",
+                "description": f"harborrobot load bench: the Harbor floor, robot {i}",
+                "level": "project", "duration": -1,
+                "permissions": [{"kind": "project", "namespace": FLOOR_PROJECT,
+                                 "access": [{"resource": "repository", "action": "pull"}]}]})
+            if status != 201 or not (robot or {}).get("id"):
+                raise AssertionError(f"floor robot {i}: POST /robots answered {status}")
+            return robot["id"]
+
+        def delete(robot_id):
+            status, _ = harbor.call("DELETE", f"/robots/{robot_id}")
+            if status != 200:
+                raise AssertionError(f"floor robot {robot_id}: DELETE answered {status}")
+        with concurrent.futures.ThreadPoolExecutor(workers) as pool:
+            started = time.monotonic()
+            ids = list(pool.map(create, range(robots)))
+            elapsed = time.monotonic() - started
+            list(pool.map(delete, ids))
+        status, _ = harbor.call("DELETE", f"/projects/{FLOOR_PROJECT}")
+        if status != 200:
+            raise AssertionError(f"DELETE /projects/{FLOOR_PROJECT}: {status}")
+        return elapsed
+    finally:
+        harbor.close()
+
+
 def proc_figures(pid):
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
     cpu = (int(fields[11]) + int(fields[12])) / TICKS
+    return cpu, status_mib(pid, "VmRSS")
+
+
+def status_mib(pid, field):
+    """A /proc/<pid>/status figure (VmRSS, VmHWM: the peak RSS) in MiB."""
     with open(f"/proc/{pid}/status") as f:
-        rss = next(int(line.split()[1]) for line in f if line.startswith("VmRSS:")) / 1024
-    return cpu, rss
+        return next(int(line.split()[1]) for line in f if line.startswith(field + ":")) / 1024
+
+
+def hub_requests(before, after):
+    """The hub's API server requests between two /debug/requests answers, by
+    HTTP method, summed over the hub's ServiceAccounts."""
+    counts = {}
+    for user, methods in after.items():
+        if user.startswith(HUB_USERS):
+            for method, count in methods.items():
+                counts[method] = (counts.get(method, 0) + count
+                                  - before.get(user, {}).get(method, 0))
+    return counts
+
+
+def is_ready(binding):
+    """Its Ready condition is True for its current generation."""
+    generation = binding["metadata"].get("generation")
+    return any(c.get("type") == "Ready" and c.get("status") == "True"
+               and c.get("observedGeneration") == generation
+               for c in (binding.get("status") or {}).get("conditions", []))
+
+
+def compact_size(value):
+    return len(json.dumps(value, separators=(",", ":")).encode())
 
 
 def main():
@@ -86,11 +220,16 @@ def main():
     parser.add_argument("--workers", type=int, default=64)
     args = parser.parse_args()
     build = os.path.abspath(args.build)
+    robots = args.namespaces * args.bindings
     state = tempfile.mkdtemp(prefix="harborrobot-load-")
     try:
         sandbox(state, build, "up")
         world = World(state, build)
         env = dict(world.env, PATH=os.path.join(build, "bin") + ":" + os.environ["PATH"])
+        kube_pid = world.record["components"]["kube"]["pid"]
+        with open(f"/proc/{kube_pid}/cmdline", "rb") as f:
+            if b"harborrobot-kube-sim" not in f.read():
+                raise AssertionError(f"pid {kube_pid} is not the kube simulator")
 
         def plugin(*words, stdin=None):
             return subprocess.run(["kubectl-harborrobot", *words], env=env, input=stdin,
@@ -106,6 +245,9 @@ def main():
         world.harbor("POST", "/projects", {"project_name": "load", "metadata": {}})
         names = [f"load-{i:04d}" for i in range(args.namespaces)]
         pool = concurrent.futures.ThreadPoolExecutor(args.workers)
+
+        # Before the hub's run, not beside it: Harbor serves one of them at a time.
+        floor = harbor_floor(world, robots, args.workers)
 
         def prepare(ns):
             admin.call("POST", "/api/v1/namespaces", {
@@ -137,12 +279,29 @@ def main():
         with open(os.path.join(state, "kubelet", "processes.json")) as f:
             processes = json.load(f)
         leader_pid = next(iter(processes[f"{HUB_NS}/{leader['metadata']['name']}"].values()))
+
+        def request_counts():
+            status, counts = admin.call("GET", "/debug/requests")
+            if status != 200:
+                raise AssertionError(f"GET /debug/requests: {status}")
+            return counts
+
+        # Every binding as read while polling: the largest, in bytes of compact JSON.
+        largest_polled = [0]
+
+        def poll_bindings():
+            status, listed = admin.call("GET", BINDINGS)
+            if status != 200:
+                raise AssertionError(f"listing the bindings: {status}")
+            for binding in listed["items"]:
+                largest_polled[0] = max(largest_polled[0], compact_size(binding))
+            return listed["items"]
+        requests_before = request_counts()
         cpu_start, _ = proc_figures(leader_pid)
 
         started = time.monotonic()
         for b in range(args.bindings):
-            admin.call("POST", "/apis/harbor-robot-gen.alaudadevops.alauda.io/v1alpha1/"
-                               "harborrobotbindings", {
+            admin.call("POST", BINDINGS, {
                 "apiVersion": "harbor-robot-gen.alaudadevops.alauda.io/v1alpha1",
                 "kind": "HarborRobotBinding", "metadata": {"name": f"load-{b}"},
                 "spec": {"namespaces": {"selector": {"matchLabels": {"load": "yes"}}},
@@ -152,6 +311,20 @@ def main():
                                                           "resource": "repository"}]},
                                     "secret": {"name": "harbor", "namespace": HUB_NS}},
                          "refreshInterval": "6h"}})
+
+        # The bindings' sizes while the agents work, every half second: often
+        # enough to see them grow, seldom enough not to load the API server.
+        agents_finished = threading.Event()
+        sampler_errors = []
+
+        def sample():
+            try:
+                while not agents_finished.wait(0.5):
+                    poll_bindings()
+            except Exception as error:  # noqa: BLE001 - reported by the main thread
+                sampler_errors.append(error)
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
 
         def play_agent(ns):
             hub = Api(f"https://{hub_ip}:8443", tokens[ns], ca_file)
@@ -184,27 +357,55 @@ def main():
                                  {"agentVersion": "load-generator", "bindings": report})
             if status != 200:
                 raise AssertionError(f"{ns}: status report answered {status}")
-        list(pool.map(play_agent, names))
+        try:
+            list(pool.map(play_agent, names))
+        finally:
+            agents_finished.set()
+            sampler.join(timeout=120)
+        if sampler_errors:
+            raise sampler_errors[0]
         agents_done = time.monotonic() - started
 
         def all_ready():
-            listed = json.loads(world.kubectl("get", "harborrobotbindings", "-o", "json"))
-            ready = [b for b in listed["items"] if any(
-                c["type"] == "Ready" and c["status"] == "True"
-                for c in b.get("status", {}).get("conditions", []))]
-            return len(ready) == args.bindings
-        wait_for(all_ready, "every binding Ready", timeout=1800)
+            items = poll_bindings()
+            return len(items) == args.bindings and all(is_ready(b) for b in items)
+        wait_for(all_ready, "every binding Ready", timeout=1800, interval=0.1)
         elapsed = time.monotonic() - started
         cpu_end, rss = proc_figures(leader_pid)
+        requests = hub_requests(requests_before, request_counts())
+
+        # Each binding as the API server sends it, once everything is Ready.
+        largest_end = 0
+        for b in range(args.bindings):
+            status, text = admin.call_raw("GET", f"{BINDINGS}/load-{b}")
+            if status != 200:
+                raise AssertionError(f"GET binding load-{b}: {status}")
+            largest_end = max(largest_end, len(text))
+        kube_peak = status_mib(kube_pid, "VmHWM")
         with urllib.request.urlopen(f"http://{hub_ip}:8080/metrics", timeout=30) as answer:
             metrics = answer.read().decode()
         harbor_calls = sum(float(v) for v in re.findall(
             r"^harborrobot_hub_harbor_requests_total\{[^}]*\} (\S+)$", metrics, re.M))
-        robots = args.namespaces * args.bindings
         print(f"{args.namespaces} namespaces x {args.bindings} bindings = {robots} robots")
-        print(f"agents done after {agents_done:.1f} s; every binding Ready after {elapsed:.1f} s")
+        print(f"agents done after {agents_done:.1f} s")
+        print(f"every binding Ready after {elapsed:.1f} s")
+        print(f"Harbor floor: {robots} creations alone take {floor:.2f} s "
+              f"(ratio {elapsed / floor:.1f})")
         print(f"Harbor calls per robot: {harbor_calls / robots:.2f} ({harbor_calls:.0f} in all)")
-        print(f"hub leader: RSS {rss:.1f} MiB, CPU {cpu_end - cpu_start:.1f} s during the run")
+        print(f"largest binding object: {max(largest_end, largest_polled[0]) / 1024:.1f} KiB")
+        print(f"  read at the end {largest_end / 1024:.1f} KiB, "
+              f"largest while polling {largest_polled[0] / 1024:.1f} KiB")
+        print(f"hub leader: RSS {rss:.1f} MiB, CPU {cpu_end - cpu_start:.1f} s")
+        print(f"API server (simulator): peak RSS {kube_peak:.1f} MiB")
+        # The simulator counts by HTTP method: GET is get, list and watch together.
+        per_robot = {"GET": f"{requests.get('GET', 0) / robots:.2f}", "LIST": "n/a",
+                     "WATCH": "n/a"}
+        for method in ("POST", "PUT", "PATCH", "DELETE"):
+            per_robot[method] = f"{requests.get(method, 0) / robots:.2f}"
+        print("API requests per robot: " + ", ".join(f"{v} {per_robot[v]}" for v in VERBS))
+        print(f"  (the hub's ServiceAccounts from binding creation to Ready, "
+              f"{sum(requests.values())} requests; the kube simulator counts by HTTP method, "
+              f"so GET is get, list and watch together)")
         pool.shutdown()
         sandbox(state, build, "down")
         return 0
