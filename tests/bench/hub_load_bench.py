@@ -9,8 +9,11 @@ robot creations sent straight to the Harbor simulator by as many workers, in a
 throw-away project, before the hub's run) and the ratio of the two, Harbor
 calls per robot (the hub's own harborrobot_hub_harbor_requests_total), the
 largest HarborRobotBinding object (read at the end, and while polling), the
-leader's RSS and CPU seconds, the kube simulator's peak RSS, and the hub's API
-server requests per robot (the simulator's per-user counts, /debug/requests).
+leader's RSS and CPU seconds, the kube simulator's peak RSS, the hub's API
+server requests per robot by Kubernetes verb (the simulator's per-user counts,
+/debug/requests?by=verb), and, once every binding is Ready, how long
+`kubectl harborrobot status <binding>` and `kubectl get harborrobotcredentials
+-A` take (each checked to show every namespace, every record).
 usage: hub_load_bench.py <build dir> [--namespaces N] [--bindings B] [--workers W]
 (needs root; exits 77 otherwise)"""
 import argparse
@@ -42,7 +45,10 @@ HUB_NS = "harbor-robot-gen-system"
 HUB_USERS = f"system:serviceaccount:{HUB_NS}:"  # the hub's replicas, as the API server sees them
 BINDINGS = "/apis/harbor-robot-gen.alaudadevops.alauda.io/v1alpha1/harborrobotbindings"
 FLOOR_PROJECT = "floor"
-VERBS = ("GET", "LIST", "WATCH", "POST", "PUT", "PATCH", "DELETE")
+# The verbs printed always, in this order; any other (deletecollection, or the
+# lowercase method of a non-resource request such as discovery's) is printed
+# after them when the hub sent it.
+VERBS = ("get", "list", "watch", "create", "update", "patch", "delete")
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -186,15 +192,53 @@ def status_mib(pid, field):
 
 
 def hub_requests(before, after):
-    """The hub's API server requests between two /debug/requests answers, by
-    HTTP method, summed over the hub's ServiceAccounts."""
+    """The hub's API server requests between two /debug/requests?by=verb
+    answers, by Kubernetes verb, summed over the hub's ServiceAccounts."""
     counts = {}
-    for user, methods in after.items():
+    for user, verbs in after.items():
         if user.startswith(HUB_USERS):
-            for method, count in methods.items():
-                counts[method] = (counts.get(method, 0) + count
-                                  - before.get(user, {}).get(method, 0))
+            for verb, count in verbs.items():
+                counts[verb] = (counts.get(verb, 0) + count
+                                - before.get(user, {}).get(verb, 0))
     return counts
+
+
+def timed(command, env):
+    """(seconds, stdout) of a command that must succeed."""
+    started = time.monotonic()
+    done = subprocess.run(command, env=env, text=True, capture_output=True, timeout=600)
+    elapsed = time.monotonic() - started
+    if done.returncode != 0:
+        raise AssertionError(f"{' '.join(command)}: exit {done.returncode}\n{done.stderr}")
+    return elapsed, done.stdout
+
+
+def status_rows(text):
+    """The rows of `kubectl harborrobot status NAME`'s namespace table, as
+    {namespace: READY}: the lines between "Namespaces:" and "Events:" after the
+    table's header."""
+    rows, inside = {}, False
+    for line in text.splitlines():
+        if line.startswith("Namespaces:"):
+            inside = True
+        elif line.startswith("Events:"):
+            break
+        elif inside:
+            words = line.split()
+            if words and words[0] != "NAMESPACE":
+                if words[0] in rows:
+                    raise AssertionError(f"status shows {words[0]} twice:\n{text}")
+                rows[words[0]] = words[1] if len(words) > 1 else ""
+    return rows
+
+
+def credential_rows(text):
+    """The (namespace, name) of each row of `kubectl get harborrobotcredentials
+    -A`'s table."""
+    lines = [line.split() for line in text.splitlines() if line.strip()]
+    if not lines or lines[0][:2] != ["NAMESPACE", "NAME"]:
+        raise AssertionError(f"kubectl get harborrobotcredentials -A printed:\n{text[:2000]}")
+    return [(words[0], words[1]) for words in lines[1:]]
 
 
 def is_ready(binding):
@@ -281,9 +325,13 @@ def main():
         leader_pid = next(iter(processes[f"{HUB_NS}/{leader['metadata']['name']}"].values()))
 
         def request_counts():
-            status, counts = admin.call("GET", "/debug/requests")
+            status, counts = admin.call("GET", "/debug/requests?by=verb")
             if status != 200:
-                raise AssertionError(f"GET /debug/requests: {status}")
+                raise AssertionError(f"GET /debug/requests?by=verb: {status}")
+            # A simulator built before ?by=verb ignores it and counts by method.
+            if any(key.isupper() for verbs in counts.values() for key in verbs):
+                raise AssertionError("the kube simulator counts by HTTP method, not verb: "
+                                     "rebuild harborrobot-kube-sim")
             return counts
 
         # Every binding as read while polling: the largest, in bytes of compact JSON.
@@ -374,6 +422,30 @@ def main():
         cpu_end, rss = proc_figures(leader_pid)
         requests = hub_requests(requests_before, request_counts())
 
+        # What a user waits for once everything is Ready: one binding's status
+        # (its records, Secrets and ServiceAccounts listed once each, not per
+        # namespace) and the whole fleet's records. Through the real kubectl,
+        # which finds the plugin on PATH (build/bin), as a user runs them.
+        cli_env = dict(env, NO_COLOR="1")
+        status_name = "load-0"
+        status_seconds, status_text = timed(
+            ["kubectl", "harborrobot", "status", status_name], cli_env)
+        shown = status_rows(status_text)
+        if sorted(shown) != names:
+            missing = sorted(set(names) - set(shown))
+            extra = sorted(set(shown) - set(names))
+            raise AssertionError(f"status {status_name} shows {len(shown)} namespaces of "
+                                 f"{len(names)} (missing {missing[:5]}, extra {extra[:5]})")
+        if any(ready != "True" for ready in shown.values()):
+            raise AssertionError(f"status {status_name}: not every namespace is READY True")
+        records_seconds, records_text = timed(
+            ["kubectl", "get", "harborrobotcredentials", "-A"], cli_env)
+        records = credential_rows(records_text)
+        expected = sorted((ns, f"load-{b}") for ns in names for b in range(args.bindings))
+        if sorted(records) != expected:
+            raise AssertionError(f"kubectl get harborrobotcredentials -A lists {len(records)} "
+                                 f"records, expected {len(expected)} (namespaces x bindings)")
+
         # Each binding as the API server sends it, once everything is Ready.
         largest_end = 0
         for b in range(args.bindings):
@@ -397,15 +469,17 @@ def main():
               f"largest while polling {largest_polled[0] / 1024:.1f} KiB")
         print(f"hub leader: RSS {rss:.1f} MiB, CPU {cpu_end - cpu_start:.1f} s")
         print(f"API server (simulator): peak RSS {kube_peak:.1f} MiB")
-        # The simulator counts by HTTP method: GET is get, list and watch together.
-        per_robot = {"GET": f"{requests.get('GET', 0) / robots:.2f}", "LIST": "n/a",
-                     "WATCH": "n/a"}
-        for method in ("POST", "PUT", "PATCH", "DELETE"):
-            per_robot[method] = f"{requests.get(method, 0) / robots:.2f}"
-        print("API requests per robot: " + ", ".join(f"{v} {per_robot[v]}" for v in VERBS))
+        verbs = list(VERBS) + sorted(v for v in requests if v not in VERBS and requests[v])
+        print("API requests per robot: " + ", ".join(
+            f"{v} {requests.get(v, 0) / robots:.2f}" for v in verbs))
         print(f"  (the hub's ServiceAccounts from binding creation to Ready, "
-              f"{sum(requests.values())} requests; the kube simulator counts by HTTP method, "
-              f"so GET is get, list and watch together)")
+              f"{sum(requests.values())} requests: "
+              + ", ".join(f"{v} {requests.get(v, 0)}" for v in verbs)
+              + "; a watch is counted once when it starts, however long it streams)")
+        print(f"kubectl harborrobot status {status_name}: {status_seconds:.2f} s for "
+              f"{len(shown)} namespaces")
+        print(f"kubectl get harborrobotcredentials -A: {records_seconds:.2f} s for "
+              f"{len(records)} records")
         pool.shutdown()
         sandbox(state, build, "down")
         return 0

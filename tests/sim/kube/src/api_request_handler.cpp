@@ -86,14 +86,20 @@ ApiRequestHandler::authenticate(Poco::Net::HTTPServerRequest& request) const {
   return user;
 }
 
-void RequestCounter::count(const std::string& user, const std::string& method) {
+void RequestCounter::count(const std::string& user, const std::string& method,
+                           const std::string& verb) {
   std::lock_guard lock(mutex_);
-  ++counts_[user][method];
+  ++byMethod_[user][method];
+  ++byVerb_[user][verb];
 }
 
-std::string RequestCounter::json() const {
+std::optional<std::string> RequestCounter::json(const std::string& by) const {
   std::lock_guard lock(mutex_);
-  return nlohmann::json(counts_).dump();
+  if (by == "method")
+    return nlohmann::json(byMethod_).dump();
+  if (by == "verb")
+    return nlohmann::json(byVerb_).dump();
+  return std::nullopt;
 }
 
 void ApiRequestHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
@@ -126,16 +132,23 @@ void ApiRequestHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
     const Poco::URI uri(request.getURI());
     if (uri.getPath() == "/debug/requests" && std::find(user->groups.begin(), user->groups.end(),
                                                         "system:masters") != user->groups.end()) {
-      writer.send(200, "application/json", counter_.json(), {});
+      const auto query = parseQuery(uri.getRawQuery());
+      const auto by = query.find("by");
+      if (const auto counts = counter_.json(by == query.end() ? "method" : by->second)) {
+        writer.send(200, "application/json", *counts, {});
+      } else {
+        const ApiError error = badRequest("by must be \"method\" (the default) or \"verb\"");
+        writer.send(error.code, "application/json", toJsonText(error.status), {});
+      }
       return;
     }
-    counter_.count(user->name, request.getMethod());
     apiRequest.method = request.getMethod();
     apiRequest.path = uri.getPath();
     apiRequest.rawQuery = uri.getRawQuery();
     apiRequest.accept = request.get("Accept", "");
     apiRequest.contentType = request.getContentType();
     apiRequest.user = std::move(*user);
+    counter_.count(apiRequest.user.name, apiRequest.method, requestVerb(apiRequest));
     for (const auto& [name, value] : request) {
       const std::string lower = Poco::toLower(name);
       if (lower == "impersonate-user")

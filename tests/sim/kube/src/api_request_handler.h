@@ -17,16 +17,24 @@
 
 namespace harborrobot::kubesim {
 
-// Requests per authenticated user and method, so benchmarks can measure what a
-// client costs the API server (`GET /debug/requests`, administrators only).
+// Requests per authenticated user, by HTTP method and by Kubernetes verb, so
+// benchmarks can measure what a client costs the API server (administrators
+// only): `GET /debug/requests` answers {user: {method: count}} as it always
+// has; `GET /debug/requests?by=verb` answers {user: {verb: count}} in the same
+// shape (get, list, watch, create, update, patch, delete, deletecollection, or
+// the lowercase method of a non-resource request), so that readers of the
+// first, which sum every user's figures, keep working. The user is the one
+// authenticated, before impersonation; requests refused 401 are not counted.
 class RequestCounter {
 public:
-  void count(const std::string& user, const std::string& method);
-  std::string json() const;
+  void count(const std::string& user, const std::string& method, const std::string& verb);
+  // by is "method" or "verb"; nullopt for anything else.
+  std::optional<std::string> json(const std::string& by) const;
 
 private:
   mutable std::mutex mutex_;
-  std::map<std::string, std::map<std::string, std::int64_t>> counts_;
+  std::map<std::string, std::map<std::string, std::int64_t>> byMethod_;
+  std::map<std::string, std::map<std::string, std::int64_t>> byVerb_;
 };
 
 class ApiRequestHandler : public Poco::Net::HTTPRequestHandler {

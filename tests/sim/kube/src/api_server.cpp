@@ -89,7 +89,8 @@ std::string lowercase(std::string text) {
   return text;
 }
 
-// The verb RBAC checks, from the HTTP method and the shape of the request.
+// What RBAC checks: the verb from the HTTP method and the shape of the
+// request, and what the request addresses.
 RequestAttributes attributesFor(const ApiRequest& request,
                                 const std::optional<RequestTarget>& target) {
   RequestAttributes attributes;
@@ -108,12 +109,19 @@ RequestAttributes attributesFor(const ApiRequest& request,
   if (target->resource == "namespaces" && !target->name.empty())
     attributes.namespaceName = target->name;
   const std::string& method = request.method;
+  // The verb from the method and the shape of the request as apiserver
+  // pkg/endpoints/request/requestinfo.go (RequestInfoFactory.NewRequestInfo)
+  // derives it: GET/HEAD of a name is get, of a collection list, or watch with
+  // ?watch=true (a named GET stays get whatever ?watch says, and is served as
+  // one); POST create, PUT update, PATCH patch, DELETE of a name delete, of a
+  // collection deletecollection. Non-resource requests (above) take the
+  // lowercase method. The deprecated /watch/ path prefix is not served here.
   if (method == "GET" || method == "HEAD") {
     const auto query = parseQuery(request.rawQuery);
-    if (queryFlag(query, "watch"))
-      attributes.verb = "watch";
+    if (!target->name.empty())
+      attributes.verb = "get";
     else
-      attributes.verb = target->name.empty() ? "list" : "get";
+      attributes.verb = queryFlag(query, "watch") ? "watch" : "list";
     // A list or watch of one name (fieldSelector metadata.name=X) is authorized
     // as a request for that name, so resourceNames can allow it; a label
     // selector never narrows RBAC. apiserver
@@ -139,6 +147,10 @@ RequestAttributes attributesFor(const ApiRequest& request,
 }
 
 } // namespace
+
+std::string requestVerb(const ApiRequest& request) {
+  return attributesFor(request, parseResourcePath(request.path)).verb;
+}
 
 ApiResult<UserInfo> ApiServer::impersonatedUser(const ApiRequest& request) const {
   // apiserver pkg/endpoints/filters/impersonation.go (WithImpersonation,

@@ -175,4 +175,9 @@ private:
 
 std::string toJsonText(const nlohmann::json& value);
 
+// The Kubernetes verb of a request, the one RBAC checks: get, list, watch,
+// create, update, patch, delete or deletecollection on a resource path; the
+// lowercase HTTP method on any other path (discovery, /version, ...).
+std::string requestVerb(const ApiRequest& request);
+
 } // namespace harborrobot::kubesim

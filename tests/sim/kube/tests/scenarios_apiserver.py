@@ -398,12 +398,70 @@ def paginated_snapshot(sim):
                  "a new list sees the changes")
 
 
+def request_counts(sim):
+    """/debug/requests (the simulator's, for benchmarks): each user's requests by
+    HTTP method, and with ?by=verb by the verb RBAC checks, derived as
+    apiserver pkg/endpoints/request/requestinfo.go NewRequestInfo does."""
+    def counts(by=None):
+        status, _, body = request(sim, "GET", "/debug/requests" + (f"?by={by}" if by else ""))
+        expect_equal(status, 200, f"/debug/requests by {by}")
+        return json.loads(body)
+
+    def delta(before, after, user):
+        return {key: n - before.get(user, {}).get(key, 0)
+                for key, n in after.get(user, {}).items()
+                if n != before.get(user, {}).get(key, 0)}
+    sim.apply_namespace("rc")
+    sim.ok("create", "serviceaccount", "counted", "-n", "rc")
+    token = sim.ok("create", "token", "counted", "-n", "rc").strip()
+    methods_before, verbs_before = counts(), counts("verb")
+    cms = "/api/v1/namespaces/rc/configmaps"
+    config_map = {"apiVersion": "v1", "kind": "ConfigMap",
+                  "metadata": {"name": "c", "labels": {"rc": "yes"}}}
+    calls = [("GET", "/version"), ("GET", cms), ("GET", cms + "/kube-root-ca.crt"),
+             ("GET", cms + "?watch=true&timeoutSeconds=1"), ("GET", cms + "?watch=false"),
+             ("POST", cms, json.dumps(config_map)),
+             ("PUT", cms + "/c", json.dumps(dict(config_map, data={"k": "v"}))),
+             ("PATCH", cms + "/c", json.dumps({"data": {"k": "w"}})),
+             ("DELETE", cms + "/c"), ("DELETE", cms + "?labelSelector=rc%3Dyes")]
+    statuses = []
+    for method, path, *body in calls:
+        headers = {"Content-Type": "application/merge-patch+json" if method == "PATCH"
+                   else "application/json"}
+        statuses.append(request(sim, method, path, *body, headers=headers)[0])
+    expect_equal(statuses, [200, 200, 200, 200, 200, 201, 200, 200, 200, 200], "the calls")
+    # A named GET with ?watch=true is a get (requestinfo.go turns get into watch
+    # only without a name), and is served as one.
+    status, _, body = request(sim, "GET", cms + "/kube-root-ca.crt?watch=true")
+    expect_equal((status, json.loads(body)["kind"]), (200, "ConfigMap"), "named GET ?watch")
+    # Counted as the authenticated user, whatever RBAC then answers.
+    status, _, _ = request(sim, "GET", cms, token=token)
+    expect_equal(status, 403, "the ServiceAccount may not list")
+    methods_after, verbs_after = counts(), counts("verb")
+    admin = "kube-sim-admin"
+    expect_equal(delta(methods_before, methods_after, admin),
+                 {"GET": 6, "POST": 1, "PUT": 1, "PATCH": 1, "DELETE": 2},
+                 "the admin's requests by method")
+    expect_equal(delta(verbs_before, verbs_after, admin),
+                 {"get": 3, "list": 2, "watch": 1, "create": 1, "update": 1, "patch": 1,
+                  "delete": 1, "deletecollection": 1}, "the admin's requests by verb")
+    user = "system:serviceaccount:rc:counted"
+    expect_equal((delta(methods_before, methods_after, user),
+                  delta(verbs_before, verbs_after, user)), ({"GET": 1}, {"list": 1}),
+                 "the ServiceAccount's")
+    expect_equal(sorted(verbs_after), sorted(methods_after), "the same users both ways")
+    expect_equal(methods_after, counts("method"), "by=method is the default")
+    status, _, body = request(sim, "GET", "/debug/requests?by=resource")
+    expect_equal((status, json.loads(body)["reason"]), (400, "BadRequest"), "an unknown by")
+
+
 SCENARIOS = {"openapi_v2": openapi_v2, "secret_string_data_apply": secret_string_data_apply,
              "impersonation": impersonation, "etcd_request_size": etcd_request_size,
              "inflight_limit": inflight_limit, "option_errors": option_errors,
              "deletion_generation": deletion_generation,
              "watch_selector_mismatch": watch_selector_mismatch,
              "lease_micro_time": lease_micro_time, "event_validation": event_validation,
-             "watch_compaction": watch_compaction, "paginated_snapshot": paginated_snapshot}
+             "watch_compaction": watch_compaction, "paginated_snapshot": paginated_snapshot,
+             "request_counts": request_counts}
 SIMULATOR_ARGS = {"inflight_limit": ("--max-inflight-per-user", "1"),
                   "watch_compaction": ("--compaction-interval-seconds", "0.5")}

@@ -18,7 +18,8 @@ def output_formats(sim):
               "-o yaml")
     wide = sim.ok("get", "hrb", "-o", "wide").splitlines()
     expect_equal(wide[0].split(), ["NAME", "READY", "LASTREFRESHTIME", "NEXTREFRESHTIME", "AGE",
-                                   "REASON"], "-o wide shows priority-1 columns")
+                                   "REASON", "NAMESPACES", "READY-NAMESPACES"],
+                 "-o wide shows priority-1 columns")
     expect_equal(sim.ok("get", "hrb", "-o", "custom-columns=NAME:.metadata.name,"
                         "EVERY:.spec.refreshInterval", "--no-headers").split(),
                  ["harbor1-for-team1", "1h"], "custom-columns")
