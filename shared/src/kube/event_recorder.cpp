@@ -3,6 +3,8 @@
 #include "harborrobot/observability/redact.h"
 #include "harborrobot/util/json_text.h"
 
+#include <algorithm>
+
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
@@ -24,6 +26,11 @@ std::string capped(std::string_view message) {
   return std::string(message.substr(0, kMax - 3)) + "...";
 }
 
+// client-go's defaults (defaultSpamBurst, defaultSpamQPS in
+// tools/record/events_cache.go): 25 at once, then one per 300 s.
+constexpr double kSpamBurst = 25;
+constexpr std::chrono::seconds kSpamRefill{300};
+
 } // namespace
 
 ObjectReference ObjectReference::of(const Json& object) {
@@ -42,6 +49,21 @@ EventRecorder::EventRecorder(Client& client, std::string component, std::string 
   }
 }
 
+bool EventRecorder::spend(const std::string& object, std::chrono::system_clock::time_point now) {
+  auto [found, created] = budgets_.try_emplace(object, Budget{kSpamBurst, now});
+  Budget& budget = found->second;
+  if (!created && now > budget.refilled) {
+    const std::chrono::duration<double> elapsed = now - budget.refilled;
+    budget.tokens = std::min(kSpamBurst, budget.tokens + elapsed / kSpamRefill);
+    budget.refilled = now;
+  }
+  if (budget.tokens < 1) {
+    return false;
+  }
+  budget.tokens -= 1;
+  return true;
+}
+
 Status EventRecorder::record(const ObjectReference& object, EventType type, std::string_view reason,
                              std::string_view message) {
   const auto now = clock_();
@@ -51,13 +73,21 @@ Status EventRecorder::record(const ObjectReference& object, EventType type, std:
   // Cluster-scoped objects (bindings, namespaces) get their events in "default",
   // as kubectl describe looks for them there.
   const std::string eventNamespace = object.ns.empty() ? "default" : object.ns;
-  const Key key{object.uid.empty() ? object.kind + "/" + object.ns + "/" + object.name : object.uid,
-                typeText, std::string(reason), text};
+  const std::string objectKey =
+      object.uid.empty() ? object.kind + "/" + object.ns + "/" + object.name : object.uid;
+  const Key key{objectKey, typeText, std::string(reason), text};
 
   std::unique_lock lock(mutex_);
-  // Forget aggregation keys past their window so a long-running hub stays small.
+  // Forget aggregation keys past their window, and budgets that are full again,
+  // so a long-running hub stays small.
   if ((sequence_ & 0xff) == 0) {
     std::erase_if(seen_, [&](const auto& entry) { return now - entry.second.last >= window_; });
+    std::erase_if(budgets_, [&](const auto& entry) {
+      return now - entry.second.refilled >= kSpamRefill * static_cast<int>(kSpamBurst);
+    });
+  }
+  if (!spend(objectKey, now)) {
+    return ok();
   }
   auto found = seen_.find(key);
   if (found != seen_.end() && now - found->second.last < window_) {

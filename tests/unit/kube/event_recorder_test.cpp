@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include <Poco/StreamCopier.h>
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -117,6 +118,30 @@ TEST(EventRecorder, AggregatesRepeatsWithinTheWindowAndSplitsOtherwise) {
   now += std::chrono::minutes(11);
   ASSERT_TRUE(recorder.record(secret, EventType::kWarning, "HarborUnreachable", "timeout"));
   EXPECT_EQ(store.events().size(), 3u) << "outside the window a new Event starts";
+}
+
+TEST(EventRecorder, AnObjectGetsABurstOf25ThenOnePerFiveMinutes) {
+  EventStore store;
+  Client client(store.config());
+  auto now = std::chrono::system_clock::time_point{} + std::chrono::hours(1);
+  EventRecorder recorder(client, "hub", "", std::chrono::minutes(10), [&] { return now; });
+  const auto secret = ObjectReference::of(kSecret);
+  for (int i = 0; i < 40; ++i) {
+    ASSERT_TRUE(recorder.record(secret, EventType::kNormal, "RobotCreated", fmt::format("r{}", i)))
+        << "a throttled Event is dropped, not an error";
+  }
+  EXPECT_EQ(store.events().size(), 25u) << "the burst, as client-go allows";
+  now += std::chrono::minutes(4);
+  ASSERT_TRUE(recorder.record(secret, EventType::kNormal, "RobotCreated", "r40"));
+  EXPECT_EQ(store.events().size(), 25u) << "less than one refill later";
+  now += std::chrono::minutes(1);
+  ASSERT_TRUE(recorder.record(secret, EventType::kNormal, "RobotCreated", "r41"));
+  EXPECT_EQ(store.events().size(), 26u) << "one token after five minutes";
+  auto other = kSecret;
+  other["metadata"]["uid"] = "u-2";
+  ASSERT_TRUE(
+      recorder.record(ObjectReference::of(other), EventType::kNormal, "RobotCreated", "r0"));
+  EXPECT_EQ(store.events().size(), 27u) << "each object has its own budget";
 }
 
 TEST(EventRecorder, RecreatesAnEventTheApiserverExpired) {
