@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "harborrobot/hub/agent_deployment.h"
 #include "harborrobot/kube/client.h"
 #include "harborrobot/observability/logger.h"
 
@@ -30,14 +31,14 @@ struct AgentTemplate {
   std::vector<std::pair<std::string, std::string>> env{};
 };
 
-class AgentDeployer {
+class AgentDeployer final : public ::harborrobot::hub::AgentDeployment {
 public:
   AgentDeployer(kube::Client& client, AgentTemplate config, const Logger& logger);
 
   // Makes the agents exist in `namespaces`, and removes those elsewhere for
   // which `mayRemove` says yes (their agent has cleaned up after itself).
   [[nodiscard]] Status sync(const std::set<std::string>& namespaces,
-                            const std::function<bool(const std::string&)>& mayRemove);
+                            const std::function<bool(const std::string&)>& mayRemove) override;
 
 private:
   [[nodiscard]] Status ensure(const std::string& ns);

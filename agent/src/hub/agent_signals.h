@@ -14,12 +14,13 @@
 #include <string>
 #include <string_view>
 
+#include "harborrobot/hub/agent_signalling.h"
 #include "harborrobot/kube/client.h"
 #include "harborrobot/observability/logger.h"
 
 namespace harborrobot::agent::hub {
 
-class AgentSignals {
+class AgentSignals final : public ::harborrobot::hub::AgentSignalling {
 public:
   AgentSignals(kube::Client& client, const Logger& logger);
 
@@ -27,7 +28,7 @@ public:
   // changed, and removes the signals of namespaces not listed. A namespace that
   // cannot be written (being deleted) is logged and tried again next time;
   // the error returned is the first such failure.
-  [[nodiscard]] Status sync(const std::map<std::string, std::string>& fingerprints);
+  [[nodiscard]] Status sync(const std::map<std::string, std::string>& fingerprints) override;
 
 private:
   [[nodiscard]] Status write(const std::string& ns, const std::string& fingerprint);

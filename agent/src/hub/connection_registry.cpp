@@ -116,7 +116,7 @@ void ConnectionRegistry::upsert(const kube::Json& secret) {
     connection->settings = std::move(*parsed);
     http::ClientOptions options;
     options.tls.caPem = connection->settings.caPem;
-    connection->http = std::make_unique<InstrumentedHttpClient>(
+    connection->http = std::make_unique<::harborrobot::hub::InstrumentedHttpClient>(
         std::make_unique<http::CurlClient>(std::move(options)), metrics_);
     auto provider = plugins_.makeProvider(
         "harbor",

@@ -14,45 +14,38 @@
 #include <vector>
 
 #include "harborrobot/http/curl_client.h"
+#include "harborrobot/hub/connection.h"
+#include "harborrobot/hub/hub_metrics.h"
 #include "harborrobot/kube/client.h"
 #include "harborrobot/kube/event_recorder.h"
 #include "harborrobot/kube/informer.h"
 #include "harborrobot/model/connection.h"
 #include "harborrobot/observability/logger.h"
 #include "harborrobot/plugin/host.h"
-#include "hub_metrics.h"
 
 namespace harborrobot::agent::hub {
 
-struct Connection {
-  HarborConnection settings{};
-  std::string uid{};
-  std::unique_ptr<http::Client> http{}; // counted and timed (hub_metrics.h)
-  std::optional<plugin::Instance<plugin::Provider>> provider{};
-  std::optional<plugin::ServerInfo> server{};
-  std::string problemReason{}; // CamelCase; empty when usable
-  std::string problemMessage{};
-  bool usable() const { return problemReason.empty() && provider.has_value(); }
-};
+using Connection = ::harborrobot::hub::Connection;
+using ::harborrobot::hub::HubMetrics;
 
-class ConnectionRegistry {
+class ConnectionRegistry final : public ::harborrobot::hub::Connections {
 public:
   ConnectionRegistry(
       kube::Client& client, const plugin::Host& plugins, std::string ns, const Logger& logger,
       kube::EventRecorder& events, std::function<void()> onChange,
       const HubMetrics* metrics = nullptr, std::function<bool()> isLeader = [] { return true; });
-  ~ConnectionRegistry();
+  ~ConnectionRegistry() override;
 
   void start();
-  bool waitForSync(std::chrono::milliseconds timeout);
+  bool waitForSync(std::chrono::milliseconds timeout) override;
 
   // nullptr when no connection Secret of that name exists.
-  std::shared_ptr<const Connection> find(std::string_view name) const;
+  std::shared_ptr<const Connection> find(std::string_view name) const override;
   std::vector<std::shared_ptr<const Connection>> all() const;
   // Records each connection's current verdict as an event: called when this
   // replica becomes the leader, since only the leader records them.
   void announce();
-  const std::string& ns() const { return ns_; }
+  const std::string& ns() const override { return ns_; }
 
   // Checks again every connection that failed for a reason other than its own
   // content (Harbor unreachable, refused credentials, not an admin…), at most
@@ -61,7 +54,7 @@ public:
   void recheckFailed(std::chrono::seconds interval);
   // Checks one connection again now: a call refused because Harbor went
   // read-only makes its bindings say so at once, not at the next recheck.
-  void recheckNow(std::string_view name);
+  void recheckNow(std::string_view name) override;
 
 private:
   void countProblem(const std::string& reason);

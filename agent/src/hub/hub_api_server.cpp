@@ -121,7 +121,12 @@ public:
     int code = result ? HTTPResponse::HTTP_OK : statusFor(result.error().code());
     if (tooLarge_) {
       code = HTTPResponse::HTTP_REQUEST_ENTITY_TOO_LARGE;
-      response.setKeepAlive(false); // the unread rest of the body is never read
+    }
+    // A body left unread (refused before reading it: 401, 403, 429, 413, ...)
+    // would be parsed as the next request on a kept-alive connection: close it.
+    if (!bodyRead_ && (request.getChunkedTransferEncoding() ||
+                       (request.hasContentLength() && request.getContentLength64() > 0))) {
+      response.setKeepAlive(false);
     }
     if (retryAfter_) {
       response.set("Retry-After", std::to_string(retryAfter_->count()));
@@ -198,6 +203,7 @@ private:
         return makeError(ErrorCode::kInvalidArgument,
                          fmt::format("the request body exceeds {} bytes", limits.maxBody));
       }
+      bodyRead_ = true;
       body = Json::parse(text, nullptr, false);
       if (body.is_discarded()) {
         return makeError(ErrorCode::kInvalidArgument, "the request body is not JSON");
@@ -205,7 +211,7 @@ private:
     }
     const std::string method = request.getMethod();
     if (route->action == "bindings" && method == "GET") {
-      auto bindings = deps_.bindings.bindingsFor(route->ns);
+      auto bindings = deps_.credentials.bindingsFor(route->ns);
       if (!bindings) {
         return makeError(bindings.error());
       }
@@ -216,7 +222,7 @@ private:
       if (!parsed) {
         return makeError(parsed.error());
       }
-      auto issued = deps_.bindings.issue(route->ns, route->binding, *parsed);
+      auto issued = deps_.credentials.issue(route->ns, route->binding, *parsed);
       if (!issued) {
         return makeError(issued.error());
       }
@@ -227,7 +233,7 @@ private:
       if (!parsed) {
         return makeError(parsed.error());
       }
-      if (auto done = deps_.bindings.activate(route->ns, route->binding, *parsed); !done) {
+      if (auto done = deps_.credentials.activate(route->ns, route->binding, *parsed); !done) {
         return makeError(done.error());
       }
       return Json::object();
@@ -239,7 +245,7 @@ private:
       }
       // Capped and redacted: it goes into the binding's shared status.
       reconcile::capReport(*parsed, limits);
-      if (auto done = deps_.bindings.report(route->ns, *parsed); !done) {
+      if (auto done = deps_.credentials.report(route->ns, *parsed); !done) {
         return makeError(done.error());
       }
       return Json::object();
@@ -251,6 +257,7 @@ private:
   HubApiDependencies& deps_;
   Guards& guards_;
   bool tooLarge_ = false;
+  bool bodyRead_ = false;
   std::optional<std::chrono::seconds> retryAfter_;
 };
 

@@ -8,8 +8,8 @@
 #include <memory>
 #include <string>
 
-#include "binding_controller.h"
 #include "harborrobot/core/result.h"
+#include "harborrobot/hub/credential_service.h"
 #include "harborrobot/observability/logger.h"
 #include "harborrobot/observability/metrics.h"
 #include "harborrobot/reconcile/hub_api_limits.h"
@@ -19,7 +19,8 @@
 namespace harborrobot::agent::hub {
 
 struct HubApiDependencies {
-  BindingController& bindings;
+  // The hub API's operations; the handlers touch nothing else of the hub.
+  ::harborrobot::hub::CredentialService& credentials;
   TokenReviewer& reviewer;
   const Logger& logger;
   std::function<bool()> isLeader;

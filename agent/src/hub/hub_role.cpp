@@ -221,7 +221,7 @@ int runHubRole(const std::vector<std::string>& args) {
   auto leaderGauge =
       registry.gauge("harborrobot_hub_leader", "1 while this replica is the leader, else 0.");
   auto queueGauge = registry.gauge("harborrobot_hub_queue_depth", "Bindings waiting to reconcile.");
-  auto hubMetrics = hub::registerHubMetrics(registry);
+  auto hubMetrics = ::harborrobot::hub::registerHubMetrics(registry);
   auto kubeRetries = registry.counter(
       kube::kRequestRetriesMetric,
       "Kubernetes API requests sent again after a 429 or a 5xx with Retry-After, by HTTP code.",
@@ -328,7 +328,7 @@ int runHubRole(const std::vector<std::string>& args) {
   projects->start();
   hub::TokenReviewer reviewer(client, std::string(reconcile::kHubTokenAudience));
   auto api = hub::HubApiServer::start(flags->get("--api-listen", "0.0.0.0:8443"), serving->serving,
-                                      {*controller,
+                                      {controller->credentials(),
                                        reviewer,
                                        logger,
                                        // Served by a current leader whose caches have all listed:

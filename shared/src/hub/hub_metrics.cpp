@@ -1,10 +1,10 @@
 // Registration of the hub's metrics, and the Harbor call instrumentation.
-#include "hub_metrics.h"
+#include "harborrobot/hub/hub_metrics.h"
 
 #include <chrono>
 #include <string>
 
-namespace harborrobot::agent::hub {
+namespace harborrobot::hub {
 
 Result<HubMetrics> registerHubMetrics(metrics::Registry& registry) {
   const std::vector<double> seconds = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
@@ -49,4 +49,4 @@ Result<http::Response> InstrumentedHttpClient::send(const http::Request& request
   return response;
 }
 
-} // namespace harborrobot::agent::hub
+} // namespace harborrobot::hub

@@ -9,7 +9,7 @@
 #include "harborrobot/http/client.h"
 #include "harborrobot/observability/metrics.h"
 
-namespace harborrobot::agent::hub {
+namespace harborrobot::hub {
 
 struct HubMetrics {
   metrics::Counter* reconciles = nullptr;         // {result}
@@ -35,4 +35,4 @@ private:
   const HubMetrics* metrics_;
 };
 
-} // namespace harborrobot::agent::hub
+} // namespace harborrobot::hub
