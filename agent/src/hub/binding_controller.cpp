@@ -103,7 +103,9 @@ void BindingController::start() {
     targets_.invalidate();
     enqueueAll();
   };
-  namespaces_ = std::make_unique<kube::Informer>(client_, kube::resources::namespaces(), lean,
+  kube::InformerOptions targeting;
+  targeting.transform = ::harborrobot::hub::keepTargetingFields;
+  namespaces_ = std::make_unique<kube::Informer>(client_, kube::resources::namespaces(), targeting,
                                                  std::move(namespaceHandlers));
   bindings_->start();
   namespaces_->start();

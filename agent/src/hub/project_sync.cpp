@@ -35,8 +35,11 @@ void ProjectSync::start() {
   handlers.onError = [this](const Error& error) {
     logger_.warn("watching namespaces", {{"error", error.message()}});
   };
+  // Whole objects (a projectFieldsPath may name any field) but for managed fields.
+  kube::InformerOptions options;
+  options.transform = kube::dropManagedFields;
   namespaces_ = std::make_unique<kube::Informer>(client_, kube::resources::namespaces(),
-                                                 kube::InformerOptions{}, std::move(handlers));
+                                                 std::move(options), std::move(handlers));
   namespaces_->start();
   worker_ = std::thread([this] { work(); });
 }

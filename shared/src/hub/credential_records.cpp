@@ -225,8 +225,14 @@ Status CredentialRecords::writeBatch(const std::string& key, const std::vector<W
     return true;
   };
   const auto& type = kube::resources::harborRobotCredentials();
-  Result<kube::Json> written = start ? client_.modifyFrom(*start, type, ns, binding, mutate)
-                                     : client_.modify(type, ns, binding, mutate);
+  // With a synced cache that holds no record, the record is new: created
+  // without a GET first (one call per namespace's first activation, not two). A
+  // record the cache has not seen yet answers 409 and is changed instead.
+  const bool absent = !start && informer_ && informer_->waitForSync(std::chrono::milliseconds(0));
+  Result<kube::Json> written =
+      absent  ? Result<kube::Json>(makeError(ErrorCode::kNotFound, "not in the synced cache"))
+      : start ? client_.modifyFrom(*start, type, ns, binding, mutate)
+              : client_.modify(type, ns, binding, mutate);
   if (!written && written.error().code() == ErrorCode::kNotFound) {
     auto [record, changed] = apply(kube::Json::object());
     (void)changed;

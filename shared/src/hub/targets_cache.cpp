@@ -22,6 +22,22 @@ reconcile::NamespaceInfo namespaceInfoOf(const kube::Json& object) {
   return info;
 }
 
+void keepTargetingFields(kube::Json& object) {
+  const kube::Json metadata = objectField(object, "metadata");
+  kube::Json kept = kube::Json::object();
+  for (const char* key : {"name", "uid", "resourceVersion", "labels", "deletionTimestamp"}) {
+    if (metadata.contains(key)) {
+      kept[key] = metadata.at(key);
+    }
+  }
+  kube::Json trimmed = {{"metadata", std::move(kept)}};
+  if (const std::string phase = stringField(objectField(object, "status"), "phase");
+      !phase.empty()) {
+    trimmed["status"] = {{"phase", phase}};
+  }
+  object = std::move(trimmed);
+}
+
 bool namespaceChangeMatters(const kube::Json& before, const kube::Json& after) {
   return before.value("/metadata/labels"_json_pointer, kube::Json::object()) !=
              after.value("/metadata/labels"_json_pointer, kube::Json::object()) ||

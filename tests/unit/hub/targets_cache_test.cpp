@@ -66,6 +66,27 @@ TEST(TargetsCache, TerminatingNamespacesAreNotTargets) {
   EXPECT_TRUE(namespaceInfoOf(going).terminating);
 }
 
+TEST(KeepTargetingFields, TheCacheKeepsWhatSelectionReadsAndNothingElse) {
+  kube::Json object = kube::Json::parse(R"({
+    "apiVersion": "v1", "kind": "Namespace",
+    "metadata": {"name": "team-ns1", "uid": "u", "resourceVersion": "7",
+                 "labels": {"team": "a"}, "annotations": {"big": "x"},
+                 "deletionTimestamp": "2026-12-05T00:00:00Z",
+                 "managedFields": [{"manager": "kubectl"}]},
+    "spec": {"finalizers": ["kubernetes"]},
+    "status": {"phase": "Terminating"}})");
+  const auto before = namespaceInfoOf(object);
+  keepTargetingFields(object);
+  EXPECT_EQ(object, kube::Json::parse(R"({
+    "metadata": {"name": "team-ns1", "uid": "u", "resourceVersion": "7",
+                 "labels": {"team": "a"}, "deletionTimestamp": "2026-12-05T00:00:00Z"},
+    "status": {"phase": "Terminating"}})"));
+  const auto after = namespaceInfoOf(object);
+  EXPECT_EQ(after.name, before.name);
+  EXPECT_EQ(after.labels, before.labels);
+  EXPECT_EQ(after.terminating, before.terminating);
+}
+
 TEST(NamespaceChangeMatters, LabelsDeletionAndPhaseOnly) {
   const kube::Json before = namespaceObject("ns1", {{"team", "a"}});
   kube::Json after = before;

@@ -25,6 +25,11 @@ using NamespaceList = std::function<std::vector<std::shared_ptr<const kube::Json
 // What target selection reads of a namespace object: name, labels, terminating.
 reconcile::NamespaceInfo namespaceInfoOf(const kube::Json& object);
 
+// The informer transform for the hub's namespace cache: keeps what the two
+// functions here read (name, labels, deletion, phase) and the bookkeeping, so
+// ten thousand namespaces cost a few MiB rather than their whole objects.
+void keepTargetingFields(kube::Json& object);
+
 // Whether a namespace update can change any binding's targets: its labels, its
 // deletion or its phase changed.
 bool namespaceChangeMatters(const kube::Json& before, const kube::Json& after);
