@@ -20,6 +20,8 @@
 #include "harborrobot/kube/client.h"
 #include "harborrobot/kube/event_recorder.h"
 #include "harborrobot/kube/informer.h"
+#include "harborrobot/namespaceagent/agent_report.h"
+#include "harborrobot/namespaceagent/binding_state.h"
 #include "harborrobot/observability/logger.h"
 #include "harborrobot/plugin/host.h"
 #include "harborrobot/rotation/agent_decision.h"
@@ -48,25 +50,7 @@ public:
   bool lastPassSucceeded() const { return lastPassOk_; }
 
 private:
-  struct BindingState {
-    std::optional<bool> aliasWanted{}; // the alias policy's last verdict
-    Clock::time_point aliasCheckedAt{};
-    std::string aliasReason{};
-    std::string reason{};
-    std::string lastError{};
-    bool ready = false;
-    std::optional<Clock::time_point> verifiedAt{}; // Harbor last accepted the credential
-    Clock::time_point verifyDueAt{};
-    bool credentialRejected = false; // Harbor refused the credential in place
-    // Why the last credential check could not run (TLS, unreachable…), shown
-    // in the status until a check runs again; "" when it ran.
-    std::string checkProblem{};
-    // The rotation in progress: every retry of one generation asks with the
-    // same rotation id, so the hub answers a retried request (whose answer was
-    // lost) with the robot it already made instead of making another.
-    std::int64_t pendingGeneration = 0;
-    std::string pendingRotationId{};
-  };
+  using BindingState = namespaceagent::BindingState;
 
   // A frozen binding (its spec is invalid): its Secrets and ServiceAccount
   // entries are kept as they are, and taken out of `ours`.
@@ -114,8 +98,7 @@ private:
   CredentialVerifier verifier_;
   AgentMetrics metrics_;
   Failpoints failpoints_;
-  std::string lastReport_;
-  Clock::time_point lastReportAt_{};
+  namespaceagent::ReportGate reportGate_;
   bool lastPassOk_ = false;
 };
 

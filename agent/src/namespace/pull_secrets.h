@@ -13,19 +13,20 @@
 
 #include "harborrobot/kube/client.h"
 #include "harborrobot/model/dockerconfig.h"
+#include "harborrobot/namespaceagent/secret_labels.h"
 #include "harborrobot/reconcile/hub_protocol.h"
 #include "harborrobot/rotation/agent_decision.h"
 
 namespace harborrobot::agent::ns {
 
-inline constexpr std::string_view kManagedByLabel = "app.kubernetes.io/managed-by";
-inline constexpr std::string_view kManagedByValue = "harborrobot";
-inline constexpr std::string_view kBindingAnnotation = "harborrobot.io/binding";
-inline constexpr std::string_view kGenerationAnnotation = "harborrobot.io/generation";
-inline constexpr std::string_view kRotatedAtAnnotation = "harborrobot.io/rotated-at";
-inline constexpr std::string_view kSpecHashAnnotation = "harborrobot.io/spec-hash";
-inline constexpr std::string_view kContentHashAnnotation = "harborrobot.io/content-hash";
-inline constexpr std::string_view kRobotAnnotation = "harborrobot.io/robot";
+using namespaceagent::kBindingAnnotation;
+using namespaceagent::kContentHashAnnotation;
+using namespaceagent::kGenerationAnnotation;
+using namespaceagent::kManagedByLabel;
+using namespaceagent::kManagedByValue;
+using namespaceagent::kRobotAnnotation;
+using namespaceagent::kRotatedAtAnnotation;
+using namespaceagent::kSpecHashAnnotation;
 
 struct GeneratedSecret {
   std::string name{};
