@@ -440,8 +440,14 @@ def main():
             raise sampler_errors[0]
         agents_done = time.monotonic() - started
 
+        # How far the bindings' summaries trail the agents: their ready counts
+        # when the last agent got its answer, and when they caught up.
+        lag = []
+
         def all_ready():
             items = poll_bindings()
+            lag.append((time.monotonic() - started, sum(
+                b.get("status", {}).get("readyNamespaces", 0) for b in items)))
             return len(items) == args.bindings and all(is_ready(b) for b in items)
         wait_for(all_ready, "every binding Ready", timeout=1800, interval=0.1)
         elapsed = time.monotonic() - started
@@ -488,6 +494,8 @@ def main():
         print(f"{args.namespaces} namespaces x {args.bindings} bindings = {robots} robots")
         print(f"agents done after {agents_done:.1f} s")
         print(f"every binding Ready after {elapsed:.1f} s")
+        print(f"  summaries when the agents were done: {lag[0][1]} of {robots} namespaces ready; "
+              + ", ".join(f"{count} at {at:.0f} s" for at, count in lag[1::max(1, len(lag) // 8)]))
         print(f"Harbor floor: {robots} creations alone take {floor:.2f} s "
               f"(ratio {elapsed / floor:.1f})")
         print(f"Harbor calls per robot: {harbor_calls / robots:.2f} ({harbor_calls:.0f} in all)")
