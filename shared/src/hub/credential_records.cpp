@@ -234,9 +234,7 @@ Status CredentialRecords::writeBatch(const std::string& key, const std::vector<W
       : start ? client_.modifyFrom(*start, type, ns, binding, mutate)
               : client_.modify(type, ns, binding, mutate);
   if (!written && written.error().code() == ErrorCode::kNotFound) {
-    auto [record, changed] = apply(kube::Json::object());
-    (void)changed;
-    written = client_.create(type, ns, reconcile::toObject(record));
+    written = client_.create(type, ns, reconcile::toObject(apply(kube::Json::object()).first));
     if (!written && written.error().code() == ErrorCode::kAlreadyExists) {
       written = client_.modify(type, ns, binding, mutate); // created meanwhile: change it
     }
