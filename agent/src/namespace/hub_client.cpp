@@ -132,4 +132,8 @@ Status HubClient::report(const reconcile::AgentReport& report) {
   return json ? ok() : makeError(json.error());
 }
 
+void HubClient::closeIdle() {
+  http_->closeIdle();
+}
+
 } // namespace harborrobot::agent::ns

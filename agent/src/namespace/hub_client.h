@@ -24,6 +24,9 @@ public:
   issue(std::string_view binding, const reconcile::CredentialRequest& request);
   [[nodiscard]] Status activate(std::string_view binding, const reconcile::Activation& activation);
   [[nodiscard]] Status report(const reconcile::AgentReport& report);
+  // Ends the kept-alive connection: agents call the hub in short bursts minutes
+  // apart, and the hub serves each connection with a thread of a fixed pool.
+  void closeIdle();
 
 private:
   [[nodiscard]] Result<nlohmann::json> call(std::string method, const std::string& path,

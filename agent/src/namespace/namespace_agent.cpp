@@ -127,6 +127,14 @@ void NamespaceAgent::event(const std::optional<kube::Json>& object, kube::EventT
 }
 
 NamespaceAgent::Clock::time_point NamespaceAgent::runOnce() {
+  const auto next = pass();
+  // The next pass is minutes away (or a retry seconds away): a kept-alive hub
+  // connection would only hold one of the hub's threads until then.
+  hub_.closeIdle();
+  return next;
+}
+
+NamespaceAgent::Clock::time_point NamespaceAgent::pass() {
   const auto now = Clock::now();
   auto bindings = hub_.bindings();
   if (!bindings) {

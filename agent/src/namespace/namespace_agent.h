@@ -52,6 +52,8 @@ public:
 private:
   using BindingState = namespaceagent::BindingState;
 
+  Clock::time_point pass();
+
   // A frozen binding (its spec is invalid): its Secrets and ServiceAccount
   // entries are kept as they are, and taken out of `ours`.
   void keepFrozen(const reconcile::AgentBinding& binding, BindingState& state,

@@ -385,6 +385,15 @@ HttpsClient::HttpsClient(ClientOptions options) : impl_(std::make_unique<Impl>()
 
 HttpsClient::~HttpsClient() = default;
 
+void HttpsClient::closeIdle() {
+  std::multimap<std::string, std::unique_ptr<Poco::Net::HTTPClientSession>> ending;
+  {
+    std::lock_guard lock(impl_->mutex);
+    ending.swap(impl_->idle);
+  }
+  // Closed here, outside the lock: each close sends TLS's close_notify.
+}
+
 Result<Response> HttpsClient::send(const Request& request) {
   return impl_->perform(request, nullptr, nullptr);
 }

@@ -295,8 +295,11 @@ Result<CredentialRequest> parseCredentialRequest(const Json& json) {
 }
 
 Result<IssuedCredential> parseIssuedCredential(const Json& json) {
-  if (auto valid = requireObjectAt(json, ""); !valid) {
-    return tl::unexpected(valid.error());
+  if (!json.is_object()) {
+    // Not quoted: whatever came in place of the credential may hold its secret.
+    return makeError(
+        fieldErrorWithoutValue("body", fmt::format("is a JSON {}, not an object", json.type_name()),
+                               "a JSON object holding the robot's credential"));
   }
   IssuedCredential credential;
   HR_READ(credential.username, text(json, "username", ""));

@@ -6,6 +6,7 @@ and a ready HarborRobotCredential record each, and the binding becomes Ready
 counting them all. Then one namespace is deleted: the binding no longer counts
 it and its robot is deleted, and the others are untouched.
 usage: scale_test.py <build dir> [N]   (needs root; exits 77 otherwise)"""
+import datetime
 import json
 import os
 import shutil
@@ -54,6 +55,41 @@ def print_costs(world):
         print(f"scale_test: API calls by {user}: {calls} {json.dumps(counts[user])}")
 
 
+def seconds_since(started_wall, stamp):
+    """Seconds from the namespaces' creation to an RFC 3339 time (whole seconds)."""
+    moment = datetime.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(
+        tzinfo=datetime.timezone.utc)
+    return moment.timestamp() - started_wall
+
+
+def print_timeline(world, names, started_wall):
+    """Where the time went: when the namespaces' agent Deployments, their Pods,
+    the Pods' readiness and the pull Secrets appeared (median and last)."""
+    wanted = set(names)
+
+    def listed(*args):
+        items = json.loads(world.kubectl("get", *args, "-A", "-o", "json"))["items"]
+        return [i for i in items if i["metadata"]["namespace"] in wanted]
+
+    def ready_time(pod):
+        return next((c["lastTransitionTime"] for c in pod.get("status", {}).get("conditions", [])
+                     if c["type"] == "Ready" and c["status"] == "True"), None)
+    milestones = {
+        "agent Deployment created": [d["metadata"]["creationTimestamp"]
+                                     for d in listed("deployments")],
+        "agent Pod created": [p["metadata"]["creationTimestamp"] for p in listed("pods")],
+        "agent Pod Ready": [ready_time(p) for p in listed("pods")],
+        "pull Secret created": [s["metadata"]["creationTimestamp"]
+                                for s in listed("secrets", "--field-selector",
+                                                "type=kubernetes.io/dockerconfigjson")],
+    }
+    for what, stamps in milestones.items():
+        offsets = sorted(seconds_since(started_wall, s) for s in stamps if s)
+        if offsets:
+            print(f"scale_test: {what}: median {offsets[len(offsets) // 2]:.0f} s, "
+                  f"last {offsets[-1]:.0f} s ({len(offsets)} of {len(names)})")
+
+
 def main():
     if os.geteuid() != 0:
         print("scale_test needs root (the sandbox)")
@@ -71,6 +107,7 @@ def main():
         kubectl("apply", "-f", "-", stdin=BINDING)
         names = [f"scale-{i:03d}" for i in range(count)]
         started = time.monotonic()
+        started_wall = time.time()
         kubectl("apply", "-f", "-", stdin="".join(
             f"---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: {ns}\n  labels:\n"
             f"    pulls-from: team\n" for ns in names))
@@ -89,6 +126,7 @@ def main():
         elapsed = time.monotonic() - started
         print(f"scale_test: {count} namespaces joined and were ready after {elapsed:.1f} s")
         print_costs(world)
+        print_timeline(world, names, started_wall)
         expect_equal(sorted(world.credentials("by-label")), names,
                      "every namespace holds a record of the binding")
         status = binding()["status"]

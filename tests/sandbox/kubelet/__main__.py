@@ -24,6 +24,7 @@ from deployments import DeploymentController  # noqa: E402
 from events import EventRecorder  # noqa: E402
 from image_puller import ImagePuller  # noqa: E402
 from informer import Informer, wait_synced  # noqa: E402
+from pod_workers import PodWorkerThread  # noqa: E402
 from pods import PodWorker  # noqa: E402
 from services import ServiceDns  # noqa: E402
 
@@ -50,7 +51,7 @@ class Node:
         self.puller = ImagePuller(args.registry_certs, self.state,
                                   [m.split("=", 1) for m in args.registry_mirror])
         self.present_images = {}
-        self.workers = {}  # pod uid -> PodWorker
+        self.workers = {}  # pod uid -> PodWorkerThread
         self.used_ips = set()
         self.wake = threading.Event()
         self.stopping = threading.Event()
@@ -96,26 +97,25 @@ class Node:
             if pod["metadata"].get("deletionTimestamp"):
                 continue
             live.add(uid)
-            worker = self.workers.get(uid)
-            if worker is None:
+            thread = self.workers.get(uid)
+            if thread is None:
                 ip = pod.get("status", {}).get("podIP") or self.allocate_ip()
                 self.used_ips.add(ip)
-                worker = self.workers[uid] = PodWorker(self, pod, ip)
-            try:
-                worker.sync(pod)
-            except Exception as error:  # one Pod's trouble must not stop the node
-                self.log(f"{worker.ref}: sync failed: {error!r}")
+                self.workers[uid] = PodWorkerThread(PodWorker(self, pod, ip), self.log)
+            else:
+                thread.update(pod)
         for uid in [uid for uid in self.workers if uid not in live]:
-            worker = self.workers.pop(uid)
-            threading.Thread(target=worker.stop, daemon=True).start()
-            self.used_ips.discard(worker.ip)
+            thread = self.workers.pop(uid)
+            threading.Thread(target=thread.stop, daemon=True).start()
+            self.used_ips.discard(thread.worker.ip)
         if self.service_dns:
             self.service_dns.sync(self.services.snapshot(), pods)
         self.write_processes()
 
     def write_processes(self):
         processes = {}
-        for worker in self.workers.values():
+        for thread in self.workers.values():
+            worker = thread.worker
             for container in worker.containers:
                 if container.process is not None:
                     processes.setdefault(worker.ref, {})[container.name] = container.process.pid

@@ -4,6 +4,7 @@ import http.client
 import json
 import os
 import ssl
+import threading
 import urllib.parse
 
 import yaml
@@ -31,6 +32,9 @@ class KubeApi:
         self.ca_file = ca
         self.tls = ssl.create_default_context(cafile=ca)
         self.token = user["token"]
+        # One kept-alive connection per thread, as client-go's transport reuses
+        # its connections: a TLS handshake per request costs more than the request.
+        self.local = threading.local()
 
     @property
     def server(self):
@@ -39,27 +43,56 @@ class KubeApi:
     def _connection(self, timeout):
         return http.client.HTTPSConnection(self.host, self.port, context=self.tls, timeout=timeout)
 
-    def request(self, method, path, body=None, content_type="application/json", timeout=30):
-        connection = self._connection(timeout)
-        try:
-            headers = {"Authorization": f"Bearer {self.token}", "Accept": "application/json",
-                       "User-Agent": "harborrobot-sandbox-kubelet"}
-            data = None
-            if body is not None:
-                data = json.dumps(body).encode()
-                headers["Content-Type"] = content_type
-            connection.request(method, path, body=data, headers=headers)
-            response = connection.getresponse()
-            payload = response.read()
-            if response.status >= 300:
-                try:
-                    message = json.loads(payload).get("message", payload.decode(errors="replace"))
-                except ValueError:
-                    message = payload.decode(errors="replace")
-                raise ApiError(response.status, message)
-            return json.loads(payload) if payload else {}
-        finally:
+    def _kept_connection(self, timeout):
+        """This thread's connection (new when it has none) and whether it is new."""
+        connection = getattr(self.local, "connection", None)
+        fresh = connection is None
+        if fresh:
+            connection = self.local.connection = self._connection(timeout)
+        connection.timeout = timeout
+        if connection.sock is not None:
+            connection.sock.settimeout(timeout)
+        return connection, fresh
+
+    def _drop_connection(self):
+        connection = getattr(self.local, "connection", None)
+        self.local.connection = None
+        if connection is not None:
             connection.close()
+
+    def request(self, method, path, body=None, content_type="application/json", timeout=30):
+        headers = {"Authorization": f"Bearer {self.token}", "Accept": "application/json",
+                   "User-Agent": "harborrobot-sandbox-kubelet"}
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            headers["Content-Type"] = content_type
+        while True:
+            connection, fresh = self._kept_connection(timeout)
+            try:
+                connection.request(method, path, body=data, headers=headers)
+                response = connection.getresponse()
+                payload = response.read()
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                # A kept connection the server closed while idle: once more on a
+                # new one (the server closes idle connections and gave no answer).
+                self._drop_connection()
+                if fresh:
+                    raise
+                continue
+            except BaseException:
+                self._drop_connection()
+                raise
+            if response.will_close:
+                self._drop_connection()
+            break
+        if response.status >= 300:
+            try:
+                message = json.loads(payload).get("message", payload.decode(errors="replace"))
+            except ValueError:
+                message = payload.decode(errors="replace")
+            raise ApiError(response.status, message)
+        return json.loads(payload) if payload else {}
 
     def get(self, path):
         return self.request("GET", path)

@@ -175,5 +175,26 @@ TEST(CurlClient, ReusesHandlesAcrossManyCalls) {
   }
 }
 
+// Answers with the client's source port: the same port means the same connection.
+void sourcePort(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
+                const std::string&) {
+  const std::string port = std::to_string(request.clientAddress().port());
+  response.setContentLength(static_cast<std::streamsize>(port.size())); // else it closes
+  response.send() << port;
+}
+
+TEST(CurlClient, KeepsItsConnectionUntilClosedIdle) {
+  testing::HttpsTestServer server(sourcePort);
+  CurlClient client(trusting(server));
+  auto first = client.send({.url = server.url() + "/"});
+  auto second = client.send({.url = server.url() + "/"});
+  ASSERT_TRUE(first && second);
+  EXPECT_EQ(first->body, second->body) << "the second call reuses the first's connection";
+  client.closeIdle();
+  auto third = client.send({.url = server.url() + "/"});
+  ASSERT_TRUE(third) << third.error().message();
+  EXPECT_NE(third->body, first->body) << "after closeIdle a new connection is opened";
+}
+
 } // namespace
 } // namespace harborrobot::http

@@ -52,6 +52,11 @@ public:
   [[nodiscard]] Result<Response> stream(const Request& request, const ChunkHandler& onChunk,
                                         const std::atomic<bool>* cancel = nullptr);
 
+  // Ends every pooled connection. For a client that talks in bursts minutes
+  // apart: an idle kept-alive connection would hold one of the server's
+  // threads until its keep-alive timeout, for nothing.
+  void closeIdle();
+
 private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
