@@ -5,10 +5,16 @@ apply` all get their agent, Secret and ServiceAccount entry, one robot each,
 and a ready HarborRobotCredential record each, and the binding becomes Ready
 counting them all. Then one namespace is deleted: the binding no longer counts
 it and its robot is deleted, and the others are untouched.
-usage: scale_test.py <build dir> [N]   (needs root; exits 77 otherwise)"""
+With --max-inflight-per-user M the API simulator answers 429 past M requests
+in flight per user, as API Priority and Fairness does when a thousand agents
+start: every namespace must still become Ready, the retries must show in the
+hub's metrics, and no log may report a request that failed for good.
+usage: scale_test.py <build dir> [N] [--max-inflight-per-user M]
+(needs root; exits 77 otherwise)"""
 import datetime
 import json
 import os
+import re
 import shutil
 import ssl
 import sys
@@ -28,20 +34,27 @@ from selector_test import BINDING  # noqa: E402
 from sandbox_test import processes_mentioning, sandbox  # noqa: E402
 
 
-def print_costs(world):
-    """What it cost: the hub's reconciles and Harbor calls, and API calls per user."""
+def hub_metrics(world):
+    """The hub leader's /metrics lines."""
     leader = json.loads(world.kubectl("get", "pods", "-n", "harbor-robot-gen-system", "-l",
                                       "harborrobot.io/hub-leader=true", "-o", "json"))["items"]
-    if leader:
-        url = f"http://{leader[0]['status']['podIP']}:8080/metrics"
-        with urllib.request.urlopen(url, timeout=30) as answer:
-            for line in answer.read().decode().splitlines():
-                if line.startswith(("harborrobot_hub_reconciles_total",
-                                    "harborrobot_hub_reconcile_duration_seconds_sum",
-                                    "harborrobot_hub_api_requests_total",
-                                    "harborrobot_hub_harbor_requests_total",
-                                    "harborrobot_hub_harbor_request_duration_seconds_sum")):
-                    print("scale_test: hub " + line)
+    if not leader:
+        return []
+    url = f"http://{leader[0]['status']['podIP']}:8080/metrics"
+    with urllib.request.urlopen(url, timeout=30) as answer:
+        return answer.read().decode().splitlines()
+
+
+def print_costs(world):
+    """What it cost: the hub's reconciles and Harbor calls, and API calls per user."""
+    for line in hub_metrics(world):
+        if line.startswith(("harborrobot_hub_reconciles_total",
+                            "harborrobot_hub_reconcile_duration_seconds_sum",
+                            "harborrobot_hub_api_requests_total",
+                            "harborrobot_hub_harbor_requests_total",
+                            "harborrobot_hub_harbor_request_duration_seconds_sum",
+                            "harborrobot_kube_request_retries_total")):
+            print("scale_test: hub " + line)
     raw = json.loads(world.kubectl("config", "view", "--raw", "-o", "json"))
     cluster = raw["clusters"][0]["cluster"]
     token = next(u["user"]["token"] for u in raw["users"] if u["name"] == "token-user")
@@ -90,15 +103,46 @@ def print_timeline(world, names, started_wall):
                   f"last {offsets[-1]:.0f} s ({len(offsets)} of {len(names)})")
 
 
+# A 429 in an error message (not in a timestamp such as 05:34:07.429Z), or the
+# body the simulator sends with it.
+REFUSED = re.compile(r"(?<![\d.:])429(?!\d)|Too many requests")
+
+
+def check_throttled(world, state):
+    """Under the simulator's 429s: the hub retried (its metrics say so), and no
+    hub or agent log line reports a request refused for good."""
+    retries = sum(float(line.rsplit(" ", 1)[1]) for line in hub_metrics(world)
+                  if line.startswith("harborrobot_kube_request_retries_total{code=\"429\"}"))
+    print(f"scale_test: the hub retried {retries:.0f} requests the API server answered 429")
+    expect_true(retries > 0, "the 429s were met and retried (harborrobot_kube_request_retries_"
+                             "total{code=\"429\"} > 0)")
+    failed = []
+    for pod in os.listdir(os.path.join(state, "kubelet", "pods")):
+        for log in ("hub.log", "agent.log"):
+            path = os.path.join(state, "kubelet", "pods", pod, log)
+            if os.path.exists(path):
+                with open(path, errors="replace") as f:
+                    failed += [f"{pod}/{log}: {line.strip()}" for line in f
+                               if REFUSED.search(line)]
+    expect_equal(failed[:5], [], "no log reports a request that failed with 429")
+
+
 def main():
     if os.geteuid() != 0:
         print("scale_test needs root (the sandbox)")
         return 77
-    build = sys.argv[1]
-    count = int(sys.argv[2]) if len(sys.argv) > 2 else 100
+    arguments = sys.argv[1:]
+    max_inflight = 0
+    if "--max-inflight-per-user" in arguments:
+        at = arguments.index("--max-inflight-per-user")
+        max_inflight = int(arguments[at + 1])
+        del arguments[at:at + 2]
+    build = arguments[0]
+    count = int(arguments[1]) if len(arguments) > 1 else 100
     state = tempfile.mkdtemp(prefix="harborrobot-scale-")
     try:
-        sandbox(state, build, "up")
+        sandbox(state, build, "up", *(["--max-inflight-per-user", str(max_inflight)]
+                                      if max_inflight else []))
         world = World(state, build)
         kubectl = world.kubectl
         install(world)
@@ -127,6 +171,8 @@ def main():
         print(f"scale_test: {count} namespaces joined and were ready after {elapsed:.1f} s")
         print_costs(world)
         print_timeline(world, names, started_wall)
+        if max_inflight:
+            check_throttled(world, state)
         expect_equal(sorted(world.credentials("by-label")), names,
                      "every namespace holds a record of the binding")
         status = binding()["status"]
