@@ -4,15 +4,20 @@
 (apply the connection Secret and the binding, wait for Ready, the
 `get harborrobotbinding` columns, the generated Secret), then
 `apply --server-side`, `diff`, `explain`, `auth can-i --as` and
-`kubectl harborrobot version --client` through this version's plugin lookup.
+`kubectl harborrobot version --client` through this version's plugin lookup,
+and the disaster-recovery walkthrough's commands (Steps 1-3).
 kubectl 1.27 and 1.28 download /openapi/v2 for apply and validation.
 usage: kubectl_versions_test.py <build dir> <1.27|...|1.33>
 (needs root and the kubectl.<version> binary; exits 77 otherwise)"""
+import base64
+import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+
+import yaml
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
@@ -57,6 +62,47 @@ class Kubectl:
 
     def __call__(self, *args, stdin=None):
         return self.run(*args, stdin=stdin).stdout
+
+
+DR_NS = "team1-demo"
+
+
+def dr_walkthrough(kubectl):
+    """The disaster-recovery walkthrough's commands, Steps 1-3, as Alauda's
+    document gives them: the YAML piped to `apply -f -`, `get harborrobotbinding`,
+    `get secret`, the `-ojsonpath` read of a dockerconfigjson, `get sa -oyaml`
+    and the three `kubectl run` Pods. (Step 4's DNS switch changes no command;
+    e2e.dr_walkthrough times it with the default kubectl.)"""
+    kubectl("create", "namespace", DR_NS)
+    for name in ("connection-harbor1.yaml", "connection-harbor2.yaml",
+                 "binding-harbor1-for-team1.yaml", "binding-harbor2-for-team1.yaml"):
+        with open(os.path.join(SEED, name)) as f:
+            kubectl("apply", "-f", "-", stdin=f.read())
+    kubectl("wait", "--for=condition=Ready", "harborrobotbinding/harbor1-for-team1",
+            "harborrobotbinding/harbor2-for-team1", "--timeout=90s")
+    rows = {line.split()[0]: line.split()[1]
+            for line in kubectl("get", "harborrobotbinding").splitlines()[1:]}
+    expect_equal((rows.get("harbor1-for-team1"), rows.get("harbor2-for-team1")),
+                 ("True", "True"), "get harborrobotbinding: both DR bindings Ready")
+    names = [line.split()[0] for line in
+             kubectl("get", "secret", "-n", DR_NS).splitlines()[1:] if ".robot" in line]
+    expect_equal(names, ["harbor1-for-team1.robot", "harbor1-for-team1.robot.alias",
+                         "harbor2-for-team1.robot"], "get secret -n team1-demo")
+    alias = kubectl("get", "secret", "-n", DR_NS, "harbor1-for-team1.robot.alias",
+                    "-ojsonpath={ .data.\\.dockerconfigjson }")
+    expect_equal(list(json.loads(base64.b64decode(alias))["auths"]),
+                 ["https://harbor.example.com"], "the alias Secret read with -ojsonpath")
+    account = yaml.safe_load(kubectl("get", "sa", "-n", DR_NS, "default", "-oyaml"))
+    expect_equal([entry["name"] for entry in account.get("imagePullSecrets", [])],
+                 ["harbor1-for-team1.robot", "harbor2-for-team1.robot",
+                  "harbor1-for-team1.robot.alias"], "get sa -oyaml: the walkthrough's order")
+    for pod, host in (("demo", "harbor.example.com"), ("demo1", "harbor-1.example.com"),
+                      ("demo2", "harbor-2.example.com")):
+        kubectl("run", pod, "--image-pull-policy=Always",
+                f"--image={host}/team1/busybox:stable", "-n", DR_NS, "--", "sleep", "3600")
+    kubectl("wait", "--for=jsonpath={.status.phase}=Running", "pod/demo", "pod/demo1",
+            "pod/demo2", "-n", DR_NS, "--timeout=90s")
+    print("kubectl_versions_test: the DR walkthrough's Steps 1-3 passed")
 
 
 def main():
@@ -129,6 +175,8 @@ def main():
         denied = kubectl.run("auth", "can-i", "create", "secrets", "-n", "team-ns1", "--as",
                              "system:serviceaccount:team-ns1:default", expect=1)
         expect_equal(denied.stdout.strip(), "no", "a namespace's default SA may not")
+
+        dr_walkthrough(kubectl)
 
         # The plugin through this version's plugin lookup on PATH.
         expect_equal(kubectl.run("harborrobot", "version", "--client", plugin=True).stdout.strip(),
