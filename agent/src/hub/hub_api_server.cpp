@@ -158,6 +158,11 @@ private:
       return makeError(ErrorCode::kUnauthenticated,
                        "a projected ServiceAccount token is required (Authorization: Bearer)");
     }
+    if (!reconcile::isJwtShaped(std::string_view(authorization).substr(7))) {
+      return makeError(ErrorCode::kUnauthenticated,
+                       "the bearer token is not a ServiceAccount token (a JWT: three base64url "
+                       "parts joined by dots)");
+    }
     const auto& limits = deps_.limits;
     const auto now = std::chrono::steady_clock::now();
     // A refused token is answered from memory for a while: no TokenReview each.

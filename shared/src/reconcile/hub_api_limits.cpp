@@ -51,6 +51,31 @@ std::size_t RateLimiter::keys() const {
   return buckets_.size();
 }
 
+bool isJwtShaped(std::string_view token) {
+  if (token.empty() || token.size() > kMaxTokenBytes) {
+    return false;
+  }
+  int parts = 1;
+  bool partEmpty = true;
+  for (const char c : token) {
+    if (c == '.') {
+      if (partEmpty) {
+        return false;
+      }
+      ++parts;
+      partEmpty = true;
+      continue;
+    }
+    const bool base64url = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                           (c >= '0' && c <= '9') || c == '-' || c == '_';
+    if (!base64url) {
+      return false;
+    }
+    partEmpty = false;
+  }
+  return parts == 3 && !partEmpty;
+}
+
 std::string capText(std::string_view text, std::size_t limit) {
   if (text.size() <= limit) {
     return std::string(text);

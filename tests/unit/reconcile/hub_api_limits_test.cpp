@@ -72,5 +72,20 @@ TEST(CapReportTest, StringsAreCutOnUtf8BoundariesAndLastErrorIsRedacted) {
   EXPECT_EQ(capText("short", 8), "short");
 }
 
+TEST(IsJwtShaped, AcceptsThreeBase64UrlPartsOnly) {
+  EXPECT_TRUE(isJwtShaped("eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln-_0"));
+  EXPECT_FALSE(isJwtShaped(""));
+  EXPECT_FALSE(isJwtShaped("not-a-token"));
+  EXPECT_FALSE(isJwtShaped("a.b")) << "two parts";
+  EXPECT_FALSE(isJwtShaped("a.b.c.d")) << "four parts (a JWE has five)";
+  EXPECT_FALSE(isJwtShaped("a..c")) << "an empty part";
+  EXPECT_FALSE(isJwtShaped("a.b.")) << "an empty signature";
+  EXPECT_FALSE(isJwtShaped("a.b=.c")) << "padding is not base64url";
+  EXPECT_FALSE(isJwtShaped("a.b+/.c")) << "standard base64 letters";
+  EXPECT_FALSE(isJwtShaped("a.b c.d"));
+  EXPECT_TRUE(isJwtShaped(std::string(kMaxTokenBytes - 4, 'x') + ".y.z"));
+  EXPECT_FALSE(isJwtShaped(std::string(kMaxTokenBytes, 'x') + ".y.z")) << "too long";
+}
+
 } // namespace
 } // namespace harborrobot::reconcile

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "harborrobot/reconcile/hub_protocol.h"
 
@@ -106,6 +107,14 @@ private:
 // entries, every string cut to its cap (on a UTF-8 boundary) and lastError
 // passed through the core's redaction. Returns how many strings were cut.
 std::size_t capReport(AgentReport& report, const HubApiLimits& limits);
+
+// Whether a bearer token has the shape of a ServiceAccount token: a JWS in
+// compact serialization (RFC 7515 section 7.1: three unpadded base64url parts
+// joined by dots; Kubernetes signs its tokens so, pkg/serviceaccount/jwt.go),
+// at most kMaxTokenBytes long. Anything else is refused without a TokenReview,
+// so a flood of junk tokens costs the API server nothing.
+inline constexpr std::size_t kMaxTokenBytes = 16 * 1024;
+bool isJwtShaped(std::string_view token);
 
 // `text` cut to at most `limit` bytes without splitting a UTF-8 sequence, with
 // "…" marking the cut.

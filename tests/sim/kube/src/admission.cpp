@@ -114,7 +114,7 @@ void stampNewObject(const ResourceType& type, json& object, const std::string& u
     metadata["generation"] = 1;
   else
     metadata.erase("generation");
-  object["apiVersion"] = type.apiVersion();
+  object["apiVersion"] = type.storageApiVersion();
   object["kind"] = type.kind;
 }
 
@@ -135,7 +135,9 @@ void admitCreate(const ResourceType& type, json& object) {
     object["status"] = {{"phase", "Pending"}, {"qosClass", "BestEffort"}};
   } else if (type.kind == "Deployment") {
     defaultDeployment(object);
-  } else if (type.kind == "Event") {
+  } else if (type.kind == "Event" && type.group.empty()) {
+    // Core events only: events.k8s.io/v1 registers no defaulters
+    // (kubernetes pkg/apis/events/v1/zz_generated.defaults.go).
     if (!object.contains("count"))
       object["count"] = 1;
     if (!object.contains("type"))
@@ -156,7 +158,7 @@ void admitUpdate(const ResourceType& type, const json& old, json& object, bool t
   metadata["name"] = oldMetadata["name"];
   if (oldMetadata.contains("namespace"))
     metadata["namespace"] = oldMetadata["namespace"];
-  object["apiVersion"] = type.apiVersion();
+  object["apiVersion"] = type.storageApiVersion();
   object["kind"] = type.kind;
   if (toStatus) {
     // /status changes nothing but status (metadata stays, except that a real

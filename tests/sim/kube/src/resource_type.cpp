@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <tuple>
 
+#include "event_conversion.h"
+
 namespace harborrobot::kubesim {
 namespace {
 
@@ -65,6 +67,9 @@ std::vector<ResourceType> builtinTypes() {
                              "source",
                              "type"};
   types.push_back(events);
+  // events.k8s.io/v1 events: the same stored Events through a second group
+  // (event_conversion.cpp).
+  types.push_back(eventsV1Type());
 
   auto pods = makeType("", "v1", "pods", "pod", "Pod", true, {"po"});
   pods.categories = {"all"};

@@ -47,6 +47,12 @@ struct ResourceType {
   std::vector<PrinterColumn> printerColumns;
   // The CRD that defines this type ("" for built-ins).
   std::string definedBy;
+  // A second view of another group's stored resource (events.k8s.io/v1 events
+  // are core/v1 Events in storage): objects are kept, stamped and watched as
+  // that group-version's kind and converted at the API's edge.
+  bool isView = false;
+  std::string storageGroup;
+  std::string storageVersion;
 
   std::string apiVersion() const { return group.empty() ? version : group + "/" + version; }
   // "secrets", "deployments.apps": how errors name the resource.
@@ -54,7 +60,13 @@ struct ResourceType {
   // "Secret", "Deployment.apps": how Invalid errors name the kind.
   std::string qualifiedKind() const { return group.empty() ? kind : kind + "." + group; }
   // Storage is shared by all versions of a group's resource.
-  std::string storageKey() const { return group + "/" + plural; }
+  std::string storageKey() const { return (isView ? storageGroup : group) + "/" + plural; }
+  // The apiVersion objects carry in storage.
+  std::string storageApiVersion() const {
+    if (!isView)
+      return apiVersion();
+    return storageGroup.empty() ? storageVersion : storageGroup + "/" + storageVersion;
+  }
   bool hasSubresource(const std::string& name) const;
 };
 

@@ -423,10 +423,12 @@ std::vector<std::string> unknownBuiltinFields(const ResourceType& type, const js
   const auto known = kTopLevel.find(type.kind);
   if (known == kTopLevel.end())
     return unknown;
+  // events.k8s.io/v1 Event has its own field names (event_conversion.cpp).
+  const std::set<std::string>& fields = isEventsV1(type) ? eventsV1Fields() : known->second;
   for (const auto& [key, value] : object.items()) {
     if (key == "apiVersion" || key == "kind" || key == "metadata")
       continue;
-    if (!known->second.contains(key))
+    if (!fields.contains(key))
       unknown.push_back(key);
   }
   if (object.contains("metadata") && object["metadata"].is_object()) {
@@ -478,6 +480,8 @@ std::vector<Cause> validateObject(const ResourceType& type, const json& object, 
     return causes;
   if (type.kind == "Event" && type.group.empty())
     validateCoreEvent(object, causes);
+  else if (isEventsV1(type))
+    validateEventsV1Event(object, old, causes);
   if (type.kind == "Secret")
     validateSecret(object, old, causes);
   else if (type.kind == "ConfigMap")
