@@ -14,6 +14,7 @@
 #include <Poco/Net/HTTPServerConnection.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/TCPServer.h>
@@ -22,6 +23,8 @@
 #include <Poco/URI.h>
 #include <fmt/format.h>
 
+#include "capped_connections.h"
+#include "connection_deadlines.h"
 #include "harborrobot/model/harbor_names.h"
 #include "harborrobot/observability/redact.h"
 #include "harborrobot/util/json_text.h"
@@ -109,11 +112,15 @@ HTTPResponse::HTTPStatus statusFor(ErrorCode code) {
 
 class ApiHandler final : public Poco::Net::HTTPRequestHandler {
 public:
-  ApiHandler(HubApiDependencies& dependencies, Guards& guards)
-      : deps_(dependencies), guards_(guards) {}
+  ApiHandler(HubApiDependencies& dependencies, Guards& guards, ConnectionDeadlines& deadlines)
+      : deps_(dependencies), guards_(guards), deadlines_(deadlines) {}
 
   void handleRequest(Poco::Net::HTTPServerRequest& request,
                      Poco::Net::HTTPServerResponse& response) override {
+    // The headers are in: the connection's deadline is met. Handling has none
+    // (it waits on Harbor and on the status write, each with its own timeout).
+    socket_ = static_cast<Poco::Net::HTTPServerRequestImpl&>(request).socket().impl()->sockfd();
+    deadlines_.disarm(socket_);
     const std::string path = Poco::URI(request.getURI()).getPath();
     const auto route = parseRoute(path);
     std::string routeName = route ? route->action : "unknown";
@@ -146,6 +153,8 @@ public:
     response.setContentType("application/json");
     response.setContentLength(static_cast<std::streamsize>(body.size()));
     response.send() << body;
+    // A kept-alive connection's next request has the same whole deadline.
+    deadlines_.arm(socket_, deps_.limits.headerTimeout);
   }
 
 private:
@@ -203,7 +212,10 @@ private:
       const bool declaredTooLarge =
           request.hasContentLength() &&
           request.getContentLength64() > static_cast<Poco::Int64>(limits.maxBody);
-      if (declaredTooLarge || !readBody(request.stream(), limits.maxBody, text)) {
+      deadlines_.arm(socket_, limits.headerTimeout); // the body too, as a whole
+      const bool read = !declaredTooLarge && readBody(request.stream(), limits.maxBody, text);
+      deadlines_.disarm(socket_);
+      if (!read) {
         tooLarge_ = true; // refused while reading: the rest is never buffered
         return makeError(ErrorCode::kInvalidArgument,
                          fmt::format("the request body exceeds {} bytes", limits.maxBody));
@@ -261,6 +273,8 @@ private:
 
   HubApiDependencies& deps_;
   Guards& guards_;
+  ConnectionDeadlines& deadlines_;
+  int socket_ = -1;
   bool tooLarge_ = false;
   bool bodyRead_ = false;
   std::optional<std::chrono::seconds> retryAfter_;
@@ -268,103 +282,32 @@ private:
 
 class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
 public:
-  Factory(HubApiDependencies& dependencies, Guards& guards)
-      : deps_(dependencies), guards_(guards) {}
+  Factory(HubApiDependencies& dependencies, Guards& guards, ConnectionDeadlines& deadlines)
+      : deps_(dependencies), guards_(guards), deadlines_(deadlines) {}
   Poco::Net::HTTPRequestHandler*
   createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
-    return new ApiHandler(deps_, guards_); // Poco's HTTPServer takes ownership
+    return new ApiHandler(deps_, guards_, deadlines_); // Poco's HTTPServer takes ownership
   }
 
 private:
   HubApiDependencies& deps_;
   Guards& guards_;
+  ConnectionDeadlines& deadlines_;
 };
 
 constexpr int kApiThreads = 64;
-
-// Open connections per client address: past the cap a new one is closed at
-// once, before its TLS handshake costs anything, so one client cannot hold
-// every thread with idle connections.
-class ConnectionCounts {
-public:
-  explicit ConnectionCounts(std::size_t cap) : cap_(cap) {}
-  bool enter(const std::string& address) {
-    std::lock_guard lock(mutex_);
-    auto& count = counts_[address];
-    if (count >= cap_) {
-      return false;
-    }
-    ++count;
-    return true;
-  }
-  void leave(const std::string& address) {
-    std::lock_guard lock(mutex_);
-    if (const auto found = counts_.find(address); found != counts_.end() && --found->second == 0) {
-      counts_.erase(found);
-    }
-  }
-
-private:
-  std::size_t cap_;
-  std::mutex mutex_;
-  std::map<std::string, std::size_t> counts_;
-};
-
-class CappedConnection final : public Poco::Net::TCPServerConnection {
-public:
-  CappedConnection(const Poco::Net::StreamSocket& socket, Poco::Net::HTTPServerParams::Ptr params,
-                   Poco::Net::HTTPRequestHandlerFactory::Ptr factory, ConnectionCounts& counts)
-      : TCPServerConnection(socket), params_(std::move(params)), factory_(std::move(factory)),
-        counts_(counts) {}
-  void run() override {
-    std::string address;
-    try {
-      address = socket().peerAddress().host().toString();
-    } catch (const Poco::Exception&) {
-      return; // already gone
-    }
-    if (!counts_.enter(address)) {
-      return; // closed when this connection object goes
-    }
-    struct Leave {
-      ConnectionCounts& counts;
-      const std::string& address;
-      ~Leave() { counts.leave(address); }
-    } leave{counts_, address};
-    Poco::Net::HTTPServerConnection(socket(), params_, factory_).run();
-  }
-
-private:
-  Poco::Net::HTTPServerParams::Ptr params_;
-  Poco::Net::HTTPRequestHandlerFactory::Ptr factory_;
-  ConnectionCounts& counts_;
-};
-
-class CappedConnectionFactory final : public Poco::Net::TCPServerConnectionFactory {
-public:
-  CappedConnectionFactory(Poco::Net::HTTPServerParams::Ptr params,
-                          Poco::Net::HTTPRequestHandlerFactory::Ptr factory,
-                          ConnectionCounts& counts)
-      : params_(std::move(params)), factory_(std::move(factory)), counts_(counts) {}
-  Poco::Net::TCPServerConnection* createConnection(const Poco::Net::StreamSocket& socket) override {
-    return new CappedConnection(socket, params_, factory_, counts_);
-  }
-
-private:
-  Poco::Net::HTTPServerParams::Ptr params_;
-  Poco::Net::HTTPRequestHandlerFactory::Ptr factory_;
-  ConnectionCounts& counts_;
-};
 
 } // namespace
 
 struct HubApiServer::Impl {
   explicit Impl(HubApiDependencies dependencies)
-      : deps(std::move(dependencies)), guards(deps.limits),
-        connections(deps.limits.maxConnectionsPerAddress) {}
+      : deps(std::move(dependencies)),
+        guards(deps.limits), connections{ConnectionCounts(deps.limits.maxConnectionsPerAddress),
+                                         deadlines, deps.limits.headerTimeout} {}
   HubApiDependencies deps;
   Guards guards;
-  ConnectionCounts connections;
+  ConnectionDeadlines deadlines;
+  ConnectionGuards connections;
   // Its own pool, larger than Poco's default 16: an agent's activation waits
   // for the status write that carries it, and the more wait together, the fewer
   // writes (see GroupCommit). Declared before the server, which uses it.
@@ -404,12 +347,13 @@ Result<std::unique_ptr<HubApiServer>> HubApiServer::start(const std::string& add
     params->setMaxThreads(kApiThreads);
     params->setMaxQueued(256);
     params->setKeepAlive(true);
-    // The TLS handshake and the request line and headers must arrive within
-    // this (a socket timeout on each read): an idle or trickling client holds
-    // a thread for at most that long.
+    // Each read waits at most this long; ConnectionDeadlines bounds the whole
+    // handshake and headers (and a body) by the same figure, so neither an
+    // idle nor a trickling client holds a thread for longer.
     params->setTimeout(Poco::Timespan(impl->deps.limits.headerTimeout.count(), 0));
     params->setKeepAliveTimeout(Poco::Timespan(impl->deps.limits.headerTimeout.count(), 0));
-    Poco::Net::HTTPRequestHandlerFactory::Ptr factory = new Factory(impl->deps, impl->guards);
+    Poco::Net::HTTPRequestHandlerFactory::Ptr factory =
+        new Factory(impl->deps, impl->guards, impl->deadlines);
     impl->server = std::make_unique<Poco::Net::TCPServer>(
         new CappedConnectionFactory(params, factory, impl->connections), impl->threads, socket,
         params);

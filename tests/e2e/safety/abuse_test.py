@@ -68,6 +68,8 @@ IDLE_FROM = "127.2.0.1"
 TOKENS_FROM = "127.2.0.2"
 BODY_FROM = "127.2.0.3"
 PROBE_FROM = "127.2.0.4"
+SLOW_FROM = "127.2.0.5"
+HEADER_DEADLINE = 10  # the hub's, for a handshake and a request's headers as a whole
 
 
 def leader(world):
@@ -435,6 +437,29 @@ def call(address, context, method, path, token, body=None, source=PROBE_FROM):
         connection.close()
 
 
+def trickle(address, context):
+    """A slow client: a request's headers sent one byte every 2 s, each byte well
+    within the hub's per-read timeout. Returns the seconds until the hub closed
+    the connection (None if it was still open after 3 x its header deadline)."""
+    raw = socket.create_connection((address, PORT), timeout=30, source_address=(SLOW_FROM, 0))
+    tls = context.wrap_socket(raw, server_hostname=address)
+    started = time.monotonic()
+    tls.sendall(f"GET /v1/namespaces/{NAMESPACES[0]}/bindings HTTP/1.1\r\n".encode())
+    try:
+        for byte in b"X-Slow: " + b"a" * 100:
+            if time.monotonic() - started > 3 * HEADER_DEADLINE:
+                return None
+            tls.sendall(bytes([byte]))
+            readable, _, _ = select.select([tls], [], [], 2)
+            if readable and not tls.recv(1):
+                return time.monotonic() - started
+    except (OSError, ssl.SSLError):
+        return time.monotonic() - started
+    finally:
+        tls.close()
+    return None
+
+
 def main():
     if os.geteuid() != 0:
         print("abuse_test needs root (the sandbox)")
@@ -532,6 +557,12 @@ def main():
             expect_equal(dict(repeated), {401: 1000}, "1,000 times 401")
             expect_true(repeated_reviews <= 20, f"the negative answer cached "
                         f"({repeated_reviews} creates for 1,000 requests)")
+            # A trickling client is closed at the header deadline, bytes or not.
+            closed_after = trickle(address, context)
+            print(f"abuse_test: a client trickling its headers (a byte every 2 s) was closed "
+                  f"after {closed_after if closed_after is None else round(closed_after, 1)} s")
+            expect_true(closed_after is not None and closed_after <= HEADER_DEADLINE + 3,
+                        f"closed within the header deadline + 3 s ({closed_after})")
             sampler.more(2)
         finally:
             sampler.finish()

@@ -1,0 +1,111 @@
+// The hub API's connections before HTTP: at most so many open per client
+// address (past the cap a new one is closed at once, before its TLS handshake
+// costs anything), and each with a whole deadline for its handshake and first
+// request's headers (ConnectionDeadlines).
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <string>
+
+#include <Poco/Exception.h>
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <Poco/Net/HTTPServerConnection.h>
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/TCPServerConnection.h>
+#include <Poco/Net/TCPServerConnectionFactory.h>
+
+#include "connection_deadlines.h"
+
+namespace harborrobot::agent::hub {
+
+// Open connections per client address: past the cap a new one is closed at
+// once, before its TLS handshake costs anything, so one client cannot hold
+// every thread with idle connections.
+class ConnectionCounts {
+public:
+  explicit ConnectionCounts(std::size_t cap) : cap_(cap) {}
+  bool enter(const std::string& address) {
+    std::lock_guard lock(mutex_);
+    auto& count = counts_[address];
+    if (count >= cap_) {
+      return false;
+    }
+    ++count;
+    return true;
+  }
+  void leave(const std::string& address) {
+    std::lock_guard lock(mutex_);
+    if (const auto found = counts_.find(address); found != counts_.end() && --found->second == 0) {
+      counts_.erase(found);
+    }
+  }
+
+private:
+  std::size_t cap_;
+  std::mutex mutex_;
+  std::map<std::string, std::size_t> counts_;
+};
+
+// What every connection answers to: the per-address cap and the whole deadline
+// for its handshake and first request's headers.
+struct ConnectionGuards {
+  ConnectionCounts counts;
+  ConnectionDeadlines& deadlines;
+  std::chrono::seconds headerTimeout;
+};
+
+class CappedConnection final : public Poco::Net::TCPServerConnection {
+public:
+  CappedConnection(const Poco::Net::StreamSocket& socket, Poco::Net::HTTPServerParams::Ptr params,
+                   Poco::Net::HTTPRequestHandlerFactory::Ptr factory, ConnectionGuards& guards)
+      : TCPServerConnection(socket), params_(std::move(params)), factory_(std::move(factory)),
+        guards_(guards) {}
+  void run() override {
+    std::string address;
+    try {
+      address = socket().peerAddress().host().toString();
+    } catch (const Poco::Exception&) {
+      return; // already gone
+    }
+    if (!guards_.counts.enter(address)) {
+      return; // closed when this connection object goes
+    }
+    const int descriptor = socket().impl()->sockfd();
+    guards_.deadlines.arm(descriptor, guards_.headerTimeout);
+    struct Leave {
+      ConnectionGuards& guards;
+      const std::string& address;
+      int descriptor;
+      ~Leave() {
+        guards.deadlines.disarm(descriptor); // before the socket closes
+        guards.counts.leave(address);
+      }
+    } leave{guards_, address, descriptor};
+    Poco::Net::HTTPServerConnection(socket(), params_, factory_).run();
+  }
+
+private:
+  Poco::Net::HTTPServerParams::Ptr params_;
+  Poco::Net::HTTPRequestHandlerFactory::Ptr factory_;
+  ConnectionGuards& guards_;
+};
+
+class CappedConnectionFactory final : public Poco::Net::TCPServerConnectionFactory {
+public:
+  CappedConnectionFactory(Poco::Net::HTTPServerParams::Ptr params,
+                          Poco::Net::HTTPRequestHandlerFactory::Ptr factory,
+                          ConnectionGuards& guards)
+      : params_(std::move(params)), factory_(std::move(factory)), guards_(guards) {}
+  Poco::Net::TCPServerConnection* createConnection(const Poco::Net::StreamSocket& socket) override {
+    return new CappedConnection(socket, params_, factory_, guards_);
+  }
+
+private:
+  Poco::Net::HTTPServerParams::Ptr params_;
+  Poco::Net::HTTPRequestHandlerFactory::Ptr factory_;
+  ConnectionGuards& guards_;
+};
+
+} // namespace harborrobot::agent::hub
