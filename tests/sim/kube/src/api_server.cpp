@@ -13,6 +13,7 @@
 #include "authorizer.h"
 #include "crd_schema.h"
 #include "discovery.h"
+#include "event_conversion.h"
 #include "field_selector.h"
 #include "harborrobot/util/yaml_json.h"
 #include "openapi_v2.h"
@@ -325,6 +326,9 @@ void ApiServer::handle(const ApiRequest& original, ResponseWriter& writer) {
     sendError(writer, result.error(), call.warnings);
     return;
   }
+  // Objects are stored as core/v1 Events; the view answers them converted.
+  if (isEventsV1(call.type))
+    *result = presentEventsV1(std::move(*result));
   sendJson(writer, status, *result, call.warnings);
 }
 
@@ -552,22 +556,43 @@ tl::expected<std::string, std::string> normalizedMicroTime(const std::string& te
 ApiResult<void> ApiServer::checkFields(Call& call, json& object) const {
   if (auto decodeError = checkDecodable(call.type, object))
     return tl::unexpected(*decodeError);
+  // A MicroTime field decoded and re-encoded in UTC; a null one is dropped.
+  const auto microTime = [&](json& parent, const char* field,
+                             const std::string& goField) -> ApiResult<void> {
+    if (!parent.is_object() || !parent.contains(field))
+      return {};
+    json& value = parent[field];
+    if (value.is_null()) {
+      parent.erase(field);
+      return {};
+    }
+    auto normalized = value.is_string()
+                          ? normalizedMicroTime(value.get<std::string>())
+                          : tl::unexpected(std::string(
+                                "json: cannot unmarshal " + std::string(value.type_name()) +
+                                " into Go struct field " + goField + " of type string"));
+    if (!normalized)
+      return tl::unexpected(badRequest(cannotBeHandled(call.type, normalized.error())));
+    value = *normalized;
+    return {};
+  };
   if (call.type.kind == "Lease" && object.contains("spec") && object["spec"].is_object()) {
     for (const char* field : {"acquireTime", "renewTime"}) {
-      json& value = object["spec"][field];
-      if (value.is_null()) {
-        object["spec"].erase(field);
-        continue;
-      }
-      auto normalized =
-          value.is_string()
-              ? normalizedMicroTime(value.get<std::string>())
-              : tl::unexpected(std::string(
-                    "json: cannot unmarshal " + std::string(value.type_name()) +
-                    " into Go struct field LeaseSpec.spec." + field + " of type string"));
-      if (!normalized)
-        return tl::unexpected(badRequest(cannotBeHandled(call.type, normalized.error())));
-      value = *normalized;
+      if (auto done = microTime(object["spec"], field, std::string("LeaseSpec.spec.") + field);
+          !done)
+        return done;
+    }
+  }
+  // events.k8s.io/v1 eventTime and series.lastObservedTime are MicroTimes
+  // (staging/src/k8s.io/api/events/v1/types.go).
+  if (isEventsV1(call.type)) {
+    if (auto done = microTime(object, "eventTime", "Event.eventTime"); !done)
+      return done;
+    if (object.contains("series")) {
+      if (auto done = microTime(object["series"], "lastObservedTime",
+                                "EventSeries.series.lastObservedTime");
+          !done)
+        return done;
     }
   }
   std::vector<std::string> unknown;

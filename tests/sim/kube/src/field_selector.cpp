@@ -37,6 +37,11 @@ std::string unescape(const std::string& text) {
 
 } // namespace
 
+void FieldSelector::convertLabels(const std::function<std::string(const std::string&)>& convert) {
+  for (auto& requirement : requirements_)
+    requirement.field = convert(requirement.field);
+}
+
 ApiResult<FieldSelector> FieldSelector::parse(const std::string& text,
                                               const std::vector<std::string>& selectable) {
   FieldSelector selector;

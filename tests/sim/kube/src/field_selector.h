@@ -2,6 +2,7 @@
 // !=, joined by commas, over the fields a resource makes selectable.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,9 @@ public:
                                         const std::vector<std::string>& selectable);
   bool matches(const nlohmann::json& object) const;
   bool empty() const { return requirements_.empty(); }
+  // Renames each requirement's field, as the apiserver's field label
+  // conversion of a group-version maps its labels to the stored field set.
+  void convertLabels(const std::function<std::string(const std::string&)>& convert);
 
 private:
   std::vector<FieldRequirement> requirements_;

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "api_server.h"
+#include "event_conversion.h"
 #include "field_selector.h"
 #include "harborrobot/model/label_selector.h"
 #include "harborrobot/util/base64.h"
@@ -51,6 +52,10 @@ ApiResult<Selectors> selectorsFrom(const std::map<std::string, std::string>& que
     if (!parsed)
       return tl::unexpected(parsed.error());
     selectors.fields = std::move(*parsed);
+    // events.k8s.io/v1 labels select on the stored core Event's fields
+    // (pkg/apis/events/v1/conversion.go AddFieldLabelConversionsForEvent).
+    if (isEventsV1(type))
+      selectors.fields.convertLabels(eventsV1FieldLabelToCore);
   }
   return selectors;
 }
@@ -279,6 +284,8 @@ void ApiServer::watchObjects(Call& call, ResponseWriter& writer) {
                           includeObject, !columnsSent);
       columnsSent = true;
     }
+    if (isEventsV1(call.type))
+      payload = presentEventsV1(std::move(payload));
     return writer.writeChunk(toJsonText({{"type", eventType}, {"object", payload}}) + "\n");
   };
 

@@ -9,6 +9,7 @@
 #include "api_server.h"
 #include "authorizer.h"
 #include "crd_schema.h"
+#include "event_conversion.h"
 #include "harborrobot/util/yaml_json.h"
 #include "managed_fields.h"
 #include "patch.h"
@@ -58,6 +59,9 @@ ApiResult<json> ApiServer::createObject(Call& call, json object) {
     metadata = json::object();
   if (auto fields = checkFields(call, object); !fields)
     return tl::unexpected(fields.error());
+  // Written through events.k8s.io/v1, stored as the core/v1 Event.
+  if (isEventsV1(call.type))
+    object = eventsV1ToCoreEvent(object);
   const std::string& ns = call.target.namespaceName;
   if (call.type.namespaced) {
     const std::string bodyNamespace = object["metadata"].value("namespace", "");
@@ -221,6 +225,8 @@ ApiResult<json> ApiServer::updateObject(Call& call, json object) {
   }
   if (auto fields = checkFields(call, object); !fields)
     return tl::unexpected(fields.error());
+  if (isEventsV1(call.type))
+    object = eventsV1ToCoreEvent(object);
   return store_.write([&](StoreWriter& writer) -> ApiResult<json> {
     auto old =
         writer.get(call.type.storageKey(), objectKey(call.target.namespaceName, call.target.name));
@@ -361,6 +367,8 @@ ApiResult<json> ApiServer::patchObject(Call& call, int& status) {
                                      call.type.apiVersion(), nowTimestamp());
       if (!applied)
         return applied;
+      if (isEventsV1(call.type))
+        *applied = eventsV1ToCoreEvent(*applied);
       admitCreate(call.type, *applied);
       stampNewObject(call.type, *applied, newUid(), nowTimestamp());
       if (auto valid = validate(call, *applied, nullptr, WriterRbacSource(writer)); !valid)
@@ -373,6 +381,10 @@ ApiResult<json> ApiServer::patchObject(Call& call, int& status) {
     }
     if (!old)
       return tl::unexpected(notFound(call.type.qualifiedResource(), call.target.name));
+    // A patch through events.k8s.io/v1 applies to the Event as that group
+    // shows it, and the result is stored converted back.
+    const bool view = isEventsV1(call.type);
+    const json base = view ? coreEventToEventsV1(*old) : *old;
     ApiResult<json> patched;
     if (apply) {
       if (!patch.is_object())
@@ -380,14 +392,14 @@ ApiResult<json> ApiServer::patchObject(Call& call, int& status) {
       json applied = patch;
       if (auto fields = checkFields(call, applied); !fields)
         return tl::unexpected(fields.error());
-      patched = serverSideApply(*old, applied, call.fieldManager(), force, call.type.apiVersion(),
+      patched = serverSideApply(base, applied, call.fieldManager(), force, call.type.apiVersion(),
                                 nowTimestamp());
     } else if (type == "application/merge-patch+json") {
-      patched = applyMergePatch(*old, patch);
+      patched = applyMergePatch(base, patch);
     } else if (type == "application/json-patch+json") {
-      patched = applyJsonPatch(*old, patch);
+      patched = applyJsonPatch(base, patch);
     } else {
-      patched = applyStrategicMergePatch(call.type.kind, *old, patch);
+      patched = applyStrategicMergePatch(call.type.kind, base, patch);
     }
     if (!patched)
       return patched;
@@ -397,6 +409,8 @@ ApiResult<json> ApiServer::patchObject(Call& call, int& status) {
       if (auto fields = checkFields(call, *patched); !fields)
         return tl::unexpected(fields.error());
     }
+    if (view)
+      *patched = eventsV1ToCoreEvent(*patched);
     // A resourceVersion in the patch is a precondition; otherwise the patch
     // applies to whatever is current.
     if (!(*patched)["metadata"].contains("resourceVersion") ||

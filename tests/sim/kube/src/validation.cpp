@@ -4,6 +4,8 @@
 #include <regex>
 #include <set>
 
+#include "event_conversion.h"
+#include "event_validation.h"
 #include "harborrobot/util/base64.h"
 
 namespace harborrobot::kubesim {
@@ -472,6 +474,11 @@ void validateCoreEvent(const json& event, std::vector<Cause>& causes) {
 }
 
 } // namespace
+
+void validateQualifiedName(const std::string& value, const std::string& field,
+                           std::vector<Cause>& causes) {
+  validateQualifiedKey(value, field, causes);
+}
 
 std::vector<Cause> validateObject(const ResourceType& type, const json& object, const json& old) {
   std::vector<Cause> causes;

@@ -26,6 +26,11 @@ std::vector<std::string> unknownBuiltinFields(const ResourceType& type,
 std::vector<Cause> validateObject(const ResourceType& type, const nlohmann::json& object,
                                   const nlohmann::json& old);
 
+// apimachinery util/validation IsQualifiedName ("prefix/name" as label keys
+// are), each problem an Invalid cause on `field`.
+void validateQualifiedName(const std::string& value, const std::string& field,
+                           std::vector<Cause>& causes);
+
 // The message of a 400 for a body that is not an object of the type at all.
 std::string cannotBeHandled(const ResourceType& type, const std::string& why);
 

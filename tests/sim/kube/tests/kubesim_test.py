@@ -6,6 +6,7 @@ import sys
 import scenarios_apiserver
 import scenarios_basic
 import scenarios_errors
+import scenarios_events
 import scenarios_faults
 import scenarios_rbac
 import scenarios_reads
@@ -16,7 +17,8 @@ from harness import Simulator
 SCENARIOS = {}
 SIMULATOR_ARGS = {}
 for module in (scenarios_basic, scenarios_seed, scenarios_writes, scenarios_reads,
-               scenarios_errors, scenarios_rbac, scenarios_faults, scenarios_apiserver):
+               scenarios_errors, scenarios_rbac, scenarios_faults, scenarios_apiserver,
+               scenarios_events):
     SCENARIOS.update(module.SCENARIOS)
     SIMULATOR_ARGS.update(getattr(module, "SIMULATOR_ARGS", {}))
 
