@@ -63,17 +63,11 @@ Result<Flags> parseFlags(const std::vector<std::string>& args) {
     } else if (name == "--in-cluster-dir") {
       flags.inClusterDir = value;
     } else if (name == "--log-level") {
-      static const std::pair<std::string_view, LogLevel> levels[] = {{"debug", LogLevel::kDebug},
-                                                                     {"info", LogLevel::kInfo},
-                                                                     {"warn", LogLevel::kWarn},
-                                                                     {"error", LogLevel::kError}};
-      const auto found = std::find_if(std::begin(levels), std::end(levels),
-                                      [&](const auto& level) { return level.first == value; });
-      if (found == std::end(levels)) {
-        return makeError(
-            fieldError("--log-level", value, "is not a log level", "debug, info, warn or error"));
+      const auto level = parseLogLevel(value);
+      if (!level) {
+        return makeError(level.error());
       }
-      flags.level = found->second;
+      flags.level = *level;
     } else {
       return makeError(ErrorCode::kInvalidArgument, fmt::format("unknown flag {}", name));
     }

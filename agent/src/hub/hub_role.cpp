@@ -85,22 +85,6 @@ std::string hostName() {
   return gethostname(buffer, sizeof(buffer) - 1) == 0 ? std::string(buffer) : "hub";
 }
 
-std::optional<LogLevel> logLevel(std::string_view text) {
-  if (text == "debug") {
-    return LogLevel::kDebug;
-  }
-  if (text == "info") {
-    return LogLevel::kInfo;
-  }
-  if (text == "warn") {
-    return LogLevel::kWarn;
-  }
-  if (text == "error") {
-    return LogLevel::kError;
-  }
-  return std::nullopt;
-}
-
 std::filesystem::path executablePath() {
   std::error_code error;
   auto path = std::filesystem::read_symlink("/proc/self/exe", error);
@@ -161,12 +145,9 @@ int runHubRole(const std::vector<std::string>& args) {
     std::fputs(kUsage.data(), flags.error().message().empty() ? stdout : stderr);
     return flags.error().message().empty() ? 0 : 2;
   }
-  const auto level = logLevel(flags->get("--log-level", "info"));
+  const auto level = parseLogLevel(flags->get("--log-level", "info"));
   if (!level) {
-    std::fprintf(stderr,
-                 "harborrobot-agent hub: --log-level: \"%s\" is not a log level "
-                 "(expected debug, info, warn or error)\n",
-                 flags->get("--log-level", "").c_str());
+    std::fprintf(stderr, "harborrobot-agent hub: %s\n", level.error().message().c_str());
     return 2;
   }
   ShutdownSignal shutdown;

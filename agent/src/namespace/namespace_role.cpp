@@ -64,13 +64,13 @@ int runNamespaceRole(const std::vector<std::string>& args) {
     std::fputs(kUsage.data(), flags.error().message().empty() ? stdout : stderr);
     return flags.error().message().empty() ? 0 : 2;
   }
-  const std::string levelText = flags->get("--log-level", "info");
-  const LogLevel level = levelText == "debug"   ? LogLevel::kDebug
-                         : levelText == "warn"  ? LogLevel::kWarn
-                         : levelText == "error" ? LogLevel::kError
-                                                : LogLevel::kInfo;
+  const auto level = parseLogLevel(flags->get("--log-level", "info"));
+  if (!level) {
+    std::fprintf(stderr, "harborrobot-agent namespace: %s\n", level.error().message().c_str());
+    return 2;
+  }
   ShutdownSignal shutdown;
-  Logger logger("namespace", Logger::stderrSink(), level);
+  Logger logger("namespace", Logger::stderrSink(), *level);
 
   auto config = kube::inClusterConfig(
       {flags->get("--in-cluster-dir", kube::InClusterPaths{}.directory.string())},

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <mutex>
+#include <utility>
 #include <vector>
 
 #include <fmt/chrono.h>
@@ -38,6 +39,20 @@ std::string timestamp(std::chrono::system_clock::time_point time) {
 }
 
 } // namespace
+
+Result<LogLevel> parseLogLevel(std::string_view text) {
+  static constexpr std::pair<std::string_view, LogLevel> kLevels[] = {{"debug", LogLevel::kDebug},
+                                                                      {"info", LogLevel::kInfo},
+                                                                      {"warn", LogLevel::kWarn},
+                                                                      {"error", LogLevel::kError}};
+  for (const auto& [name, level] : kLevels) {
+    if (name == text) {
+      return level;
+    }
+  }
+  return makeError(
+      fieldError("--log-level", text, "is not a log level", "debug, info, warn or error"));
+}
 
 LogField::LogField(std::string_view key, std::string_view value)
     : key_(key), value_(std::string(value)) {}

@@ -79,5 +79,18 @@ TEST(Redact, ScrubsCredentialsFromForeignText) {
   }
 }
 
+TEST(ParseLogLevel, ReadsTheFourLevelsAndRefusesAnythingElse) {
+  EXPECT_EQ(parseLogLevel("debug"), LogLevel::kDebug);
+  EXPECT_EQ(parseLogLevel("info"), LogLevel::kInfo);
+  EXPECT_EQ(parseLogLevel("warn"), LogLevel::kWarn);
+  EXPECT_EQ(parseLogLevel("error"), LogLevel::kError);
+  const auto typo = parseLogLevel("verbose");
+  ASSERT_FALSE(typo);
+  EXPECT_EQ(typo.error().message(),
+            "--log-level: \"verbose\" is not a log level (expected debug, info, warn or error)");
+  EXPECT_FALSE(parseLogLevel("INFO")) << "case matters, as in every flag value";
+  EXPECT_FALSE(parseLogLevel(""));
+}
+
 } // namespace
 } // namespace harborrobot

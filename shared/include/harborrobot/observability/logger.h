@@ -13,11 +13,16 @@
 #include <string_view>
 #include <variant>
 
+#include "harborrobot/core/result.h"
 #include "harborrobot/observability/secret.h"
 
 namespace harborrobot {
 
 enum class LogLevel { kDebug, kInfo, kWarn, kError };
+
+// "debug", "info", "warn" or "error" (every role's --log-level); anything else
+// is refused, naming the value, never read as a default.
+Result<LogLevel> parseLogLevel(std::string_view text);
 
 class LogField {
 public:
