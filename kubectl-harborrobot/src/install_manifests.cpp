@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "harborrobot/model/wire_names.h"
 #include "harborrobot/util/yaml_json.h"
 
 namespace harborrobot::cli {
@@ -13,9 +14,9 @@ namespace {
 using Json = nlohmann::json;
 
 Json labels() {
-  return {{"app.kubernetes.io/name", "harborrobot"},
-          {"app.kubernetes.io/managed-by", "kubectl-harborrobot"},
-          {"app.kubernetes.io/version", HARBORROBOT_VERSION}};
+  return {{wire::kNameLabel, "harborrobot"},
+          {wire::kManagedByLabel, wire::kInstalledByValue},
+          {wire::kVersionLabel, HARBORROBOT_VERSION}};
 }
 
 Json meta(std::string_view name, std::string_view ns = {}) {
@@ -116,12 +117,12 @@ Json hubNetworkPolicy() {
           {"kind", "NetworkPolicy"},
           {"metadata", meta(kHubName, kSystemNamespace)},
           {"spec",
-           {{"podSelector", {{"matchLabels", {{"app.kubernetes.io/name", kHubName}}}}},
+           {{"podSelector", {{"matchLabels", {{wire::kNameLabel, kHubName}}}}},
             {"policyTypes", {"Ingress"}},
             {"ingress",
              {{{"from",
                 {{{"namespaceSelector", Json::object()},
-                  {"podSelector", {{"matchLabels", {{"app.kubernetes.io/name", kAgentName}}}}}}}},
+                  {"podSelector", {{"matchLabels", {{wire::kNameLabel, kAgentName}}}}}}}},
                {"ports", {{{"protocol", "TCP"}, {"port", 8443}}}}},
               {{"ports", {{{"protocol", "TCP"}, {"port", 8080}}}}}}}}}};
 }
@@ -141,9 +142,9 @@ Json hubArgs(const InstallOptions& options) {
 }
 
 Json hubDeployment(const InstallOptions& options) {
-  const Json selector = {{"app.kubernetes.io/name", kHubName}};
+  const Json selector = {{wire::kNameLabel, kHubName}};
   Json podLabels = selector;
-  podLabels["app.kubernetes.io/part-of"] = "harborrobot";
+  podLabels[std::string(wire::kPartOfLabel)] = "harborrobot";
   const Json env = Json::array(
       {{{"name", "POD_NAME"}, {"valueFrom", {{"fieldRef", {{"fieldPath", "metadata.name"}}}}}},
        {{"name", "POD_NAMESPACE"},
@@ -252,12 +253,12 @@ Result<std::vector<Json>> installObjects(const InstallOptions& options) {
         {{"apiGroup", "rbac.authorization.k8s.io"}, {"kind", "Role"}, {"name", kHubName}}},
        {"subjects", {hubSubject}}});
   objects.push_back(hubDeployment(options));
-  objects.push_back({{"apiVersion", "policy/v1"},
-                     {"kind", "PodDisruptionBudget"},
-                     {"metadata", meta(kHubName, kSystemNamespace)},
-                     {"spec",
-                      {{"minAvailable", 1},
-                       {"selector", {{"matchLabels", {{"app.kubernetes.io/name", kHubName}}}}}}}});
+  objects.push_back(
+      {{"apiVersion", "policy/v1"},
+       {"kind", "PodDisruptionBudget"},
+       {"metadata", meta(kHubName, kSystemNamespace)},
+       {"spec",
+        {{"minAvailable", 1}, {"selector", {{"matchLabels", {{wire::kNameLabel, kHubName}}}}}}}});
   // Only the leader carries harborrobot.io/hub-leader: agents always reach the
   // replica that acts.
   objects.push_back(
@@ -265,8 +266,7 @@ Result<std::vector<Json>> installObjects(const InstallOptions& options) {
        {"kind", "Service"},
        {"metadata", meta(kHubName, kSystemNamespace)},
        {"spec",
-        {{"selector",
-          {{"app.kubernetes.io/name", kHubName}, {"harborrobot.io/hub-leader", "true"}}},
+        {{"selector", {{wire::kNameLabel, kHubName}, {wire::kHubLeaderLabel, "true"}}},
          {"ports", {{{"name", "api"}, {"port", 8443}, {"targetPort", "api"}}}}}}});
   objects.push_back(hubNetworkPolicy());
   return objects;

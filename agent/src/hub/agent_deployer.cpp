@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "harborrobot/model/harbor_names.h"
+#include "harborrobot/model/wire_names.h"
 #include "harborrobot/util/json_text.h"
 #include "hub_certificates.h"
 
@@ -10,12 +11,12 @@ namespace harborrobot::agent::hub {
 
 namespace {
 
-constexpr std::string_view kAgentName = "harborrobot-agent";
-constexpr std::string_view kTemplateHashAnnotation = "harborrobot.io/template-hash";
+using wire::kAgentName;
+using wire::kTemplateHashAnnotation;
 constexpr auto kRecheck = std::chrono::minutes(10);
 
 kube::Json labels() {
-  return {{"app.kubernetes.io/name", kAgentName}, {"app.kubernetes.io/managed-by", "harborrobot"}};
+  return {{wire::kNameLabel, kAgentName}, {wire::kManagedByLabel, wire::kManagedByValue}};
 }
 
 kube::Json metadata(const std::string& name, const std::string& ns) {
@@ -76,7 +77,7 @@ kube::Json deploymentFor(const std::string& ns, const AgentTemplate& config) {
       {"metadata", metadata(std::string(kAgentName), ns)},
       {"spec",
        {{"replicas", 1},
-        {"selector", {{"matchLabels", {{"app.kubernetes.io/name", kAgentName}}}}},
+        {"selector", {{"matchLabels", {{wire::kNameLabel, kAgentName}}}}},
         {"template", {{"metadata", {{"labels", labels()}}}, {"spec", podSpec}}}}}};
   deployment["metadata"]["annotations"][std::string(kTemplateHashAnnotation)] =
       sha256Hex(jsonText(deployment["spec"])).substr(0, 16);
@@ -186,8 +187,7 @@ Status AgentDeployer::sync(const std::set<std::string>& namespaces,
     ensuredAt_[ns] = now;
   }
   kube::ListOptions options;
-  options.labelSelector = "app.kubernetes.io/name=harborrobot-agent,"
-                          "app.kubernetes.io/managed-by=harborrobot";
+  options.labelSelector = wire::managedSelector(kAgentName);
   // By name as well: RBAC lets the hub list Deployments of that one name only
   // (resourceNames cover a list that selects metadata.name).
   options.fieldSelector = fmt::format("metadata.name={}", kAgentName);

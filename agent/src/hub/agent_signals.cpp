@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "harborrobot/model/wire_names.h"
 #include "harborrobot/reconcile/hub_protocol.h"
 #include "harborrobot/util/json_text.h"
 
@@ -13,22 +14,20 @@ using reconcile::kAgentSignalAnnotation;
 using reconcile::kAgentSignalName;
 
 constexpr auto kRelist = std::chrono::minutes(10);
-constexpr std::string_view kSignalSelector =
-    "app.kubernetes.io/name=harborrobot-signal,app.kubernetes.io/managed-by=harborrobot";
 
 kube::Json signalFor(const std::string& ns, const std::string& fingerprint) {
-  return {{"apiVersion", "v1"},
-          {"kind", "ConfigMap"},
-          {"metadata",
-           {{"name", kAgentSignalName},
-            {"namespace", ns},
-            {"labels",
-             {{"app.kubernetes.io/name", kAgentSignalName},
-              {"app.kubernetes.io/managed-by", "harborrobot"}}},
-            {"annotations", {{kAgentSignalAnnotation, fingerprint}}}}},
-          {"data",
-           {{"purpose", "harborrobot's hub changes this annotation to tell the namespace agent "
-                        "that its bindings changed; it holds no secret"}}}};
+  return {
+      {"apiVersion", "v1"},
+      {"kind", "ConfigMap"},
+      {"metadata",
+       {{"name", kAgentSignalName},
+        {"namespace", ns},
+        {"labels",
+         {{wire::kNameLabel, kAgentSignalName}, {wire::kManagedByLabel, wire::kManagedByValue}}},
+        {"annotations", {{kAgentSignalAnnotation, fingerprint}}}}},
+      {"data",
+       {{"purpose", "harborrobot's hub changes this annotation to tell the namespace agent "
+                    "that its bindings changed; it holds no secret"}}}};
 }
 
 } // namespace
@@ -65,7 +64,7 @@ Status AgentSignals::sync(const std::map<std::string, std::string>& fingerprints
     // By name as well: RBAC lets the hub list ConfigMaps of that one name only.
     auto listed =
         client_.list(kube::resources::configMaps(), "",
-                     {.labelSelector = std::string(kSignalSelector),
+                     {.labelSelector = wire::managedSelector(kAgentSignalName),
                       .fieldSelector = fmt::format("metadata.name={}", kAgentSignalName)});
     if (!listed) {
       return makeError(listed.error().withContext("listing agent signals"));

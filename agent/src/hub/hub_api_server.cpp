@@ -25,8 +25,10 @@
 
 #include "capped_connections.h"
 #include "connection_deadlines.h"
+#include "harborrobot/http/status_codes.h"
 #include "harborrobot/model/harbor_names.h"
 #include "harborrobot/observability/redact.h"
+#include "harborrobot/reconcile/hub_routes.h"
 #include "harborrobot/util/json_text.h"
 
 namespace harborrobot::agent::hub {
@@ -60,56 +62,6 @@ bool readBody(std::istream& stream, std::size_t limit, std::string& text) {
   return true;
 }
 
-struct Route {
-  std::string ns;
-  std::string binding;
-  std::string action; // "bindings", "credentials", "activation", "status"
-};
-
-// /v1/namespaces/{ns}/bindings, /v1/namespaces/{ns}/bindings/{name}/credentials,
-// /v1/namespaces/{ns}/bindings/{name}/activation, /v1/namespaces/{ns}/status
-std::optional<Route> parseRoute(const std::string& path) {
-  std::vector<std::string> parts;
-  std::stringstream stream(path);
-  for (std::string part; std::getline(stream, part, '/');) {
-    if (!part.empty()) {
-      parts.push_back(part);
-    }
-  }
-  if (parts.size() < 4 || parts[0] != "v1" || parts[1] != "namespaces") {
-    return std::nullopt;
-  }
-  if (parts.size() == 4 && (parts[3] == "bindings" || parts[3] == "status")) {
-    return Route{parts[2], "", parts[3]};
-  }
-  if (parts.size() == 6 && parts[3] == "bindings" &&
-      (parts[5] == "credentials" || parts[5] == "activation")) {
-    return Route{parts[2], parts[4], parts[5]};
-  }
-  return std::nullopt;
-}
-
-HTTPResponse::HTTPStatus statusFor(ErrorCode code) {
-  switch (code) {
-  case ErrorCode::kInvalidArgument:
-    return HTTPResponse::HTTP_BAD_REQUEST;
-  case ErrorCode::kNotFound:
-    return HTTPResponse::HTTP_NOT_FOUND;
-  case ErrorCode::kUnauthenticated:
-    return HTTPResponse::HTTP_UNAUTHORIZED;
-  case ErrorCode::kPermissionDenied:
-    return HTTPResponse::HTTP_FORBIDDEN;
-  case ErrorCode::kFailedPrecondition:
-  case ErrorCode::kConflict:
-  case ErrorCode::kAlreadyExists:
-    return HTTPResponse::HTTP_CONFLICT;
-  case ErrorCode::kResourceExhausted:
-    return HTTPResponse::HTTP_TOO_MANY_REQUESTS;
-  default:
-    return HTTPResponse::HTTP_SERVICE_UNAVAILABLE;
-  }
-}
-
 class ApiHandler final : public Poco::Net::HTTPRequestHandler {
 public:
   ApiHandler(HubApiDependencies& dependencies, Guards& guards, ConnectionDeadlines& deadlines)
@@ -122,10 +74,11 @@ public:
     socket_ = static_cast<Poco::Net::HTTPServerRequestImpl&>(request).socket().impl()->sockfd();
     deadlines_.disarm(socket_);
     const std::string path = Poco::URI(request.getURI()).getPath();
-    const auto route = parseRoute(path);
-    std::string routeName = route ? route->action : "unknown";
+    const auto route = reconcile::parseHubRoute(path);
+    const std::string routeName(route ? reconcile::hubRouteName(route->kind)
+                                      : reconcile::kUnknownHubRouteName);
     auto result = handle(request, route);
-    int code = result ? HTTPResponse::HTTP_OK : statusFor(result.error().code());
+    int code = result ? HTTPResponse::HTTP_OK : http::statusForErrorCode(result.error().code());
     if (tooLarge_) {
       code = HTTPResponse::HTTP_REQUEST_ENTITY_TOO_LARGE;
     }
@@ -158,9 +111,10 @@ public:
   }
 
 private:
-  Result<Json> handle(Poco::Net::HTTPServerRequest& request, const std::optional<Route>& route) {
+  Result<Json> handle(Poco::Net::HTTPServerRequest& request,
+                      const Result<reconcile::HubRoute>& route) {
     if (!route) {
-      return makeError(ErrorCode::kNotFound, "no such hub API path");
+      return makeError(route.error());
     }
     const std::string authorization = request.get("Authorization", "");
     if (!authorization.starts_with("Bearer ")) {
@@ -226,15 +180,20 @@ private:
         return makeError(ErrorCode::kInvalidArgument, "the request body is not JSON");
       }
     }
-    const std::string method = request.getMethod();
-    if (route->action == "bindings" && method == "GET") {
+    // The method is checked after the token, the rate limit and the body: a
+    // wrong method from a caller without a valid token is a 401, not a 404.
+    if (auto allowed = reconcile::checkHubRouteMethod(route->kind, request.getMethod()); !allowed) {
+      return makeError(allowed.error());
+    }
+    switch (route->kind) {
+    case reconcile::HubRouteKind::kBindings: {
       auto bindings = deps_.credentials.bindingsFor(route->ns);
       if (!bindings) {
         return makeError(bindings.error());
       }
       return reconcile::toJson(*bindings);
     }
-    if (route->action == "credentials" && method == "POST") {
+    case reconcile::HubRouteKind::kCredentials: {
       auto parsed = reconcile::parseCredentialRequest(body);
       if (!parsed) {
         return makeError(parsed.error());
@@ -245,7 +204,7 @@ private:
       }
       return reconcile::toJson(*issued);
     }
-    if (route->action == "activation" && method == "POST") {
+    case reconcile::HubRouteKind::kActivation: {
       auto parsed = reconcile::parseActivation(body);
       if (!parsed) {
         return makeError(parsed.error());
@@ -255,7 +214,7 @@ private:
       }
       return Json::object();
     }
-    if (route->action == "status" && method == "PUT") {
+    case reconcile::HubRouteKind::kStatus: {
       auto parsed = reconcile::parseAgentReport(body);
       if (!parsed) {
         return makeError(parsed.error());
@@ -267,8 +226,8 @@ private:
       }
       return Json::object();
     }
-    return makeError(ErrorCode::kNotFound,
-                     fmt::format("{} is not allowed on {}", method, route->action));
+    }
+    return makeError(ErrorCode::kInternal, "unhandled hub API route");
   }
 
   HubApiDependencies& deps_;

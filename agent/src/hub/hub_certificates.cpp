@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include "harborrobot/model/wire_names.h"
 #include "harborrobot/util/base64.h"
 
 namespace harborrobot::agent::hub {
@@ -41,7 +42,7 @@ Result<tls::CertificateAuthority> loadOrCreateCa(kube::Client& client, const std
                                {"metadata",
                                 {{"name", kHubCaName},
                                  {"namespace", ns},
-                                 {"labels", {{"app.kubernetes.io/managed-by", "harborrobot"}}}}},
+                                 {"labels", {{wire::kManagedByLabel, wire::kManagedByValue}}}}},
                                {"type", "kubernetes.io/tls"},
                                {"data",
                                 {{"tls.crt", base64Encode(created->ca().certificatePem)},
@@ -80,7 +81,7 @@ Status publishCa(kube::Client& client, const std::string& ns, const std::string&
                                 {"metadata",
                                  {{"name", kHubCaName},
                                   {"namespace", ns},
-                                  {"labels", {{"app.kubernetes.io/managed-by", "harborrobot"}}}}},
+                                  {"labels", {{wire::kManagedByLabel, wire::kManagedByValue}}}}},
                                 {"data", desired}};
   auto created = client.create(kube::resources::configMaps(), ns, configMap);
   if (!created && created.error().code() != ErrorCode::kAlreadyExists) {

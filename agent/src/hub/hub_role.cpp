@@ -19,6 +19,7 @@
 #include "connection_registry.h"
 #include "harborrobot/kube/leader_election.h"
 #include "harborrobot/model/binding.h"
+#include "harborrobot/model/wire_names.h"
 #include "harborrobot/observability/health_server.h"
 #include "harborrobot/plugin/host.h"
 #include "harborrobot/util/go_duration.h"
@@ -93,7 +94,7 @@ std::filesystem::path executablePath() {
 
 // The hub Service selects this label, so agents reach the leader and only the
 // leader: the standby stays Ready (it would serve at once after a failover).
-constexpr std::string_view kLeaderLabel = "harborrobot.io/hub-leader";
+constexpr std::string_view kLeaderLabel = wire::kHubLeaderLabel;
 
 void labelOwnPod(kube::Client& client, const Logger& logger, const std::string& ns, bool leading) {
   const std::string pod = environment("POD_NAME", "");

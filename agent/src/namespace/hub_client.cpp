@@ -6,16 +6,39 @@
 
 #include <fmt/format.h>
 
+#include "harborrobot/http/status_codes.h"
+#include "harborrobot/reconcile/hub_routes.h"
 #include "harborrobot/util/json_text.h"
 
 namespace harborrobot::agent::ns {
 
 namespace {
 
+using reconcile::HubRouteKind;
+using reconcile::hubRoutePath;
+
 http::ClientOptions optionsFor(const std::filesystem::path& caFile) {
   http::ClientOptions options;
   options.tls.caFile = caFile.string();
   return options;
+}
+
+// The hub answers with http::statusForErrorCode, read back here with its own
+// exceptions: 409 stands for kConflict, kAlreadyExists and kFailedPrecondition
+// alike (read as the last: a refusal a retry will not cure), 413 is the hub's
+// body limit, and 422, which the hub never answers (something in between
+// does), stays transient.
+ErrorCode codeForHubStatus(int status) {
+  switch (status) {
+  case 409:
+    return ErrorCode::kFailedPrecondition;
+  case 413:
+    return ErrorCode::kResourceExhausted;
+  case 422:
+    return ErrorCode::kUnavailable;
+  default:
+    return http::errorCodeForStatus(status);
+  }
 }
 
 } // namespace
@@ -74,37 +97,14 @@ Result<nlohmann::json> HubClient::call(std::string method, const std::string& pa
     }
     const std::string message =
         json.is_object() ? stringField(json, "error", "no message") : "no message";
-    ErrorCode code = ErrorCode::kUnavailable;
-    switch (response->status) {
-    case 400:
-      code = ErrorCode::kInvalidArgument;
-      break;
-    case 401:
-      code = ErrorCode::kUnauthenticated;
-      break;
-    case 403:
-      code = ErrorCode::kPermissionDenied;
-      break;
-    case 404:
-      code = ErrorCode::kNotFound;
-      break;
-    case 409:
-      code = ErrorCode::kFailedPrecondition;
-      break;
-    case 413:
-    case 429:
-      code = ErrorCode::kResourceExhausted;
-      break;
-    default:
-      break;
-    }
     return makeError(
-        code, fmt::format("hub {} {}: HTTP {}: {}", method, path, response->status, message));
+        codeForHubStatus(response->status),
+        fmt::format("hub {} {}: HTTP {}: {}", method, path, response->status, message));
   }
 }
 
 Result<std::vector<reconcile::AgentBinding>> HubClient::bindings() {
-  auto json = call("GET", fmt::format("/v1/namespaces/{}/bindings", ns_), std::nullopt);
+  auto json = call("GET", hubRoutePath(HubRouteKind::kBindings, ns_), std::nullopt);
   if (!json) {
     return makeError(json.error());
   }
@@ -113,7 +113,7 @@ Result<std::vector<reconcile::AgentBinding>> HubClient::bindings() {
 
 Result<reconcile::IssuedCredential> HubClient::issue(std::string_view binding,
                                                      const reconcile::CredentialRequest& request) {
-  auto json = call("POST", fmt::format("/v1/namespaces/{}/bindings/{}/credentials", ns_, binding),
+  auto json = call("POST", hubRoutePath(HubRouteKind::kCredentials, ns_, binding),
                    reconcile::toJson(request));
   if (!json) {
     return makeError(json.error());
@@ -122,13 +122,13 @@ Result<reconcile::IssuedCredential> HubClient::issue(std::string_view binding,
 }
 
 Status HubClient::activate(std::string_view binding, const reconcile::Activation& activation) {
-  auto json = call("POST", fmt::format("/v1/namespaces/{}/bindings/{}/activation", ns_, binding),
+  auto json = call("POST", hubRoutePath(HubRouteKind::kActivation, ns_, binding),
                    reconcile::toJson(activation));
   return json ? ok() : makeError(json.error());
 }
 
 Status HubClient::report(const reconcile::AgentReport& report) {
-  auto json = call("PUT", fmt::format("/v1/namespaces/{}/status", ns_), reconcile::toJson(report));
+  auto json = call("PUT", hubRoutePath(HubRouteKind::kStatus, ns_), reconcile::toJson(report));
   return json ? ok() : makeError(json.error());
 }
 

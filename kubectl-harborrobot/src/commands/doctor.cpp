@@ -18,6 +18,7 @@
 #include "harborrobot/model/binding.h"
 #include "harborrobot/model/connection.h"
 #include "harborrobot/model/dockerconfig.h"
+#include "harborrobot/model/wire_names.h"
 #include "harborrobot/registry/credential_check.h"
 #include "harborrobot/util/base64.h"
 #include "harborrobot/util/json_text.h"
@@ -295,7 +296,7 @@ int runDoctor(CommandContext context, const DoctorFlags& flags) {
   auto hub = api.get(kube::resources::deployments(), kSystemNamespace, kHubName);
   const auto available = hub ? intField(objectField(*hub, "status"), "availableReplicas", 0) : 0;
   kube::ListOptions leaders;
-  leaders.labelSelector = "harborrobot.io/hub-leader=true";
+  leaders.labelSelector = std::string(wire::kHubLeaderLabel) + "=true";
   auto leaderPods = api.list(kube::resources::pods(), kSystemNamespace, leaders);
   const auto leaderCount = leaderPods ? leaderPods->value("items", kube::Json::array()).size() : 0;
   if (!hub) {

@@ -14,6 +14,7 @@
 #include "kinds.h"
 #include "output.h"
 
+#include "harborrobot/model/wire_names.h"
 #include "harborrobot/util/json_text.h"
 
 namespace harborrobot::cli {
@@ -97,8 +98,7 @@ Status waitReady(kube::Client& client, const Deadline& deadline) {
 // ClusterRoleBindings, so an upgrade removes them with the admin's rights.
 Status removeEarlierAgentReaders(kube::Client& client) {
   auto listed = client.list(kube::resources::clusterRoleBindings(), "",
-                            {.labelSelector = "app.kubernetes.io/name=harborrobot-agent,"
-                                              "app.kubernetes.io/managed-by=harborrobot"});
+                            {.labelSelector = wire::managedSelector(wire::kAgentName)});
   if (!listed) {
     return makeError(listed.error().withContext("listing earlier agents' ClusterRoleBindings"));
   }

@@ -15,6 +15,7 @@
 #include "output.h"
 
 #include "harborrobot/hub/credential_records.h"
+#include "harborrobot/model/wire_names.h"
 #include "harborrobot/util/json_text.h"
 
 namespace harborrobot::cli {
@@ -78,8 +79,8 @@ kube::Json namespaceObjects(const std::string& ns, const kube::Json& spec,
     const auto annotations = objectField(objectField(secret->second, "metadata"), "annotations");
     result["secret"]["exists"] = true;
     result["secret"]["type"] = stringField(secret->second, "type");
-    result["secret"]["generation"] = stringField(annotations, "harborrobot.io/generation");
-    result["secret"]["rotatedAt"] = stringField(annotations, "harborrobot.io/rotated-at");
+    result["secret"]["generation"] = stringField(annotations, wire::kGenerationAnnotation);
+    result["secret"]["rotatedAt"] = stringField(annotations, wire::kRotatedAtAnnotation);
   } else {
     result["secret"]["exists"] = false;
   }

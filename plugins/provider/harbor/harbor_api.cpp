@@ -1,5 +1,6 @@
 // HarborApi: one place for auth, headers and error mapping.
 #include "harbor_api.h"
+#include "harborrobot/http/status_codes.h"
 #include "harborrobot/registry/harbor_facts.h"
 #include "harborrobot/util/json_text.h"
 
@@ -13,24 +14,17 @@ namespace harborrobot::plugins::harbor {
 namespace {
 
 ErrorCode codeFor(int status) {
+  // Harbor's own meanings, on top of the shared mapping: 409 is a name already
+  // taken (a robot, a project), 412 a refused precondition (GET /users/current
+  // as a robot account: see harbor_provider.cpp). A status Harbor does not document is a bug of
+  // ours (kInternal), not a transient failure.
   switch (status) {
-  case 400:
-  case 422:
-    return ErrorCode::kInvalidArgument;
-  case 401:
-    return ErrorCode::kUnauthenticated;
-  case 403:
-    return ErrorCode::kPermissionDenied;
-  case 404:
-    return ErrorCode::kNotFound;
   case 409:
     return ErrorCode::kAlreadyExists;
   case 412:
     return ErrorCode::kFailedPrecondition;
-  case 429:
-    return ErrorCode::kResourceExhausted;
   default:
-    return status >= 500 ? ErrorCode::kUnavailable : ErrorCode::kInternal;
+    return http::errorCodeForStatus(status, ErrorCode::kInternal);
   }
 }
 

@@ -6,6 +6,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "harborrobot/model/binding.h"
+#include "harborrobot/model/wire_names.h"
 
 namespace harborrobot::failover {
 
@@ -21,8 +22,9 @@ void metadata(YAML::Emitter& out, const std::string& name, const std::string* ns
     out << YAML::Key << "namespace" << YAML::Value << *ns;
   }
   out << YAML::Key << "labels" << YAML::Value << YAML::BeginMap << YAML::Key
-      << "app.kubernetes.io/name" << YAML::Value << app << YAML::Key
-      << "app.kubernetes.io/managed-by" << YAML::Value << "harborrobot" << YAML::EndMap;
+      << std::string(wire::kNameLabel) << YAML::Value << app << YAML::Key
+      << std::string(wire::kManagedByLabel) << YAML::Value << std::string(wire::kManagedByValue)
+      << YAML::EndMap;
   out << YAML::EndMap;
 }
 
@@ -128,11 +130,11 @@ Result<std::string> renderFailoverManifest(const ManifestInput& input) {
   out << YAML::Key << "strategy" << YAML::Value << YAML::BeginMap << YAML::Key << "type"
       << YAML::Value << "Recreate" << YAML::EndMap;
   out << YAML::Key << "selector" << YAML::Value << YAML::BeginMap << YAML::Key << "matchLabels"
-      << YAML::Value << YAML::BeginMap << YAML::Key << "app.kubernetes.io/name" << YAML::Value
+      << YAML::Value << YAML::BeginMap << YAML::Key << std::string(wire::kNameLabel) << YAML::Value
       << app << YAML::EndMap << YAML::EndMap;
   out << YAML::Key << "template" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "metadata" << YAML::Value << YAML::BeginMap << YAML::Key << "labels"
-      << YAML::Value << YAML::BeginMap << YAML::Key << "app.kubernetes.io/name" << YAML::Value
+      << YAML::Value << YAML::BeginMap << YAML::Key << std::string(wire::kNameLabel) << YAML::Value
       << app << YAML::EndMap << YAML::EndMap;
   out << YAML::Key << "spec" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "serviceAccountName" << YAML::Value << input.name;

@@ -2,6 +2,7 @@
 // paging, conflict retries and watch stream parsing.
 #include "harborrobot/kube/client.h"
 #include "harborrobot/http/percent_encode.h"
+#include "harborrobot/http/status_codes.h"
 #include "harborrobot/util/json_text.h"
 
 #include <algorithm>
@@ -35,29 +36,21 @@ ErrorCode codeForStatus(int status, std::string_view reason) {
   if (reason == "Conflict") {
     return ErrorCode::kConflict;
   }
+  // Kubernetes' own meanings, on top of the shared mapping: 415 is a patch in a
+  // content type the resource does not take (a malformed request), 405 a verb the
+  // resource does not have, 410 Gone an expired resourceVersion (list again, do
+  // not retry), 504 the API server's own request timeout.
   switch (status) {
-  case 400:
   case 415:
-  case 422:
     return ErrorCode::kInvalidArgument;
-  case 401:
-    return ErrorCode::kUnauthenticated;
-  case 403:
-    return ErrorCode::kPermissionDenied;
-  case 404:
-    return ErrorCode::kNotFound;
   case 405:
     return ErrorCode::kUnimplemented;
-  case 409:
-    return ErrorCode::kConflict;
   case 410:
     return ErrorCode::kFailedPrecondition;
-  case 429:
-    return ErrorCode::kResourceExhausted;
   case 504:
     return ErrorCode::kDeadlineExceeded;
   default:
-    return ErrorCode::kUnavailable;
+    return http::errorCodeForStatus(status);
   }
 }
 

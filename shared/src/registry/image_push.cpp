@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "harborrobot/http/percent_encode.h"
+#include "harborrobot/http/status_codes.h"
 #include "harborrobot/observability/redact.h"
 
 namespace harborrobot::registry {
@@ -376,19 +377,13 @@ public:
 
 private:
   static ErrorCode statusCode(int status) {
-    if (status == 401) {
-      return ErrorCode::kUnauthenticated;
+    // A registry's other refusals (400 MANIFEST_INVALID, 409, 422, any other
+    // 4xx) all mean that this push cannot succeed as it is, not that a caller's
+    // input was malformed: kFailedPrecondition, on top of the shared mapping.
+    if (status == 400 || status == 409 || status == 422) {
+      return ErrorCode::kFailedPrecondition;
     }
-    if (status == 403) {
-      return ErrorCode::kPermissionDenied;
-    }
-    if (status == 404) {
-      return ErrorCode::kNotFound;
-    }
-    if (status == 429) {
-      return ErrorCode::kResourceExhausted;
-    }
-    return status >= 500 ? ErrorCode::kUnavailable : ErrorCode::kFailedPrecondition;
+    return http::errorCodeForStatus(status, ErrorCode::kFailedPrecondition);
   }
 
   std::string repositoryUrl() const { return base_ + "/v2/" + destination_.repository; }

@@ -4,16 +4,18 @@
 
 #include <string_view>
 
+#include "harborrobot/model/wire_names.h"
+
 namespace harborrobot::namespaceagent {
 
-inline constexpr std::string_view kManagedByLabel = "app.kubernetes.io/managed-by";
-inline constexpr std::string_view kManagedByValue = "harborrobot";
-inline constexpr std::string_view kBindingAnnotation = "harborrobot.io/binding";
-inline constexpr std::string_view kGenerationAnnotation = "harborrobot.io/generation";
-inline constexpr std::string_view kRotatedAtAnnotation = "harborrobot.io/rotated-at";
-inline constexpr std::string_view kSpecHashAnnotation = "harborrobot.io/spec-hash";
-inline constexpr std::string_view kContentHashAnnotation = "harborrobot.io/content-hash";
-inline constexpr std::string_view kRobotAnnotation = "harborrobot.io/robot";
+using wire::kBindingAnnotation;
+using wire::kContentHashAnnotation;
+using wire::kGenerationAnnotation;
+using wire::kManagedByLabel;
+using wire::kManagedByValue;
+using wire::kRobotAnnotation;
+using wire::kRotatedAtAnnotation;
+using wire::kSpecHashAnnotation;
 // The alias copy of a binding's Secret is named after it with this suffix.
 inline constexpr std::string_view kAliasSuffix = ".alias";
 

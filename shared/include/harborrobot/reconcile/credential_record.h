@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "harborrobot/core/result.h"
+#include "harborrobot/model/wire_names.h"
 #include "harborrobot/reconcile/hub_protocol.h"
 
 namespace harborrobot::reconcile {
@@ -23,9 +24,9 @@ namespace harborrobot::reconcile {
 inline constexpr std::string_view kCredentialKind = "HarborRobotCredential";
 // The owning binding's UID: a record left by an earlier binding of the same
 // name is never read as this one's.
-inline constexpr std::string_view kBindingUidLabel = "harborrobot.io/binding-uid";
-inline constexpr std::string_view kManagedByLabel = "app.kubernetes.io/managed-by";
-inline constexpr std::string_view kManagedByValue = "harborrobot";
+using wire::kBindingUidLabel;
+using wire::kManagedByLabel;
+using wire::kManagedByValue;
 
 // One binding's state in one namespace.
 struct NamespaceStatus {

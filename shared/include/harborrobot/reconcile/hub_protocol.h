@@ -2,10 +2,7 @@
 // (clients). JSON over HTTPS; every parser names the field, the value and what
 // was expected, so a version skew between hub and agent reads as a clear error.
 //
-//   GET  /v1/namespaces/{ns}/bindings                       → BindingList
-//   POST /v1/namespaces/{ns}/bindings/{name}/credentials    CredentialRequest → IssuedCredential
-//   POST /v1/namespaces/{ns}/bindings/{name}/activation     Activation → {}
-//   PUT  /v1/namespaces/{ns}/status                         AgentReport → {}
+// The routes that carry each message are in hub_routes.h.
 //
 // The caller's namespace comes from its ServiceAccount token (TokenReview), and
 // must equal {ns}.
