@@ -72,17 +72,13 @@ public:
     if (!guards_.counts.enter(address)) {
       return; // closed when this connection object goes
     }
-    const int descriptor = socket().impl()->sockfd();
-    guards_.deadlines.arm(descriptor, guards_.headerTimeout);
     struct Leave {
-      ConnectionGuards& guards;
+      ConnectionCounts& counts;
       const std::string& address;
-      int descriptor;
-      ~Leave() {
-        guards.deadlines.disarm(descriptor); // before the socket closes
-        guards.counts.leave(address);
-      }
-    } leave{guards_, address, descriptor};
+      ~Leave() { counts.leave(address); }
+    } leave{guards_.counts, address};
+    const ConnectionDeadlines::Tracking tracking(guards_.deadlines, socket().impl()->sockfd(),
+                                                 guards_.headerTimeout);
     Poco::Net::HTTPServerConnection(socket(), params_, factory_).run();
   }
 

@@ -14,7 +14,6 @@
 #include <Poco/Net/HTTPServerConnection.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
-#include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/TCPServer.h>
@@ -71,8 +70,7 @@ public:
                      Poco::Net::HTTPServerResponse& response) override {
     // The headers are in: the connection's deadline is met. Handling has none
     // (it waits on Harbor and on the status write, each with its own timeout).
-    socket_ = static_cast<Poco::Net::HTTPServerRequestImpl&>(request).socket().impl()->sockfd();
-    deadlines_.disarm(socket_);
+    deadlines_.disarmCurrent();
     const std::string path = Poco::URI(request.getURI()).getPath();
     const auto route = reconcile::parseHubRoute(path);
     const std::string routeName(route ? reconcile::hubRouteName(route->kind)
@@ -107,7 +105,7 @@ public:
     response.setContentLength(static_cast<std::streamsize>(body.size()));
     response.send() << body;
     // A kept-alive connection's next request has the same whole deadline.
-    deadlines_.arm(socket_, deps_.limits.headerTimeout);
+    deadlines_.armCurrent(deps_.limits.headerTimeout);
   }
 
 private:
@@ -166,9 +164,9 @@ private:
       const bool declaredTooLarge =
           request.hasContentLength() &&
           request.getContentLength64() > static_cast<Poco::Int64>(limits.maxBody);
-      deadlines_.arm(socket_, limits.headerTimeout); // the body too, as a whole
+      deadlines_.armCurrent(limits.headerTimeout); // the body too, as a whole
       const bool read = !declaredTooLarge && readBody(request.stream(), limits.maxBody, text);
-      deadlines_.disarm(socket_);
+      deadlines_.disarmCurrent();
       if (!read) {
         tooLarge_ = true; // refused while reading: the rest is never buffered
         return makeError(ErrorCode::kInvalidArgument,
@@ -233,7 +231,6 @@ private:
   HubApiDependencies& deps_;
   Guards& guards_;
   ConnectionDeadlines& deadlines_;
-  int socket_ = -1;
   bool tooLarge_ = false;
   bool bodyRead_ = false;
   std::optional<std::chrono::seconds> retryAfter_;
