@@ -85,7 +85,10 @@ class Node:
         while not self.stopping.is_set():
             self.wake.wait(0.25)
             self.wake.clear()
-            self.sync()
+            try:
+                self.sync()
+            except Exception as error:  # an API hiccup must not stop the node
+                self.log(f"sync failed: {error!r}")
         self.shutdown()
 
     def sync(self):

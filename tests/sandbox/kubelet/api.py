@@ -73,9 +73,15 @@ class KubeApi:
                 connection.request(method, path, body=data, headers=headers)
                 response = connection.getresponse()
                 payload = response.read()
-            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
-                # A kept connection the server closed while idle: once more on a
-                # new one (the server closes idle connections and gave no answer).
+            except TimeoutError:
+                # The server may have acted on it: never sent twice.
+                self._drop_connection()
+                raise
+            except (http.client.HTTPException, OSError):
+                # A kept connection the server closed while idle fails at once
+                # (a reset, a broken pipe, TLS's EOF, no status line): once more on
+                # a new one, as urllib3 does for a stale pooled connection. A new
+                # connection's failure is the answer.
                 self._drop_connection()
                 if fresh:
                     raise
