@@ -20,6 +20,8 @@
 #include "harborrobot/observability/redact.h"
 #include "harborrobot/process/script_runner.h"
 #include "harborrobot/util/go_duration.h"
+#include "harborrobot/util/role_flags.h"
+#include "role_usage.h"
 #include "shutdown_signal.h"
 
 namespace harborrobot::agent {
@@ -41,37 +43,21 @@ constexpr std::string_view kUsage =
     "  (the DR guide's -config FILE spelling is accepted too)\n";
 
 Result<Flags> parseFlags(const std::vector<std::string>& args) {
-  Flags flags;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    std::string name = args[i];
-    std::string value;
-    if (const auto equals = name.find('='); equals != std::string::npos) {
-      value = name.substr(equals + 1);
-      name = name.substr(0, equals);
-    } else if (name == "--help" || name == "-h") {
-      return makeError(ErrorCode::kInvalidArgument, "");
-    } else {
-      if (i + 1 >= args.size()) {
-        return makeError(ErrorCode::kInvalidArgument, fmt::format("flag {} needs a value", name));
-      }
-      value = args[++i];
-    }
-    if (name == "--config" || name == "-config") {
-      flags.config = value;
-    } else if (name == "--listen" || name == "-listen") {
-      flags.listen = value;
-    } else if (name == "--in-cluster-dir") {
-      flags.inClusterDir = value;
-    } else if (name == "--log-level") {
-      const auto level = parseLogLevel(value);
-      if (!level) {
-        return makeError(level.error());
-      }
-      flags.level = *level;
-    } else {
-      return makeError(ErrorCode::kInvalidArgument, fmt::format("unknown flag {}", name));
-    }
+  auto parsed =
+      RoleFlags::parse(args, {.known = {"--config", "--listen", "--in-cluster-dir", "--log-level"},
+                              .aliases = {{"-config", "--config"}, {"-listen", "--listen"}}});
+  if (!parsed) {
+    return makeError(parsed.error());
   }
+  Flags flags;
+  flags.config = parsed->get("--config", "");
+  flags.listen = parsed->get("--listen", flags.listen);
+  flags.inClusterDir = parsed->get("--in-cluster-dir", flags.inClusterDir);
+  const auto level = parseLogLevel(parsed->get("--log-level", "info"));
+  if (!level) {
+    return makeError(level.error());
+  }
+  flags.level = *level;
   if (flags.config.empty()) {
     return makeError(ErrorCode::kInvalidArgument, "--config is required");
   }
@@ -265,11 +251,7 @@ EventReporting startEventReporting(const Flags& flags, Logger& logger) {
 int runFailoverRole(const std::vector<std::string>& args) {
   auto flags = parseFlags(args);
   if (!flags) {
-    if (!flags.error().message().empty()) {
-      std::fprintf(stderr, "harborrobot-agent failover: %s\n", flags.error().message().c_str());
-    }
-    std::fputs(kUsage.data(), stderr);
-    return flags.error().message().empty() ? 0 : 2;
+    return exitForFlagError("failover", flags.error(), kUsage);
   }
   // Signals are blocked before any thread starts, so all threads inherit the mask.
   ShutdownSignal shutdown;

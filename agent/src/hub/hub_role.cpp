@@ -12,7 +12,7 @@
 
 #include <fmt/format.h>
 
-#include "../role_flags.h"
+#include "../role_usage.h"
 #include "../shutdown_signal.h"
 #include "agent_deployer.h"
 #include "binding_controller.h"
@@ -132,19 +132,15 @@ std::string ownImage(kube::Client& client, const std::string& ns, std::string fl
 } // namespace
 
 int runHubRole(const std::vector<std::string>& args) {
-  auto flags = RoleFlags::parse(args,
-                                {"--namespace", "--api-listen", "--health-listen", "--service-name",
-                                 "--extra-san", "--lease", "--identity", "--cluster-id",
-                                 "--plugin-dir", "--in-cluster-dir", "--log-level", "--agents",
-                                 "--agent-image", "--agent-env", "--pending-timeout",
-                                 "--allow-namespaces", "--agent-service-account"},
-                                {"--extra-san", "--agent-env", "--allow-namespaces"});
+  auto flags = RoleFlags::parse(
+      args,
+      {.known = {"--namespace", "--api-listen", "--health-listen", "--service-name", "--extra-san",
+                 "--lease", "--identity", "--cluster-id", "--plugin-dir", "--in-cluster-dir",
+                 "--log-level", "--agents", "--agent-image", "--agent-env", "--pending-timeout",
+                 "--allow-namespaces", "--agent-service-account"},
+       .repeatable = {"--extra-san", "--agent-env", "--allow-namespaces"}});
   if (!flags) {
-    if (!flags.error().message().empty()) {
-      std::fprintf(stderr, "harborrobot-agent hub: %s\n", flags.error().message().c_str());
-    }
-    std::fputs(kUsage.data(), flags.error().message().empty() ? stdout : stderr);
-    return flags.error().message().empty() ? 0 : 2;
+    return exitForFlagError("hub", flags.error(), kUsage);
   }
   const auto level = parseLogLevel(flags->get("--log-level", "info"));
   if (!level) {

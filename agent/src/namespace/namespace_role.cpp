@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "../role_flags.h"
+#include "../role_usage.h"
 #include "../shutdown_signal.h"
 #include "agent_metrics.h"
 #include "harborrobot/dns/cares_resolver.h"
@@ -52,17 +52,12 @@ std::filesystem::path executablePath() {
 } // namespace
 
 int runNamespaceRole(const std::vector<std::string>& args) {
-  auto flags =
-      RoleFlags::parse(args,
-                       {"--namespace", "--hub-url", "--hub-ca", "--hub-token", "--health-listen",
-                        "--dns-server", "--plugin-dir", "--in-cluster-dir", "--log-level"},
-                       {"--dns-server"});
+  auto flags = RoleFlags::parse(
+      args, {.known = {"--namespace", "--hub-url", "--hub-ca", "--hub-token", "--health-listen",
+                       "--dns-server", "--plugin-dir", "--in-cluster-dir", "--log-level"},
+             .repeatable = {"--dns-server"}});
   if (!flags) {
-    if (!flags.error().message().empty()) {
-      std::fprintf(stderr, "harborrobot-agent namespace: %s\n", flags.error().message().c_str());
-    }
-    std::fputs(kUsage.data(), flags.error().message().empty() ? stdout : stderr);
-    return flags.error().message().empty() ? 0 : 2;
+    return exitForFlagError("namespace", flags.error(), kUsage);
   }
   const auto level = parseLogLevel(flags->get("--log-level", "info"));
   if (!level) {

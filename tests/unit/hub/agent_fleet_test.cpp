@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "harborrobot/hub/removable_agents.h"
-#include "unit/hub/fakes.h"
+#include "mocks/hub_fakes.h"
 
 namespace harborrobot::hub {
 namespace {

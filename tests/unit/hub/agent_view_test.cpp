@@ -6,7 +6,7 @@
 
 #include "harborrobot/model/rotate_annotation.h"
 #include "harborrobot/util/rfc3339.h"
-#include "unit/hub/fakes.h"
+#include "mocks/hub_fakes.h"
 
 namespace harborrobot::hub {
 namespace {

@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "unit/hub/fakes.h"
+#include "mocks/hub_fakes.h"
 
 namespace harborrobot::hub {
 namespace {

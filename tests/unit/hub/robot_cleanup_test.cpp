@@ -7,7 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "harborrobot/hub/listing_memo.h"
-#include "unit/hub/fakes.h"
+#include "mocks/hub_fakes.h"
 
 namespace harborrobot::hub {
 namespace {

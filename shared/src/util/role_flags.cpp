@@ -1,12 +1,14 @@
-#include "role_flags.h"
+#include "harborrobot/util/role_flags.h"
 
 #include <fmt/format.h>
 
-namespace harborrobot::agent {
+namespace harborrobot {
 
-Result<RoleFlags> RoleFlags::parse(const std::vector<std::string>& args,
-                                   const std::set<std::string>& known,
-                                   const std::set<std::string>& repeatable) {
+Result<RoleFlags> RoleFlags::parse(const std::vector<std::string>& args, const RoleFlagSet& set) {
+  auto canonical = [&set](const std::string& name) {
+    const auto alias = set.aliases.find(name);
+    return alias == set.aliases.end() ? name : alias->second;
+  };
   RoleFlags flags;
   for (std::size_t i = 0; i < args.size(); ++i) {
     std::string name = args[i];
@@ -16,24 +18,32 @@ Result<RoleFlags> RoleFlags::parse(const std::vector<std::string>& args,
     }
     if (const auto equals = name.find('='); equals != std::string::npos) {
       value = name.substr(equals + 1);
-      name = name.substr(0, equals);
-    } else if (known.contains(name)) {
-      if (i + 1 >= args.size()) {
-        return makeError(ErrorCode::kInvalidArgument, fmt::format("flag {} needs a value", name));
+      name = canonical(name.substr(0, equals));
+    } else {
+      name = canonical(name);
+      if (set.known.contains(name)) {
+        if (i + 1 >= args.size()) {
+          return makeError(ErrorCode::kInvalidArgument,
+                           fmt::format("flag {} needs a value", args[i]));
+        }
+        value = args[++i];
       }
-      value = args[++i];
     }
-    if (!known.contains(name)) {
+    if (!set.known.contains(name)) {
       return makeError(ErrorCode::kInvalidArgument, fmt::format("unknown flag {}", name));
     }
     auto& values = flags.values_[name];
-    if (!values.empty() && !repeatable.contains(name)) {
+    if (!values.empty() && !set.repeatable.contains(name)) {
       return makeError(ErrorCode::kInvalidArgument,
                        fmt::format("flag {} is given more than once", name));
     }
     values.push_back(std::move(value));
   }
   return flags;
+}
+
+bool RoleFlags::has(std::string_view name) const {
+  return values_.contains(name);
 }
 
 std::string RoleFlags::get(std::string_view name, std::string fallback) const {
@@ -46,4 +56,4 @@ std::vector<std::string> RoleFlags::all(std::string_view name) const {
   return found == values_.end() ? std::vector<std::string>{} : found->second;
 }
 
-} // namespace harborrobot::agent
+} // namespace harborrobot
