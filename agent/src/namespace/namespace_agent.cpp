@@ -7,7 +7,9 @@
 #include <fmt/format.h>
 
 #include "harborrobot/namespaceagent/agent_timing.h"
+#include "harborrobot/namespaceagent/generated_secret.h"
 #include "harborrobot/namespaceagent/pass_plan.h"
+#include "harborrobot/namespaceagent/secret_labels.h"
 #include "harborrobot/util/json_text.h"
 #include "harborrobot/util/rfc3339.h"
 #include "pull_secrets.h"
@@ -52,7 +54,8 @@ void NamespaceAgent::start(std::function<void()> onChange) {
   // releases, TLS keys) are neither held in memory nor sent to this agent; a
   // name taken by one of them is found with a single get (secret()).
   kube::InformerOptions secretOptions = options;
-  secretOptions.labelSelector = fmt::format("{}={}", kManagedByLabel, kManagedByValue);
+  secretOptions.labelSelector =
+      fmt::format("{}={}", namespaceagent::kManagedByLabel, namespaceagent::kManagedByValue);
   secrets_ = std::make_unique<kube::Informer>(client_, kube::resources::secrets(), secretOptions,
                                               handlers);
   serviceAccounts_ = std::make_unique<kube::Informer>(client_, kube::resources::serviceAccounts(),
@@ -223,12 +226,12 @@ NamespaceAgent::reconcileBinding(const reconcile::AgentBinding& binding, Binding
   auto current = secret(binding.secretName);
   if (binding.registryUrl.empty()) {
     namespaceagent::noteConnectionUnavailable(state);
-    if (current && isOurs(*current, binding.name)) {
+    if (current && namespaceagent::isOurs(*current, binding.name)) {
       wanted.push_back(binding.secretName); // keep what works
     }
     return now + kHubPoll;
   }
-  const auto observed = observeSecret(current, binding);
+  const auto observed = namespaceagent::observeSecret(current, binding);
   verifyInPlace(binding, state, current);
   const auto decision = rotation::decideRotation(
       {observed, binding.specHash, binding.refreshInterval, state.credentialRejected, now});
@@ -285,11 +288,11 @@ bool NamespaceAgent::report(const std::vector<reconcile::AgentBinding>& bindings
     std::optional<namespaceagent::SecretSummary> summary;
     if (const auto current =
             binding.secretName.empty() ? std::nullopt : secret(binding.secretName)) {
-      const auto observed = observeSecret(current, binding);
+      const auto observed = namespaceagent::observeSecret(current, binding);
       summary = namespaceagent::SecretSummary{
           observed.generation,
           stringField(objectField(objectField(*current, "metadata"), "annotations"),
-                      kRobotAnnotation),
+                      namespaceagent::kRobotAnnotation),
           observed.rotatedAt};
     }
     report.bindings.push_back(

@@ -7,7 +7,9 @@
 #include <fmt/format.h>
 
 #include "harborrobot/namespaceagent/agent_timing.h"
+#include "harborrobot/namespaceagent/generated_secret.h"
 #include "harborrobot/namespaceagent/pass_plan.h"
+#include "harborrobot/namespaceagent/secret_labels.h"
 #include "harborrobot/util/json_text.h"
 #include "pull_secrets.h"
 
@@ -26,7 +28,7 @@ Status NamespaceAgent::rotate(const reconcile::AgentBinding& binding, BindingSta
     return makeError(issued.error());
   }
   failpoints_.reach("rotate.after-issue");
-  GeneratedSecret generated{
+  namespaceagent::GeneratedSecret generated{
       binding.secretName, binding.name,     {binding.registryUrl, issued->username, issued->secret},
       generation,         binding.specHash, issued->robotName,
       Clock::now()};
@@ -45,7 +47,7 @@ Status NamespaceAgent::rotate(const reconcile::AgentBinding& binding, BindingSta
   failpoints_.reach("rotate.after-secret");
   namespaceagent::completeRotation(state); // in place: the next rotation is a new one
   if (binding.alias && state.aliasWanted.value_or(false)) {
-    GeneratedSecret alias = generated;
+    namespaceagent::GeneratedSecret alias = generated;
     alias.name = namespaceagent::aliasSecretName(binding);
     alias.credential.registry = binding.alias->url;
     auto aliasCurrent = secret(alias.name);
@@ -96,7 +98,8 @@ Status NamespaceAgent::syncAlias(const reconcile::AgentBinding& binding, Binding
     const auto decision =
         (*policy)->decide({binding.registryUrl, binding.alias->url, binding.alias->ips}, resolver_);
     if (namespaceagent::noteAliasVerdict(
-            state, decision, current.has_value() && isOurs(*current, binding.name), now)) {
+            state, decision, current.has_value() && namespaceagent::isOurs(*current, binding.name),
+            now)) {
       logger_.info("alias decision", {{"binding", binding.name},
                                       {"alias", binding.alias->url},
                                       {"generate", *state.aliasWanted},
@@ -111,21 +114,22 @@ Status NamespaceAgent::syncAlias(const reconcile::AgentBinding& binding, Binding
     return ok();
   }
   const auto main = secret(binding.secretName);
-  if (!main || !isOurs(*main, binding.name)) {
+  if (!main || !namespaceagent::isOurs(*main, binding.name)) {
     return ok();
   }
-  auto credential = credentialIn(*main, binding.registryUrl);
+  auto credential = namespaceagent::credentialIn(*main, binding.registryUrl);
   if (!credential) {
     return ok(); // the main Secret is rotated first; the alias follows next pass
   }
-  const auto observed = observeSecret(main, binding);
-  GeneratedSecret alias{
+  const auto observed = namespaceagent::observeSecret(main, binding);
+  namespaceagent::GeneratedSecret alias{
       aliasName,
       binding.name,
       {binding.alias->url, credential->username, credential->password},
       observed.generation,
       observed.specHash,
-      stringField(objectField(objectField(*main, "metadata"), "annotations"), kRobotAnnotation),
+      stringField(objectField(objectField(*main, "metadata"), "annotations"),
+                  namespaceagent::kRobotAnnotation),
       observed.rotatedAt.value_or(Clock::now())};
   auto written = writeSecret(client_, ns_, alias, current);
   if (written && *written) {
@@ -141,11 +145,11 @@ Status NamespaceAgent::syncAlias(const reconcile::AgentBinding& binding, Binding
 void NamespaceAgent::verifyInPlace(const reconcile::AgentBinding& binding, BindingState& state,
                                    const std::optional<kube::Json>& current) {
   const auto now = Clock::now();
-  if (!current || !isOurs(*current, binding.name) ||
+  if (!current || !namespaceagent::isOurs(*current, binding.name) ||
       !namespaceagent::startCheckInPlace(state, now)) {
     return;
   }
-  const auto credential = credentialIn(*current, binding.registryUrl);
+  const auto credential = namespaceagent::credentialIn(*current, binding.registryUrl);
   if (!credential) {
     return; // corrupt or edited: the rotation decision handles it
   }
