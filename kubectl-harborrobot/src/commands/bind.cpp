@@ -3,7 +3,6 @@
 // prints the very object that bind would apply.
 #include <cstdio>
 #include <memory>
-#include <sstream>
 
 #include <fmt/format.h>
 
@@ -12,6 +11,7 @@
 #include "output.h"
 
 #include "harborrobot/model/binding.h"
+#include "harborrobot/model/label_selector.h"
 #include "harborrobot/util/json_text.h"
 
 namespace harborrobot::cli {
@@ -53,20 +53,20 @@ Result<kube::Json> accessList(const std::vector<std::string>& access) {
   return list;
 }
 
-// "k=v,k2=v2" (equality only, as `kubectl label`): the Generator documentation's matchLabels.
-Result<kube::Json> matchLabels(const std::string& selector) {
-  kube::Json labels = kube::Json::object();
-  std::stringstream items(selector);
-  std::string item;
-  while (std::getline(items, item, ',')) {
-    const auto equals = item.find('=');
-    if (equals == std::string::npos || equals == 0 || item.find("!=") != std::string::npos) {
-      return makeError(
-          fieldError("--selector", selector, "is not a label selector", "key=value[,key=value…]"));
-    }
-    labels[item.substr(0, equals)] = item.substr(equals + (item[equals + 1] == '=' ? 2 : 1));
+// --selector as kubectl -l takes it ("team=a,env in (prod,staging),!legacy"), in the
+// Generator documentation's structured form: matchLabels, and matchExpressions for
+// what matchLabels cannot say.
+Result<kube::Json> namespaceSelector(const std::string& text) {
+  auto selector = parseLabelSelectorString(text, "--selector");
+  if (!selector) {
+    return makeError(selector.error());
   }
-  return labels;
+  if (selector->empty()) {
+    // A binding's empty selector targets no namespace at all.
+    return makeError(fieldError("--selector", text, "has no requirement",
+                                "e.g. team=a or env in (prod,staging)"));
+  }
+  return labelSelectorToJson(*selector, "--selector");
 }
 
 Result<kube::Json> buildBinding(const BindFlags& flags) {
@@ -82,11 +82,11 @@ Result<kube::Json> buildBinding(const BindFlags& flags) {
   if (!flags.namespaces.empty()) {
     namespaces["names"] = flags.namespaces;
   } else {
-    auto labels = matchLabels(flags.selector);
-    if (!labels) {
-      return makeError(labels.error());
+    auto selector = namespaceSelector(flags.selector);
+    if (!selector) {
+      return makeError(selector.error());
     }
-    namespaces["selector"] = {{"matchLabels", *labels}};
+    namespaces["selector"] = std::move(*selector);
   }
   kube::Json spec = {
       {"namespaces", namespaces},
@@ -162,7 +162,9 @@ void registerBindCommand(CLI::App& app, CommandContext context) {
   bind->add_option("--project", flags->project, "The Harbor project")->required();
   bind->add_option("--namespaces", flags->namespaces, "Target namespaces (comma-separated)")
       ->delimiter(',');
-  bind->add_option("--selector", flags->selector, "Target namespaces by label: key=value[,…]");
+  bind->add_option("--selector", flags->selector,
+                   "Target namespaces by label, as kubectl -l: k=v, k!=v, k in (a,b), k notin "
+                   "(a), k, !k (comma-separated)");
   bind->add_option("--connection", flags->connection, "The connection Secret's name")
       ->capture_default_str();
   bind->add_option("--connection-namespace", flags->connectionNamespace,

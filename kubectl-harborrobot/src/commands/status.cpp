@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <map>
 #include <memory>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -16,7 +17,9 @@
 
 #include "harborrobot/hub/credential_records.h"
 #include "harborrobot/model/wire_names.h"
+#include "harborrobot/reconcile/binding_status.h"
 #include "harborrobot/util/json_text.h"
+#include "harborrobot/util/rfc3339.h"
 
 namespace harborrobot::cli {
 
@@ -28,20 +31,24 @@ struct StatusFlags {
   std::string output;
 };
 
-std::string readyOf(const kube::Json& status, std::string* reason = nullptr,
-                    std::string* message = nullptr) {
-  for (const auto& condition : status.value("conditions", kube::Json::array())) {
-    if (stringField(condition, "type") == "Ready") {
-      if (reason != nullptr) {
-        *reason = stringField(condition, "reason");
-      }
-      if (message != nullptr) {
-        *message = stringField(condition, "message");
-      }
-      return stringField(condition, "status", "Unknown");
-    }
+// The Ready condition as the table and the report show it: Unknown until the hub
+// has written one.
+struct Readiness {
+  std::string status = "Unknown";
+  std::string reason;
+  std::string message;
+};
+
+Readiness readinessOf(const reconcile::BindingStatus& status) {
+  const reconcile::Condition* ready = status.condition("Ready");
+  if (ready == nullptr) {
+    return {};
   }
-  return "Unknown";
+  return {ready->status.empty() ? "Unknown" : ready->status, ready->reason, ready->message};
+}
+
+std::string timeText(const std::optional<reconcile::TimePoint>& time, std::string absent = {}) {
+  return time ? formatRfc3339(*time) : absent;
 }
 
 // The objects named `name` in every namespace, by namespace: one LIST rather
@@ -127,27 +134,28 @@ Result<kube::Json> recentEvents(kube::Client& client, const std::string& name) {
 Result<kube::Json> describeBinding(kube::Client& client, const kube::Json& binding) {
   const auto metadata = objectField(binding, "metadata");
   const auto spec = objectField(binding, "spec");
-  const auto status = objectField(binding, "status");
-  std::string reason;
-  std::string message;
-  const std::string ready = readyOf(status, &reason, &message);
+  const auto status = reconcile::parseBindingStatus(objectField(binding, "status"));
+  const Readiness ready = readinessOf(status);
   kube::Json report = {
       {"name", stringField(metadata, "name")},
-      {"ready", ready},
-      {"reason", reason},
-      {"message", message},
+      {"ready", ready.status},
+      {"reason", ready.reason},
+      {"message", ready.message},
       {"project", stringField(objectField(spec, "harbor"), "project")},
       {"connection", objectField(objectField(spec, "harbor"), "secret")},
       {"access",
        objectField(objectField(spec, "harbor"), "robot").value("access", kube::Json::array())},
       {"refreshInterval", stringField(spec, "refreshInterval", "6h")},
-      {"observedGeneration", intField(status, "observedGeneration", 0)},
+      {"observedGeneration", status.observedGeneration},
       {"generation", intField(metadata, "generation", 0)},
-      {"lastRefreshTime", stringField(status, "lastRefreshTime")},
-      {"nextRefreshTime", stringField(status, "nextRefreshTime")},
-      {"conditions", status.value("conditions", kube::Json::array())}};
-  report["targetNamespaces"] = intField(status, "targetNamespaces", 0);
-  report["readyNamespaces"] = intField(status, "readyNamespaces", 0);
+      {"lastRefreshTime", timeText(status.lastRefreshTime)},
+      {"nextRefreshTime", timeText(status.nextRefreshTime)},
+      {"conditions", kube::Json::array()}};
+  for (const auto& condition : status.conditions) {
+    report["conditions"].push_back(reconcile::toJson(condition));
+  }
+  report["targetNamespaces"] = status.targetNamespaces;
+  report["readyNamespaces"] = status.readyNamespaces;
   // Each namespace's state is its record; a target without one yet is among the
   // binding's not-ready namespaces.
   auto records = hub::listCredentialRecords(client, stringField(metadata, "name"),
@@ -159,11 +167,10 @@ Result<kube::Json> describeBinding(kube::Client& client, const kube::Json& bindi
   for (const auto& record : *records) {
     entries.emplace(record.state.name, hub::recordEntry(record));
   }
-  for (const auto& entry : status.value("notReadyNamespaces", kube::Json::array())) {
-    const std::string ns = stringField(entry, "name");
-    if (!ns.empty() && !entries.contains(ns)) {
-      entries.emplace(
-          ns, kube::Json{{"name", ns}, {"ready", false}, {"reason", stringField(entry, "reason")}});
+  for (const auto& entry : status.notReadyNamespaces) {
+    if (!entries.contains(entry.name)) {
+      entries.emplace(entry.name,
+                      kube::Json{{"name", entry.name}, {"ready", false}, {"reason", entry.reason}});
     }
   }
   const auto secrets = byNamespace(client, kube::resources::secrets(),
@@ -262,24 +269,22 @@ int printAll(CommandContext context, kube::Client& client, OutputFormat format) 
   std::vector<kube::Json> reports;
   std::vector<std::vector<std::string>> rows;
   for (const auto& binding : bindings->value("items", kube::Json::array())) {
-    const auto status = objectField(binding, "status");
-    const auto readyCount = intField(status, "readyNamespaces", 0);
-    const auto targetCount = intField(status, "targetNamespaces", 0);
-    std::string reason;
-    const auto ready = readyOf(status, &reason);
+    const auto status = reconcile::parseBindingStatus(objectField(binding, "status"));
+    const Readiness ready = readinessOf(status);
     const auto name = stringField(objectField(binding, "metadata"), "name");
-    rows.push_back({name, ready, fmt::format("{}/{}", readyCount, targetCount),
+    rows.push_back({name, ready.status,
+                    fmt::format("{}/{}", status.readyNamespaces, status.targetNamespaces),
                     stringField(objectField(objectField(binding, "spec"), "harbor"), "project"),
-                    stringField(status, "lastRefreshTime", "-"),
-                    stringField(status, "nextRefreshTime", "-"), reason.empty() ? "-" : reason,
+                    timeText(status.lastRefreshTime, "-"), timeText(status.nextRefreshTime, "-"),
+                    ready.reason.empty() ? "-" : ready.reason,
                     ageOf(stringField(objectField(binding, "metadata"), "creationTimestamp"))});
     reports.push_back({{"name", name},
-                       {"ready", ready},
-                       {"reason", reason},
-                       {"namespacesReady", readyCount},
-                       {"namespaces", targetCount},
-                       {"lastRefreshTime", stringField(status, "lastRefreshTime")},
-                       {"nextRefreshTime", stringField(status, "nextRefreshTime")}});
+                       {"ready", ready.status},
+                       {"reason", ready.reason},
+                       {"namespacesReady", status.readyNamespaces},
+                       {"namespaces", status.targetNamespaces},
+                       {"lastRefreshTime", timeText(status.lastRefreshTime)},
+                       {"nextRefreshTime", timeText(status.nextRefreshTime)}});
   }
   if (format != OutputFormat::kText) {
     std::fputs(formatObject(reports, format).c_str(), stdout);

@@ -61,8 +61,16 @@ std::optional<std::int64_t> integer(std::string_view text) {
   return value;
 }
 
-Status validateRequirement(const SelectorRequirement& requirement, const std::string& path) {
-  if (auto key = validateLabelKey(requirement.key, path + ".key"); !key) {
+// Where a requirement's problems are reported: the structured form has key and
+// values fields to name; the string form has none, so its problems are reported
+// at the selector itself (a flag such as --selector), naming the part at fault.
+enum class RequirementPaths { kFields, kWhole };
+
+Status validateRequirement(const SelectorRequirement& requirement, const std::string& path,
+                           RequirementPaths paths = RequirementPaths::kFields) {
+  const bool fields = paths == RequirementPaths::kFields;
+  const std::string valuesPath = fields ? path + ".values" : path;
+  if (auto key = validateLabelKey(requirement.key, fields ? path + ".key" : path); !key) {
     return key;
   }
   switch (requirement.op) {
@@ -70,7 +78,7 @@ Status validateRequirement(const SelectorRequirement& requirement, const std::st
   case SelectorOperator::kNotIn:
     if (requirement.values.empty()) {
       return makeError(fieldErrorWithoutValue(
-          path + ".values",
+          valuesPath,
           fmt::format("must be specified when operator is {}", operatorName(requirement.op)),
           "at least one value"));
     }
@@ -79,7 +87,7 @@ Status validateRequirement(const SelectorRequirement& requirement, const std::st
   case SelectorOperator::kDoesNotExist:
     if (!requirement.values.empty()) {
       return makeError(fieldErrorWithoutValue(
-          path + ".values",
+          valuesPath,
           fmt::format("may not be specified when operator is {}", operatorName(requirement.op)),
           "no values"));
     }
@@ -87,15 +95,15 @@ Status validateRequirement(const SelectorRequirement& requirement, const std::st
   case SelectorOperator::kGreaterThan:
   case SelectorOperator::kLessThan:
     if (requirement.values.size() != 1 || !integer(requirement.values.front())) {
-      return makeError(fieldError(path + ".values",
+      return makeError(fieldError(valuesPath,
                                   requirement.values.empty() ? "" : requirement.values.front(),
                                   "is not a single integer", "e.g. replicas>2"));
     }
     return ok();
   }
   for (std::size_t i = 0; i < requirement.values.size(); ++i) {
-    if (auto value =
-            validateLabelValue(requirement.values[i], fmt::format("{}.values[{}]", path, i));
+    if (auto value = validateLabelValue(requirement.values[i],
+                                        fields ? fmt::format("{}[{}]", valuesPath, i) : path);
         !value) {
       return value;
     }
@@ -332,6 +340,53 @@ Result<LabelSelector> labelSelectorFromJson(const Json& json, std::string_view p
   return LabelSelector::fromRequirements(std::move(requirements));
 }
 
+Result<Json> labelSelectorToJson(const LabelSelector& selector, std::string_view path) {
+  if (selector.matchesNothing()) {
+    return Json(nullptr);
+  }
+  Json matchLabels = Json::object();
+  Json matchExpressions = Json::array();
+  for (const auto& requirement : selector.requirements()) {
+    switch (requirement.op) {
+    case SelectorOperator::kIn:
+      // A second equality on one key ("a=b,a=c", which selects nothing) stays a
+      // requirement of its own rather than overwriting the first.
+      if (requirement.values.size() == 1 && !matchLabels.contains(requirement.key)) {
+        matchLabels[requirement.key] = requirement.values.front();
+        break;
+      }
+      [[fallthrough]];
+    case SelectorOperator::kNotIn:
+      matchExpressions.push_back({{"key", requirement.key},
+                                  {"operator", operatorName(requirement.op)},
+                                  {"values", requirement.values}});
+      break;
+    case SelectorOperator::kExists:
+    case SelectorOperator::kDoesNotExist:
+      matchExpressions.push_back(
+          {{"key", requirement.key}, {"operator", operatorName(requirement.op)}});
+      break;
+    case SelectorOperator::kGreaterThan:
+    case SelectorOperator::kLessThan:
+      return makeError(
+          fieldError(path,
+                     fmt::format("{}{}{}", requirement.key,
+                                 requirement.op == SelectorOperator::kGreaterThan ? ">" : "<",
+                                 requirement.values.empty() ? "" : requirement.values.front()),
+                     "cannot be written as a LabelSelector (its matchExpressions have no > or <)",
+                     "=, ==, !=, in (...), notin (...), KEY or !KEY"));
+    }
+  }
+  Json json = Json::object();
+  if (!matchLabels.empty()) {
+    json["matchLabels"] = std::move(matchLabels);
+  }
+  if (!matchExpressions.empty()) {
+    json["matchExpressions"] = std::move(matchExpressions);
+  }
+  return json;
+}
+
 namespace {
 
 // A small lexer for the string form.
@@ -379,14 +434,16 @@ private:
   std::size_t position_ = 0;
 };
 
-Error selectorError(std::string_view text, std::size_t position, std::string_view problem) {
-  return fieldError("selector", text, fmt::format("{} at position {}", problem, position),
+Error selectorError(std::string_view path, std::string_view text, std::size_t position,
+                    std::string_view problem) {
+  return fieldError(path, text, fmt::format("{} at position {}", problem, position),
                     "e.g. a=b,c!=d,e in (x,y),!f");
 }
 
 } // namespace
 
-Result<LabelSelector> parseLabelSelectorString(std::string_view text) {
+Result<LabelSelector> parseLabelSelectorString(std::string_view text, std::string_view path) {
+  const std::string base(path);
   SelectorLexer lexer(text);
   std::vector<SelectorRequirement> requirements;
   if (lexer.done()) {
@@ -400,7 +457,7 @@ Result<LabelSelector> parseLabelSelectorString(std::string_view text) {
     } else {
       requirement.key = lexer.word();
       if (requirement.key.empty()) {
-        return makeError(selectorError(text, lexer.position(), "a key is missing"));
+        return makeError(selectorError(path, text, lexer.position(), "a key is missing"));
       }
       if (lexer.consume("==") || lexer.consume("=")) {
         requirement.op = SelectorOperator::kIn;
@@ -417,7 +474,7 @@ Result<LabelSelector> parseLabelSelectorString(std::string_view text) {
       } else if (lexer.peekWord("in") || lexer.peekWord("notin")) {
         requirement.op = lexer.word() == "in" ? SelectorOperator::kIn : SelectorOperator::kNotIn;
         if (!lexer.consume("(")) {
-          return makeError(selectorError(text, lexer.position(), "'(' is missing"));
+          return makeError(selectorError(path, text, lexer.position(), "'(' is missing"));
         }
         while (true) {
           requirement.values.push_back(lexer.word());
@@ -425,14 +482,14 @@ Result<LabelSelector> parseLabelSelectorString(std::string_view text) {
             break;
           }
           if (!lexer.consume(",")) {
-            return makeError(selectorError(text, lexer.position(), "',' or ')' is missing"));
+            return makeError(selectorError(path, text, lexer.position(), "',' or ')' is missing"));
           }
         }
       } else {
         requirement.op = SelectorOperator::kExists;
       }
     }
-    if (auto valid = validateRequirement(requirement, "selector"); !valid) {
+    if (auto valid = validateRequirement(requirement, base, RequirementPaths::kWhole); !valid) {
       return makeError(valid.error());
     }
     requirements.push_back(std::move(requirement));
@@ -440,7 +497,7 @@ Result<LabelSelector> parseLabelSelectorString(std::string_view text) {
       break;
     }
     if (!lexer.consume(",")) {
-      return makeError(selectorError(text, lexer.position(), "',' is missing"));
+      return makeError(selectorError(path, text, lexer.position(), "',' is missing"));
     }
   }
   return LabelSelector::fromRequirements(std::move(requirements));

@@ -39,16 +39,20 @@ const Condition* BindingStatus::condition(std::string_view type) const {
   return found == conditions.end() ? nullptr : &*found;
 }
 
+Json toJson(const Condition& condition) {
+  Json entry = {{"type", condition.type},
+                {"status", condition.status},
+                {"reason", condition.reason},
+                {"message", condition.message},
+                {"observedGeneration", condition.observedGeneration}};
+  putTime(entry, "lastTransitionTime", condition.lastTransitionTime);
+  return entry;
+}
+
 Json toJson(const BindingStatus& status) {
   Json conditions = Json::array();
   for (const auto& condition : status.conditions) {
-    Json entry = {{"type", condition.type},
-                  {"status", condition.status},
-                  {"reason", condition.reason},
-                  {"message", condition.message},
-                  {"observedGeneration", condition.observedGeneration}};
-    putTime(entry, "lastTransitionTime", condition.lastTransitionTime);
-    conditions.push_back(std::move(entry));
+    conditions.push_back(toJson(condition));
   }
   Json notReady = Json::array();
   for (const auto& entry : status.notReadyNamespaces) {

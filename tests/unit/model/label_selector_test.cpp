@@ -108,13 +108,90 @@ TEST(LabelSelector, StringFormErrors) {
        R"(selector: "a b" ',' is missing at position 2 (expected e.g. a=b,c!=d,e in (x,y),!f))"},
       {"=b",
        R"(selector: "=b" a key is missing at position 0 (expected e.g. a=b,c!=d,e in (x,y),!f))"},
-      {"n>x", R"(selector.values: "x" is not a single integer (expected e.g. replicas>2))"},
+      {"n>x", R"(selector: "x" is not a single integer (expected e.g. replicas>2))"},
   };
   for (const auto& [text, message] : cases) {
     auto selector = parseLabelSelectorString(text);
     ASSERT_FALSE(selector) << text;
     EXPECT_EQ(selector.error().message(), message) << text;
   }
+}
+
+TEST(LabelSelector, StringFormErrorsNameTheGivenPath) {
+  // A flag such as bind's --selector: the string has no fields, so every
+  // problem is reported at the flag, naming the text or the part at fault.
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"env in prod",
+       R"(--selector: "env in prod" '(' is missing at position 7 (expected e.g. a=b,c!=d,e in (x,y),!f))"},
+      {"Bad_=x",
+       R"(--selector: "Bad_" is not a valid label key (expected a name of at most 63 alphanumerics, '-', '_' or '.' that starts and ends alphanumeric, optionally prefixed by a DNS subdomain and '/', e.g. goharbor.io/project))"},
+      {"team=-x",
+       R"(--selector: "-x" is not a valid label value (expected empty, or at most 63 alphanumerics, '-', '_' or '.' that start and end alphanumeric))"},
+      {"env in (prod,-x)",
+       R"(--selector: "-x" is not a valid label value (expected empty, or at most 63 alphanumerics, '-', '_' or '.' that start and end alphanumeric))"},
+      {"n>x", R"(--selector: "x" is not a single integer (expected e.g. replicas>2))"},
+  };
+  for (const auto& [text, message] : cases) {
+    auto selector = parseLabelSelectorString(text, "--selector");
+    ASSERT_FALSE(selector) << text;
+    EXPECT_EQ(selector.error().code(), ErrorCode::kInvalidArgument) << text;
+    EXPECT_EQ(selector.error().message(), message) << text;
+  }
+}
+
+TEST(LabelSelector, ToJsonUsesMatchLabelsWhereItCanAndExpressionsForTheRest) {
+  auto selector = parseLabelSelectorString(
+      "team=a,env in (staging,prod),tier!=web,harbor,!legacy,zone notin (x,y),one in (only)");
+  ASSERT_TRUE(selector) << selector.error().message();
+  auto json = labelSelectorToJson(*selector, "--selector");
+  ASSERT_TRUE(json) << json.error().message();
+  EXPECT_EQ(*json, Json::parse(R"({
+    "matchLabels": {"one": "only", "team": "a"},
+    "matchExpressions": [
+      {"key": "env", "operator": "In", "values": ["prod", "staging"]},
+      {"key": "harbor", "operator": "Exists"},
+      {"key": "legacy", "operator": "DoesNotExist"},
+      {"key": "tier", "operator": "NotIn", "values": ["web"]},
+      {"key": "zone", "operator": "NotIn", "values": ["x", "y"]}]})"));
+  auto back = labelSelectorFromJson(*json, "spec.namespaces.selector");
+  ASSERT_TRUE(back) << back.error().message();
+  EXPECT_EQ(back->requirements(), selector->requirements());
+}
+
+TEST(LabelSelector, ToJsonKeepsASecondEqualityOnOneKey) {
+  auto selector = parseLabelSelectorString("a=b,a=c");
+  ASSERT_TRUE(selector) << selector.error().message();
+  auto json = labelSelectorToJson(*selector, "s");
+  ASSERT_TRUE(json) << json.error().message();
+  EXPECT_EQ(*json, Json::parse(R"({"matchLabels": {"a": "b"},
+    "matchExpressions": [{"key": "a", "operator": "In", "values": ["c"]}]})"));
+  auto back = labelSelectorFromJson(*json, "s");
+  ASSERT_TRUE(back);
+  EXPECT_FALSE(back->matches({{"a", "b"}}));
+  EXPECT_FALSE(back->matches({{"a", "c"}}));
+}
+
+TEST(LabelSelector, ToJsonOfEmptyAndNothing) {
+  auto empty = labelSelectorToJson(LabelSelector(), "s");
+  ASSERT_TRUE(empty);
+  EXPECT_EQ(*empty, Json::object());
+  auto nothing = labelSelectorToJson(LabelSelector::nothing(), "s");
+  ASSERT_TRUE(nothing);
+  EXPECT_TRUE(nothing->is_null());
+  auto back = labelSelectorFromJson(*nothing, "s");
+  ASSERT_TRUE(back);
+  EXPECT_TRUE(back->matchesNothing());
+}
+
+TEST(LabelSelector, ToJsonRefusesComparisonsNamingThePath) {
+  auto selector = parseLabelSelectorString("team=a,replicas>2");
+  ASSERT_TRUE(selector) << selector.error().message();
+  auto json = labelSelectorToJson(*selector, "--selector");
+  ASSERT_FALSE(json);
+  EXPECT_EQ(json.error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(
+      json.error().message(),
+      R"(--selector: "replicas>2" cannot be written as a LabelSelector (its matchExpressions have no > or <) (expected =, ==, !=, in (...), notin (...), KEY or !KEY))");
 }
 
 } // namespace

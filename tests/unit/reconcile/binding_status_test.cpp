@@ -145,6 +145,36 @@ TEST(BindingStatusTest, JsonRoundTripsAndToleratesHandEdits) {
   EXPECT_EQ(parsed.targetNamespaces, 2);
 }
 
+TEST(BindingStatusTest, TheHubsStatusReadsBackToTheSameJson) {
+  // `kubectl harborrobot status` prints what it parsed: the hub's own text must
+  // come back unchanged, times included.
+  const auto written = nlohmann::json::parse(R"json({
+    "observedGeneration": 3,
+    "conditions": [{"type": "Ready", "status": "False", "reason": "NamespacesNotReady",
+                    "message": "1 of 2 namespaces not ready: b (AgentNotReported)",
+                    "observedGeneration": 3, "lastTransitionTime": "2026-11-24T09:00:00Z"}],
+    "targetNamespaces": 2, "readyNamespaces": 1,
+    "notReadyNamespaces": [{"name": "b", "reason": "AgentNotReported"}],
+    "lastRefreshTime": "2026-11-24T09:00:00Z", "nextRefreshTime": "2026-11-24T15:00:00Z"})json");
+  EXPECT_EQ(toJson(parseBindingStatus(written)), written);
+}
+
+TEST(BindingStatusTest, AConditionIsWrittenAsTheStatusWritesIt) {
+  const Condition ready{.type = "Ready",
+                        .status = "True",
+                        .reason = "AllNamespacesReady",
+                        .message = "credentials are current in 1 namespace",
+                        .observedGeneration = 2,
+                        .lastTransitionTime = kStart};
+  EXPECT_EQ(toJson(ready), nlohmann::json::parse(R"({"type": "Ready", "status": "True",
+    "reason": "AllNamespacesReady", "message": "credentials are current in 1 namespace",
+    "observedGeneration": 2, "lastTransitionTime": "2026-11-24T09:00:00Z"})"));
+  EXPECT_FALSE(toJson(Condition{.type = "Ready"}).contains("lastTransitionTime"));
+  BindingStatus status;
+  status.conditions = {ready};
+  EXPECT_EQ(toJson(status)["conditions"], nlohmann::json::array({toJson(ready)}));
+}
+
 TEST(BindingStatusTest, TheStateOfRelease01IsReadForTheMoveToRecords) {
   const auto legacy = parseBindingStatus(nlohmann::json::parse(R"({
     "namespaces": [{"name": "team-ns1", "ready": true, "robotName": "r", "secretGeneration": 3,

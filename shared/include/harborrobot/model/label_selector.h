@@ -66,8 +66,18 @@ private:
 [[nodiscard]] Result<LabelSelector> labelSelectorFromJson(const nlohmann::json& json,
                                                           std::string_view path);
 
-// The string form, as labels.Parse accepts it.
-[[nodiscard]] Result<LabelSelector> parseLabelSelectorString(std::string_view text);
+// The structured form of a selector, as labelSelectorFromJson reads it back:
+// single-value equalities as matchLabels, every other requirement as a
+// matchExpressions entry in key order; null for nothing(). A > or < requirement
+// has no structured form and is refused with an error at `path`.
+[[nodiscard]] Result<nlohmann::json> labelSelectorToJson(const LabelSelector& selector,
+                                                         std::string_view path);
+
+// The string form, as labels.Parse accepts it. `path` names the input in errors
+// (e.g. "--selector"); the string form has no fields, so every problem is
+// reported there, naming the text or the part of it at fault.
+[[nodiscard]] Result<LabelSelector> parseLabelSelectorString(std::string_view text,
+                                                             std::string_view path = "selector");
 
 // Validation of a label key (optional DNS-1123 subdomain prefix + "/" + name) and
 // value, with apimachinery's messages.

@@ -67,6 +67,8 @@ struct BindingStatus {
 };
 
 nlohmann::json toJson(const BindingStatus& status);
+// One entry of status.conditions, as toJson(BindingStatus) writes it.
+nlohmann::json toJson(const Condition& condition);
 // Lenient: a status someone edited by hand loses the fields it broke, never the
 // whole record (it only feeds the next summary).
 BindingStatus parseBindingStatus(const nlohmann::json& status);
