@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "harborrobot/plugin/connection_plugins.h"
 #include "harborrobot/registry/harbor_facts.h"
 
 namespace harborrobot::agent::hub {
@@ -104,6 +105,13 @@ void ConnectionRegistry::upsert(const kube::Json& secret) {
   connection->uid = secret.value("/metadata/uid"_json_pointer, std::string());
   const auto reference = kube::ObjectReference::of(secret);
   auto parsed = parseConnectionSecret(secret);
+  if (parsed) {
+    // A plugin name the host never loaded is the Secret's mistake, reported
+    // like any other field of it.
+    if (auto plugins = plugin::checkConnectionPlugins(*parsed, plugins_); !plugins) {
+      parsed = makeError(plugins.error());
+    }
+  }
   if (!parsed) {
     connection->settings.name = name;
     connection->settings.ns = ns_;
@@ -119,7 +127,7 @@ void ConnectionRegistry::upsert(const kube::Json& secret) {
     connection->http = std::make_unique<::harborrobot::hub::InstrumentedHttpClient>(
         std::make_unique<http::CurlClient>(std::move(options)), metrics_);
     auto provider = plugins_.makeProvider(
-        "harbor",
+        connection->settings.provider,
         {connection->settings.url, connection->settings.username, connection->settings.password},
         *connection->http);
     if (!provider) {

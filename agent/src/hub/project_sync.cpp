@@ -92,9 +92,9 @@ Status ProjectSync::sync(const std::string& ns) {
     if (!connection->usable() || expression.empty()) {
       continue;
     }
-    auto resolver = plugins_.makeProjectResolver("jsonpath", expression);
+    auto resolver = plugins_.makeProjectResolver(connection->settings.projectResolver, expression);
     if (!resolver) {
-      continue; // the connection's own validation reported the expression
+      continue; // not usable: the registry reported the connection's resolver or expression
     }
     auto project = (*resolver)->resolve(*object);
     const std::string memoKey = ns + "/" + connection->settings.name;

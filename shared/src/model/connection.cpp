@@ -4,6 +4,8 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdint>
 
 #include <fmt/format.h>
@@ -22,6 +24,19 @@ using internal::Json;
 using internal::shown;
 
 constexpr std::string_view kUrlExpectation = "e.g. https://harbor.example.com";
+constexpr std::string_view kPluginNameExpectation =
+    "a plugin's name: a letter, then letters, digits, '.', '_' or '-' (at most 63)";
+
+// The names plugins register ("harbor", "IfIPEqual", "jsonpath"): spelled so they
+// can never carry markup, paths or whitespace into messages and logs.
+bool isPluginName(std::string_view name) {
+  if (name.empty() || name.size() > 63 || !std::isalpha(static_cast<unsigned char>(name[0]))) {
+    return false;
+  }
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+  });
+}
 
 std::string trim(std::string_view text) {
   const auto first = text.find_first_not_of(" \t\r\n");
@@ -216,6 +231,20 @@ Result<HarborConnection> parseConnectionSecret(const Json& secret) {
     }
     connection.projectFieldsPath = trim(value.get<std::string>());
   }
+  for (const auto& [annotation, field] :
+       {std::pair{kProviderAnnotation, &connection.provider},
+        std::pair{kProjectResolverAnnotation, &connection.projectResolver}}) {
+    if (!annotations.contains(std::string(annotation))) {
+      continue;
+    }
+    const Json& value = annotations[std::string(annotation)];
+    const std::string path = fmt::format("metadata.annotations[{}]", annotation);
+    if (!value.is_string() || !isPluginName(trim(value.get<std::string>()))) {
+      return makeError(
+          fieldError(path, shown(value), "is not a plugin name", kPluginNameExpectation));
+    }
+    *field = trim(value.get<std::string>());
+  }
 
   auto values = secretValues(secret);
   if (!values) {
@@ -272,9 +301,9 @@ Result<HarborConnection> parseConnectionSecret(const Json& secret) {
   }
   if (const auto policy = take("url.alias.policy"); policy && !trim(*policy).empty()) {
     const std::string value = trim(*policy);
-    if (value != "IfIPEqual" && value != "Always") {
-      return makeError(
-          fieldError("url.alias.policy", value, "is not an alias policy", "IfIPEqual or Always"));
+    if (!isPluginName(value)) {
+      return makeError(fieldError("url.alias.policy", value, "is not an alias policy name",
+                                  "IfIPEqual, Always or another alias policy plugin's name"));
     }
     connection.aliasPolicy = value;
   }

@@ -176,8 +176,8 @@ TEST(MalformedConnection, EachVariantGetsItsExactMessage) {
       {"type: kubernetes.io/opaque", "type: kubernetes.io/dockerconfigjson",
        R"(type: "kubernetes.io/dockerconfigjson" is not an opaque Secret type (expected kubernetes.io/opaque or Opaque))"},
       {"  url: https://harbor.example.com",
-       "  url: https://harbor.example.com\n  url.alias.policy: Sometimes",
-       R"(url.alias.policy: "Sometimes" is not an alias policy (expected IfIPEqual or Always))"},
+       "  url: https://harbor.example.com\n  url.alias.policy: Some times",
+       R"(url.alias.policy: "Some times" is not an alias policy name (expected IfIPEqual, Always or another alias policy plugin's name))"},
       {"  url: https://harbor.example.com",
        "  url: https://harbor.example.com\n  url.alias.check.interval: \"2\"",
        R"(url.alias.check.interval: "2" is not a duration (expected e.g. 2m, 30s))"},
@@ -195,6 +195,10 @@ TEST(MalformedConnection, EachVariantGetsItsExactMessage) {
        "\"{.metadata.labels.cpaas\\\\.io/inner-namespace}\"",
        "    harbor-robot-gen/projectFieldsPath: \"\"",
        R"(metadata.annotations[harbor-robot-gen/projectFieldsPath]: "" is not a JSONPath template (expected e.g. {.metadata.labels.cpaas\.io/inner-namespace}))"},
+      {"  annotations:\n", "  annotations:\n    harborrobot.io/provider: ../harbor\n",
+       R"(metadata.annotations[harborrobot.io/provider]: "../harbor" is not a plugin name (expected a plugin's name: a letter, then letters, digits, '.', '_' or '-' (at most 63)))"},
+      {"  annotations:\n", "  annotations:\n    harborrobot.io/project-resolver: \"\"\n",
+       R"(metadata.annotations[harborrobot.io/project-resolver]: "" is not a plugin name (expected a plugin's name: a letter, then letters, digits, '.', '_' or '-' (at most 63)))"},
   };
   for (const auto& [from, to, message] : cases) {
     auto connection = parseConnectionSecretYaml(replaced(kConnection, from, to));
@@ -202,6 +206,24 @@ TEST(MalformedConnection, EachVariantGetsItsExactMessage) {
     EXPECT_EQ(connection.error().message(), message) << to;
     EXPECT_EQ(connection.error().message().find("api-password"), std::string::npos);
   }
+}
+
+TEST(MalformedConnection, PluginChoicesHaveDefaultsAndAreRead) {
+  auto defaults = parseConnectionSecretYaml(kConnection);
+  ASSERT_TRUE(defaults) << defaults.error().message();
+  EXPECT_EQ(defaults->provider, "harbor");
+  EXPECT_EQ(defaults->projectResolver, "jsonpath");
+  EXPECT_EQ(defaults->aliasPolicy, "IfIPEqual");
+  auto chosen = parseConnectionSecretYaml(
+      replaced(replaced(kConnection, "  annotations:\n",
+                        "  annotations:\n    harborrobot.io/provider: \" test-registry \"\n"
+                        "    harborrobot.io/project-resolver: test.resolver_2\n"),
+               "  url: https://harbor.example.com",
+               "  url: https://harbor.example.com\n  url.alias.policy: TestPolicy"));
+  ASSERT_TRUE(chosen) << chosen.error().message();
+  EXPECT_EQ(chosen->provider, "test-registry");
+  EXPECT_EQ(chosen->projectResolver, "test.resolver_2");
+  EXPECT_EQ(chosen->aliasPolicy, "TestPolicy");
 }
 
 TEST(MalformedConnection, NotUtf8IsNamedNeverQuoted) {
