@@ -4,10 +4,7 @@
 #include <mutex>
 #include <sstream>
 
-#include <Poco/Crypto/EVPPKey.h>
-#include <Poco/Crypto/X509Certificate.h>
 #include <Poco/Exception.h>
-#include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPServer.h>
@@ -15,7 +12,6 @@
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
-#include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/TCPServer.h>
 #include <Poco/Net/TCPServerConnectionFactory.h>
 #include <Poco/ThreadPool.h>
@@ -25,6 +21,7 @@
 #include "capped_connections.h"
 #include "connection_deadlines.h"
 #include "harborrobot/http/status_codes.h"
+#include "harborrobot/http/tls_socket.h"
 #include "harborrobot/model/harbor_names.h"
 #include "harborrobot/observability/redact.h"
 #include "harborrobot/reconcile/hub_routes.h"
@@ -289,15 +286,11 @@ Result<std::unique_ptr<HubApiServer>> HubApiServer::start(const std::string& add
                                                           HubApiDependencies dependencies) {
   auto impl = std::make_unique<Impl>(std::move(dependencies));
   try {
-    Poco::Net::Context::Ptr context = new Poco::Net::Context(
-        Poco::Net::Context::TLS_SERVER_USE, "", Poco::Net::Context::VERIFY_NONE, 9, false);
-    std::istringstream certificate(serving.certificatePem);
-    context->useCertificate(Poco::Crypto::X509Certificate(certificate));
-    std::istringstream key{std::string(serving.privateKeyPem.reveal())};
-    context->usePrivateKey(Poco::Crypto::EVPPKey(nullptr, &key));
-    context->disableProtocols(Poco::Net::Context::PROTO_SSLV2 | Poco::Net::Context::PROTO_SSLV3 |
-                              Poco::Net::Context::PROTO_TLSV1 | Poco::Net::Context::PROTO_TLSV1_1);
-    Poco::Net::SecureServerSocket socket(Poco::Net::SocketAddress(address), 64, context);
+    auto context = http::TlsContext::forServer(serving.certificatePem, serving.privateKeyPem);
+    if (!context) {
+      return makeError(context.error().withContext(fmt::format("hub API on {}", address)));
+    }
+    http::TlsServerSocket socket(Poco::Net::SocketAddress(address), 64, std::move(*context));
     impl->port = socket.address().port();
     Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
     params->setMaxThreads(kApiThreads);

@@ -1,28 +1,21 @@
 // Poco::Net behind http::Client. Sessions are pooled per scheme, host and port so
-// connections (and TLS sessions) are reused; each call borrows one exclusively.
-// The peer's name is set on the TLS context (X509_VERIFY_PARAM), so OpenSSL
-// refuses a wrong host during the handshake, before any header is sent.
+// connections are reused; each call borrows one exclusively. TLS comes from
+// tls_socket.h: OpenSSL refuses a wrong host during the handshake, before any
+// header is sent.
 #include "harborrobot/http/https_client.h"
 
-#include <openssl/err.h>
-#include <openssl/pem.h>
-#include <openssl/ssl.h>
-#include <openssl/x509v3.h>
+#include "harborrobot/http/tls_socket.h"
 
 #include <map>
 #include <mutex>
 #include <vector>
 
 #include <Poco/Exception.h>
-#include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPBasicCredentials.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
-#include <Poco/Net/HTTPSClientSession.h>
-#include <Poco/Net/IPAddress.h>
 #include <Poco/Net/NetException.h>
-#include <Poco/Net/SSLException.h>
 #include <fmt/format.h>
 
 namespace harborrobot::http {
@@ -95,48 +88,14 @@ Result<Target> parseUrl(const std::string& url) {
   return target;
 }
 
-void trustPem(SSL_CTX* context, std::string_view pem) {
-  BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
-  X509_STORE* store = SSL_CTX_get_cert_store(context);
-  while (X509* certificate = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr)) {
-    X509_STORE_add_cert(store, certificate);
-    X509_free(certificate);
-  }
-  ERR_clear_error(); // the end of the PEM text reads as an error
-  BIO_free(bio);
-}
-
-Status useClientCertificate(SSL_CTX* context, std::string_view certPem, std::string_view keyPem) {
-  BIO* certBio = BIO_new_mem_buf(certPem.data(), static_cast<int>(certPem.size()));
-  X509* certificate = PEM_read_bio_X509(certBio, nullptr, nullptr, nullptr);
-  BIO_free(certBio);
-  BIO* keyBio = BIO_new_mem_buf(keyPem.data(), static_cast<int>(keyPem.size()));
-  EVP_PKEY* key = PEM_read_bio_PrivateKey(keyBio, nullptr, nullptr, nullptr);
-  BIO_free(keyBio);
-  const bool used = certificate != nullptr && key != nullptr &&
-                    SSL_CTX_use_certificate(context, certificate) == 1 &&
-                    SSL_CTX_use_PrivateKey(context, key) == 1;
-  X509_free(certificate);
-  EVP_PKEY_free(key);
-  ERR_clear_error();
-  if (!used) {
-    return makeError(ErrorCode::kFailedPrecondition,
-                     "the client certificate or its key is not valid PEM (or they do not match)");
-  }
-  return ok();
-}
-
 ErrorCode codeFor(const Poco::Exception& error) {
   if (dynamic_cast<const Poco::TimeoutException*>(&error) != nullptr) {
     return ErrorCode::kDeadlineExceeded;
   }
   // A certificate that does not verify is a setting to fix; a connection reset
   // or closed mid-TLS is an outage like any other, to retry.
-  if (dynamic_cast<const Poco::Net::CertificateValidationException*>(&error) != nullptr ||
-      (dynamic_cast<const Poco::Net::SSLException*>(&error) != nullptr &&
-       dynamic_cast<const Poco::Net::SSLConnectionUnexpectedlyClosedException*>(&error) ==
-           nullptr &&
-       error.displayText().find("certificate") != std::string::npos)) {
+  if (const auto* tls = dynamic_cast<const TlsError*>(&error);
+      tls != nullptr && tls->certificate()) {
     return ErrorCode::kFailedPrecondition;
   }
   return ErrorCode::kUnavailable;
@@ -161,52 +120,18 @@ public:
 struct HttpsClient::Impl {
   ClientOptions options;
   std::mutex mutex;
-  std::map<std::string, Poco::Net::Context::Ptr> contexts; // one per peer name
+  std::shared_ptr<const TlsContext> context; // made on the first TLS connection
   std::multimap<std::string, std::unique_ptr<Poco::Net::HTTPClientSession>> idle;
 
-  Result<Poco::Net::Context::Ptr> contextFor(const Target& target) {
+  Result<std::shared_ptr<const TlsContext>> tlsContext() {
     std::lock_guard lock(mutex);
-    if (auto found = contexts.find(target.host); found != contexts.end()) {
-      return found->second;
-    }
-    const TlsOptions& tls = options.tls;
-    Poco::Net::Context::Params params;
-    params.verificationMode = tls.insecureSkipVerify ? Poco::Net::Context::VERIFY_NONE
-                                                     : Poco::Net::Context::VERIFY_RELAXED;
-    params.caLocation = tls.caPem.empty() ? tls.caFile : std::string();
-    params.loadDefaultCAs = tls.caPem.empty() && tls.caFile.empty();
-    params.cipherList = "DEFAULT";
-    Poco::Net::Context::Ptr context;
-    try {
-      context = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
-    } catch (const Poco::Exception& error) {
-      return makeError(ErrorCode::kFailedPrecondition,
-                       fmt::format("TLS settings: {}", error.displayText()));
-    }
-    context->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
-    // OpenSSL checks the name (or IP address) during the handshake; Poco's own
-    // check would skip "localhost" names and cannot match IP addresses.
-    context->enableExtendedCertificateVerification(false);
-    SSL_CTX* ssl = context->sslContext();
-    if (!tls.caPem.empty()) {
-      trustPem(ssl, tls.caPem);
-    }
-    if (!tls.clientCertPem.empty()) {
-      if (auto used = useClientCertificate(ssl, tls.clientCertPem, tls.clientKeyPem.reveal());
-          !used) {
-        return makeError(used.error());
+    if (context == nullptr) {
+      auto made = TlsContext::forClient(options.tls);
+      if (!made) {
+        return makeError(made.error());
       }
+      context = std::move(*made);
     }
-    if (!tls.insecureSkipVerify) {
-      X509_VERIFY_PARAM* param = SSL_CTX_get0_param(ssl);
-      Poco::Net::IPAddress address;
-      if (Poco::Net::IPAddress::tryParse(target.host, address)) {
-        X509_VERIFY_PARAM_set1_ip_asc(param, target.host.c_str());
-      } else {
-        X509_VERIFY_PARAM_set1_host(param, target.host.c_str(), target.host.size());
-      }
-    }
-    contexts[target.host] = context;
     return context;
   }
 
@@ -224,12 +149,12 @@ struct HttpsClient::Impl {
     }
     std::unique_ptr<Poco::Net::HTTPClientSession> session;
     if (target.tls) {
-      auto context = contextFor(target);
+      auto context = tlsContext();
       if (!context) {
         return makeError(context.error());
       }
-      session = std::make_unique<Exposed<Poco::Net::HTTPSClientSession>>(target.host, target.port,
-                                                                         *context);
+      session = std::make_unique<Exposed<TlsClientSession>>(target.host, target.port,
+                                                            std::move(*context));
     } else {
       session = std::make_unique<Exposed<Poco::Net::HTTPClientSession>>(target.host, target.port);
     }

@@ -15,17 +15,10 @@
 #include <string_view>
 
 #include "harborrobot/http/client.h"
+#include "harborrobot/http/tls_context.h"
 #include "harborrobot/observability/secret.h"
 
 namespace harborrobot::http {
-
-struct TlsOptions {
-  std::string caPem;         // trusted CAs (PEM); empty = the system store
-  std::string caFile;        // or a file of them
-  std::string clientCertPem; // client certificate for mutual TLS
-  SecretString clientKeyPem;
-  bool insecureSkipVerify = false; // only when a user asked for it explicitly
-};
 
 struct ClientOptions {
   TlsOptions tls;
