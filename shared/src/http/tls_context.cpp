@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "system_trust.h"
+
 namespace harborrobot::http {
 
 namespace {
@@ -87,6 +89,7 @@ Result<std::shared_ptr<const TlsContext>> TlsContext::forClient(const TlsOptions
   }
   SSL_CTX_set_min_proto_version(context.get(), TLS1_2_VERSION);
   const bool verify = !options.insecureSkipVerify;
+  std::shared_ptr<const void> trust;
   SSL_CTX_set_verify(context.get(), verify ? SSL_VERIFY_PEER : SSL_VERIFY_NONE, nullptr);
   if (verify) {
     if (!options.caPem.empty()) {
@@ -99,9 +102,12 @@ Result<std::shared_ptr<const TlsContext>> TlsContext::forClient(const TlsOptions
             ErrorCode::kFailedPrecondition,
             fmt::format("TLS settings: CA file {}: {}", options.caFile, lastOpenSslError()));
       }
-    } else if (SSL_CTX_set_default_verify_paths(context.get()) != 1) {
-      return makeError(ErrorCode::kFailedPrecondition,
-                       "TLS settings: the system CA store: " + lastOpenSslError());
+    } else {
+      auto system = internal::trustSystemStore(context.get());
+      if (!system) {
+        return makeError(system.error());
+      }
+      trust = std::move(*system);
     }
   }
   if (!options.clientCertPem.empty()) {
@@ -113,7 +119,8 @@ Result<std::shared_ptr<const TlsContext>> TlsContext::forClient(const TlsOptions
   }
   // Idle connections hold no 16 KiB read and write buffers each.
   SSL_CTX_set_mode(context.get(), SSL_MODE_RELEASE_BUFFERS);
-  return std::shared_ptr<const TlsContext>(new TlsContext(std::move(context), verify));
+  return std::shared_ptr<const TlsContext>(
+      new TlsContext(std::move(context), verify, std::move(trust)));
 }
 
 Result<std::shared_ptr<const TlsContext>> TlsContext::forServer(std::string_view certificatePem,
@@ -129,7 +136,7 @@ Result<std::shared_ptr<const TlsContext>> TlsContext::forServer(std::string_view
     return makeError(used.error());
   }
   SSL_CTX_set_mode(context.get(), SSL_MODE_RELEASE_BUFFERS);
-  return std::shared_ptr<const TlsContext>(new TlsContext(std::move(context), false));
+  return std::shared_ptr<const TlsContext>(new TlsContext(std::move(context), false, nullptr));
 }
 
 } // namespace harborrobot::http

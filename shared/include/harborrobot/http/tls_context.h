@@ -40,9 +40,12 @@ public:
 
 private:
   using Owned = std::unique_ptr<ssl_ctx_st, void (*)(ssl_ctx_st*)>;
-  TlsContext(Owned context, bool verifiesPeer)
-      : context_(std::move(context)), verifiesPeer_(verifiesPeer) {}
+  TlsContext(Owned context, bool verifiesPeer, std::shared_ptr<const void> trust)
+      : trust_(std::move(trust)), context_(std::move(context)), verifiesPeer_(verifiesPeer) {}
 
+  // What the context's store calls back into (the system trust, on demand):
+  // declared first so it is destroyed after the context.
+  std::shared_ptr<const void> trust_;
   Owned context_;
   bool verifiesPeer_;
 };
