@@ -82,7 +82,8 @@ int runNamespaceRole(const std::vector<std::string>& args) {
       "--plugin-dir",
       plugin::defaultPluginDirectory(executablePath(), std::getenv("HARBORROBOT_PLUGIN_PATH"))
           .string());
-  if (auto loaded = plugins.loadDirectory(pluginDirectory); !loaded) {
+  // An agent makes alias policies only; providers and resolvers are the hub's.
+  if (auto loaded = plugins.loadDirectory(pluginDirectory, {plugin::Kind::kAliasPolicy}); !loaded) {
     logger.error("plugins", {{"directory", pluginDirectory}, {"error", loaded.error().message()}});
     return 1;
   }

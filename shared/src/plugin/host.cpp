@@ -65,7 +65,8 @@ Result<PluginInfo> Host::load(const std::filesystem::path& file) {
   return info;
 }
 
-Result<std::vector<PluginInfo>> Host::loadDirectory(const std::filesystem::path& directory) {
+Result<std::vector<PluginInfo>> Host::loadDirectory(const std::filesystem::path& directory,
+                                                    std::set<Kind> kinds) {
   std::error_code error;
   if (!std::filesystem::is_directory(directory, error)) {
     return makeError(ErrorCode::kNotFound,
@@ -82,6 +83,16 @@ Result<std::vector<PluginInfo>> Host::loadDirectory(const std::filesystem::path&
   std::sort(files.begin(), files.end());
   std::vector<PluginInfo> loaded;
   for (const auto& file : files) {
+    if (!kinds.empty()) {
+      // Checked like any plugin; dropping the last reference unloads it.
+      auto checked = internal::LoadedLibrary::open(file);
+      if (!checked) {
+        return makeError(checked.error());
+      }
+      if (!kinds.contains((*checked)->metadata().kind)) {
+        continue;
+      }
+    }
     auto info = load(file);
     if (!info) {
       return makeError(info.error());

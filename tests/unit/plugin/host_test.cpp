@@ -2,6 +2,8 @@
 // alias-policy plugins loaded and used through it.
 #include "harborrobot/plugin/host.h"
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 
@@ -112,6 +114,50 @@ TEST(PluginHost, LoadsTheBuiltPluginDirectory) {
     EXPECT_FALSE(info.name.empty());
     EXPECT_EQ(info.version, HARBORROBOT_VERSION);
   }
+}
+
+// Whether this process maps a file of that name (from /proc/self/maps).
+bool mapped(const std::string& fileName) {
+  std::ifstream maps("/proc/self/maps");
+  std::string line;
+  while (std::getline(maps, line)) {
+    if (line.ends_with("/" + fileName)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+TEST(PluginHost, KeepsOnlyTheKindsAskedForAndUnloadsTheRest) {
+  ASSERT_FALSE(mapped("provider-harbor.so")) << "loaded before the test began";
+  Host host;
+  auto loaded = host.loadDirectory(kPlugins, {Kind::kAliasPolicy});
+  ASSERT_TRUE(loaded) << loaded.error().message();
+  EXPECT_THAT(host.names(Kind::kAliasPolicy), ElementsAre("Always", "IfIPEqual"));
+  EXPECT_TRUE(host.names(Kind::kProvider).empty());
+  EXPECT_TRUE(host.names(Kind::kProjectResolver).empty());
+  ASSERT_EQ(loaded->size(), 2u);
+  for (const auto& info : *loaded) {
+    EXPECT_EQ(info.kind, Kind::kAliasPolicy);
+  }
+  // Checked, then unloaded: nothing of the provider or the resolver stays mapped.
+  EXPECT_FALSE(mapped("provider-harbor.so"));
+  EXPECT_FALSE(mapped("project-resolver-jsonpath.so"));
+  EXPECT_TRUE(mapped("alias-policy-if-ip-equal.so"));
+}
+
+TEST(PluginHost, APluginOfAnUnwantedKindIsStillChecked) {
+  const auto directory =
+      std::filesystem::temp_directory_path() / ("harborrobot-kinds-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(directory);
+  std::filesystem::copy_file(kPlugins / "alias-policy-always.so", directory / "a.so");
+  std::ofstream(directory / "b.so") << "not a shared object";
+  Host host;
+  auto loaded = host.loadDirectory(directory, {Kind::kAliasPolicy});
+  std::filesystem::remove_all(directory);
+  ASSERT_FALSE(loaded);
+  EXPECT_NE(loaded.error().message().find((directory / "b.so").string()), std::string::npos)
+      << loaded.error().message();
 }
 
 TEST(PluginHost, UnknownNameListsWhatIsLoaded) {

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -61,9 +62,11 @@ public:
   [[nodiscard]] Result<PluginInfo> load(const std::filesystem::path& file);
 
   // Loads every *.so in `directory` (sorted by name, so duplicates resolve the same
-  // way everywhere); stops at the first refusal.
+  // way everywhere); stops at the first refusal. With `kinds`, a plugin of
+  // another kind is still checked (every role refuses the same broken plugin)
+  // but then unloaded, so a role maps only the plugins it can use.
   [[nodiscard]] Result<std::vector<PluginInfo>>
-  loadDirectory(const std::filesystem::path& directory);
+  loadDirectory(const std::filesystem::path& directory, std::set<Kind> kinds = {});
 
   [[nodiscard]] Result<Instance<Provider>>
   makeProvider(std::string_view name, ProviderConfig config, http::Client& client) const;
