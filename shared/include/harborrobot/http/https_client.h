@@ -1,8 +1,9 @@
-// The real HTTP client: Poco::Net's HTTP(S)ClientSession over OpenSSL, the TLS
-// library every binary loads anyway (libcurl would add some 25 libraries: LDAP,
-// Kerberos, RTMP, SSH, GnuTLS, to every agent of the fleet). TLS with an
-// explicit CA, client certificates, the peer's name checked during the
-// handshake, connection reuse, and streaming for watches. One instance per peer
+// The real HTTP client: Poco::Net's HTTP sessions, with TLS from OpenSSL
+// directly (tls_socket.h), the one TLS library every binary loads anyway
+// (libcurl would add some 25 libraries: LDAP, Kerberos, RTMP, SSH, GnuTLS, to
+// every agent of the fleet). TLS with an explicit CA or the system's (read on
+// demand), client certificates, the peer's name checked during the handshake,
+// connection reuse, and streaming for watches. One instance per peer
 // is the norm (a Kubernetes API server, a Harbor); it is safe to use from
 // several threads.
 #pragma once
