@@ -3,7 +3,7 @@
 
 #include <fmt/format.h>
 
-#include "harborrobot/http/curl_client.h"
+#include "harborrobot/http/https_client.h"
 #include "harborrobot/registry/harbor_facts.h"
 #include "harborrobot/util/json_text.h"
 
@@ -57,7 +57,7 @@ ConnectionVerdict checkFromHere(const std::string& url, const std::string& usern
   http::ClientOptions options;
   options.tls.caPem = caPem;
   options.connectTimeout = std::chrono::seconds(10);
-  http::CurlClient http(std::move(options));
+  http::HttpsClient http(std::move(options));
   ConnectionVerdict verdict;
   // The user first: Harbor tells its version only to a signed-in caller.
   http::Request current;

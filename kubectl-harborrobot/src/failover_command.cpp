@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "harborrobot/failover/manifest.h"
+#include "harborrobot/model/wire_names.h"
 
 namespace harborrobot::cli {
 
@@ -37,7 +38,7 @@ void registerFailoverCommands(CLI::App& app, int& exitCode) {
   group->group("Other Commands");
   group->require_subcommand(1);
   auto flags = std::make_shared<ManifestFlags>();
-  flags->input.image = std::string("harborrobot/agent:") + HARBORROBOT_VERSION;
+  flags->input.image = std::string(wire::kDefaultAgentImage);
   auto* manifest = group->add_subcommand(
       "manifest", "Print the watchdog's ServiceAccount, RBAC, ConfigMap and Deployment");
   manifest

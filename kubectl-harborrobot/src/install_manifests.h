@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "harborrobot/core/result.h"
+#include "harborrobot/model/wire_names.h"
 
 namespace harborrobot::cli {
 
@@ -26,7 +27,7 @@ inline constexpr std::string_view kSignalName = "harborrobot-signal";
 inline constexpr std::string_view kHubCaName = "harborrobot-hub-ca";
 
 struct InstallOptions {
-  std::string image = "ghcr.io/harborrobot/harborrobot-agent:" HARBORROBOT_VERSION;
+  std::string image = std::string(wire::kDefaultAgentImage);
   std::string agents = "managed"; // managed: the hub deploys agents; external: you do
   int replicas = 2;
   // Protected namespaces bindings may target after all (the hub's --allow-namespaces).

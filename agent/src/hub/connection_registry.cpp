@@ -125,7 +125,7 @@ void ConnectionRegistry::upsert(const kube::Json& secret) {
     http::ClientOptions options;
     options.tls.caPem = connection->settings.caPem;
     connection->http = std::make_unique<::harborrobot::hub::InstrumentedHttpClient>(
-        std::make_unique<http::CurlClient>(std::move(options)), metrics_);
+        std::make_unique<http::HttpsClient>(std::move(options)), metrics_);
     auto provider = plugins_.makeProvider(
         connection->settings.provider,
         {connection->settings.url, connection->settings.username, connection->settings.password},

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "harborrobot/http/curl_client.h"
+#include "harborrobot/http/https_client.h"
 #include "harborrobot/hub/connection.h"
 #include "harborrobot/hub/hub_metrics.h"
 #include "harborrobot/kube/client.h"

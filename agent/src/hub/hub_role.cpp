@@ -126,7 +126,7 @@ std::string ownImage(kube::Client& client, const std::string& ns, std::string fl
       }
     }
   }
-  return "ghcr.io/harborrobot/harborrobot-agent:" HARBORROBOT_VERSION;
+  return std::string(wire::kDefaultAgentImage);
 }
 
 } // namespace

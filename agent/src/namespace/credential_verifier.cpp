@@ -3,14 +3,14 @@
 
 #include "harborrobot/registry/credential_check.h"
 
-namespace harborrobot::agent::ns {
+namespace harborrobot::agent::namespace_role {
 
 http::Client& CredentialVerifier::clientFor(const std::string& caPem) {
   auto& client = clients_[caPem];
   if (!client) {
     http::ClientOptions options;
     options.tls.caPem = caPem;
-    client = std::make_unique<http::CurlClient>(std::move(options));
+    client = std::make_unique<http::HttpsClient>(std::move(options));
   }
   return *client;
 }
@@ -36,4 +36,4 @@ Status CredentialVerifier::verify(const RegistryCredential& credential, const st
   return makeError(ErrorCode::kUnauthenticated, check->detail);
 }
 
-} // namespace harborrobot::agent::ns
+} // namespace harborrobot::agent::namespace_role

@@ -12,11 +12,11 @@
 #include <vector>
 
 #include "harborrobot/core/result.h"
-#include "harborrobot/http/curl_client.h"
+#include "harborrobot/http/https_client.h"
 #include "harborrobot/model/binding.h"
 #include "harborrobot/model/dockerconfig.h"
 
-namespace harborrobot::agent::ns {
+namespace harborrobot::agent::namespace_role {
 
 class CredentialVerifier {
 public:
@@ -31,7 +31,7 @@ public:
 
 private:
   http::Client& clientFor(const std::string& caPem);
-  std::map<std::string, std::unique_ptr<http::CurlClient>> clients_; // by CA PEM ("": system)
+  std::map<std::string, std::unique_ptr<http::HttpsClient>> clients_; // by CA PEM ("": system)
 };
 
-} // namespace harborrobot::agent::ns
+} // namespace harborrobot::agent::namespace_role

@@ -4,7 +4,7 @@
 #include <csignal>
 #include <cstdio>
 
-namespace harborrobot::agent::ns {
+namespace harborrobot::agent::namespace_role {
 
 Failpoints::Failpoints(std::string_view spec) {
   while (!spec.empty()) {
@@ -25,4 +25,4 @@ void Failpoints::reach(std::string_view name) const {
   }
 }
 
-} // namespace harborrobot::agent::ns
+} // namespace harborrobot::agent::namespace_role

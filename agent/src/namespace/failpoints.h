@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-namespace harborrobot::agent::ns {
+namespace harborrobot::agent::namespace_role {
 
 class Failpoints {
 public:
@@ -22,4 +22,4 @@ private:
   std::set<std::string, std::less<>> armed_;
 };
 
-} // namespace harborrobot::agent::ns
+} // namespace harborrobot::agent::namespace_role

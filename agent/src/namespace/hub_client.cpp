@@ -10,7 +10,7 @@
 #include "harborrobot/reconcile/hub_routes.h"
 #include "harborrobot/util/json_text.h"
 
-namespace harborrobot::agent::ns {
+namespace harborrobot::agent::namespace_role {
 
 namespace {
 
@@ -46,8 +46,8 @@ ErrorCode codeForHubStatus(int status) {
 HubClient::HubClient(std::string baseUrl, std::string ns, const std::filesystem::path& caFile,
                      std::filesystem::path tokenFile)
     : baseUrl_(std::move(baseUrl)), ns_(std::move(ns)),
-      http_(std::make_unique<http::CurlClient>(optionsFor(caFile))), tokens_(std::move(tokenFile)) {
-}
+      http_(std::make_unique<http::HttpsClient>(optionsFor(caFile))),
+      tokens_(std::move(tokenFile)) {}
 
 Result<nlohmann::json> HubClient::call(std::string method, const std::string& path,
                                        const std::optional<nlohmann::json>& body) {
@@ -136,4 +136,4 @@ void HubClient::closeIdle() {
   http_->closeIdle();
 }
 
-} // namespace harborrobot::agent::ns
+} // namespace harborrobot::agent::namespace_role

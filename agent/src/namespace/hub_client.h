@@ -8,11 +8,11 @@
 #include <string>
 #include <vector>
 
-#include "harborrobot/http/curl_client.h"
+#include "harborrobot/http/https_client.h"
 #include "harborrobot/kube/rest_config.h"
 #include "harborrobot/reconcile/hub_protocol.h"
 
-namespace harborrobot::agent::ns {
+namespace harborrobot::agent::namespace_role {
 
 class HubClient {
 public:
@@ -34,8 +34,8 @@ private:
 
   std::string baseUrl_;
   std::string ns_;
-  std::unique_ptr<http::CurlClient> http_;
+  std::unique_ptr<http::HttpsClient> http_;
   kube::FileTokenSource tokens_;
 };
 
-} // namespace harborrobot::agent::ns
+} // namespace harborrobot::agent::namespace_role

@@ -14,7 +14,7 @@
 #include "harborrobot/util/rfc3339.h"
 #include "pull_secrets.h"
 
-namespace harborrobot::agent::ns {
+namespace harborrobot::agent::namespace_role {
 
 namespace {
 
@@ -314,4 +314,4 @@ bool NamespaceAgent::report(const std::vector<reconcile::AgentBinding>& bindings
   return true;
 }
 
-} // namespace harborrobot::agent::ns
+} // namespace harborrobot::agent::namespace_role

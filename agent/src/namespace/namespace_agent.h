@@ -27,7 +27,7 @@
 #include "harborrobot/rotation/agent_decision.h"
 #include "hub_client.h"
 
-namespace harborrobot::agent::ns {
+namespace harborrobot::agent::namespace_role {
 
 class NamespaceAgent {
 public:
@@ -104,4 +104,4 @@ private:
   bool lastPassOk_ = false;
 };
 
-} // namespace harborrobot::agent::ns
+} // namespace harborrobot::agent::namespace_role

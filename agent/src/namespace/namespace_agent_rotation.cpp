@@ -13,7 +13,7 @@
 #include "harborrobot/util/json_text.h"
 #include "pull_secrets.h"
 
-namespace harborrobot::agent::ns {
+namespace harborrobot::agent::namespace_role {
 
 Status NamespaceAgent::rotate(const reconcile::AgentBinding& binding, BindingState& state,
                               const rotation::ObservedSecret& observed,
@@ -190,4 +190,4 @@ Status NamespaceAgent::verifyNew(const reconcile::AgentBinding& binding,
   return verified;
 }
 
-} // namespace harborrobot::agent::ns
+} // namespace harborrobot::agent::namespace_role

@@ -92,13 +92,13 @@ int runNamespaceRole(const std::vector<std::string>& args) {
     logger.error("DNS resolver", {{"error", resolver.error().message()}});
     return 1;
   }
-  ns::HubClient hub(
+  namespace_role::HubClient hub(
       flags->get("--hub-url", "https://harborrobot-hub.harbor-robot-gen-system.svc:8443"), ns,
       flags->get("--hub-ca", "/var/run/harborrobot/hub-ca/ca.crt"),
       flags->get("--hub-token", "/var/run/harborrobot/hub-token/token"));
   kube::EventRecorder events(client, "harborrobot-agent", environment("POD_NAME", ""));
   metrics::Registry registry;
-  auto agentMetrics = ns::registerAgentMetrics(registry);
+  auto agentMetrics = namespace_role::registerAgentMetrics(registry);
   if (!agentMetrics) {
     logger.error("metrics registration failed", {{"error", agentMetrics.error().message()}});
     return 1;
@@ -113,8 +113,9 @@ int runNamespaceRole(const std::vector<std::string>& args) {
   }
   client.countRetriesIn(*kubeRetries);
   const char* failpoints = std::getenv("HARBORROBOT_FAILPOINTS");
-  ns::NamespaceAgent agent(client, hub, plugins, **resolver, logger, events, ns, *agentMetrics,
-                           ns::Failpoints(failpoints != nullptr ? failpoints : ""));
+  namespace_role::NamespaceAgent agent(
+      client, hub, plugins, **resolver, logger, events, ns, *agentMetrics,
+      namespace_role::Failpoints(failpoints != nullptr ? failpoints : ""));
 
   std::atomic<bool> changed{true};
   agent.start([&] { changed = true; });

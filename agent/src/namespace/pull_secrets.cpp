@@ -3,7 +3,7 @@
 #include "harborrobot/namespaceagent/image_pull_secrets.h"
 #include "harborrobot/util/json_text.h"
 
-namespace harborrobot::agent::ns {
+namespace harborrobot::agent::namespace_role {
 
 Result<bool> writeSecret(kube::Client& client, std::string_view ns,
                          const namespaceagent::GeneratedSecret& generated,
@@ -75,4 +75,4 @@ Result<bool> syncServiceAccount(kube::Client& client, std::string_view ns, std::
   return changed;
 }
 
-} // namespace harborrobot::agent::ns
+} // namespace harborrobot::agent::namespace_role

@@ -13,7 +13,7 @@
 #include "harborrobot/kube/client.h"
 #include "harborrobot/namespaceagent/generated_secret.h"
 
-namespace harborrobot::agent::ns {
+namespace harborrobot::agent::namespace_role {
 
 // Creates or replaces the Secret; refuses (kAlreadyExists) when a Secret of that
 // name exists that is not ours. Writes nothing when the content is already so.
@@ -34,4 +34,4 @@ namespace harborrobot::agent::ns {
                                               const std::vector<std::string>& wanted,
                                               const std::set<std::string>& ourSecrets);
 
-} // namespace harborrobot::agent::ns
+} // namespace harborrobot::agent::namespace_role

@@ -13,7 +13,7 @@
 #include "connection_verdict.h"
 #include "install_manifests.h"
 
-#include "harborrobot/http/curl_client.h"
+#include "harborrobot/http/https_client.h"
 #include "harborrobot/hub/credential_records.h"
 #include "harborrobot/model/binding.h"
 #include "harborrobot/model/connection.h"
@@ -87,7 +87,7 @@ Result<registry::CredentialCheck> tokenServiceCheck(const RegistryCredential& cr
   }
   http::ClientOptions options;
   options.tls.caPem = caPem;
-  http::CurlClient http(std::move(options));
+  http::HttpsClient http(std::move(options));
   return registry::checkCredential(http, {credential.registry, parsed->spec.project,
                                           credential.username, credential.password,
                                           registry::tokenVisibleActions(parsed->spec.access)});

@@ -14,7 +14,7 @@
 
 #include "commands.h"
 
-#include "harborrobot/http/curl_client.h"
+#include "harborrobot/http/https_client.h"
 #include "harborrobot/registry/image_push.h"
 
 namespace harborrobot::cli {
@@ -88,7 +88,7 @@ int push(CommandContext context, const PushFlags& flags) {
   }
   http::ClientOptions clientOptions;
   clientOptions.tls.caFile = flags.caFile;
-  http::CurlClient client(std::move(clientOptions));
+  http::HttpsClient client(std::move(clientOptions));
   options.scheme = flags.plainHttp ? "http" : "https";
   const bool terminal = ::isatty(STDERR_FILENO) == 1;
   options.onProgress = [terminal](const registry::PushProgress& p) {

@@ -81,7 +81,7 @@ Error errorFromResponse(const http::Response& response, std::string_view method,
 }
 
 Client::Client(RestConfig config)
-    : config_(std::move(config)), http_(std::make_unique<http::CurlClient>(http::ClientOptions{
+    : config_(std::move(config)), http_(std::make_unique<http::HttpsClient>(http::ClientOptions{
                                       .tls = config_.tls, .userAgent = config_.userAgent})) {}
 
 Client::~Client() = default;

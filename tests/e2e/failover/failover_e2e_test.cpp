@@ -17,7 +17,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "harborrobot/http/curl_client.h"
+#include "harborrobot/http/https_client.h"
 
 extern char** environ;
 
@@ -133,7 +133,7 @@ protected:
   }
 
   std::string metrics() {
-    http::CurlClient client({});
+    http::HttpsClient client({});
     auto response = client.send({.url = "http://127.0.0.1:" + std::to_string(port()) + "/metrics"});
     return response ? response->body : "";
   }

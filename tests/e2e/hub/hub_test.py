@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""The hub on the sandbox, through its real interfaces: two replicas from
-hub-manifests.yaml, the seed's Quick Start connection Secret and binding, verbatim, the real kubectl, the hub API over HTTPS
+"""The hub on the sandbox, through its real interfaces: two replicas installed
+with `kubectl harborrobot install`, the Generator documentation's Quick Start
+connection Secret and binding, verbatim, the real kubectl, the hub API over HTTPS
 reached by its Service name with a projected ServiceAccount token, and the
 Harbor simulator's API to see what exists in Harbor.
 
@@ -53,6 +54,16 @@ class World:
                               capture_output=True, text=True, timeout=60)
         if check and done.returncode != 0:
             raise AssertionError(f"kubectl {' '.join(args)}: {done.stderr}")
+        return done.stdout
+
+    def plugin(self, *args, stdin=None, timeout=300):
+        """`kubectl harborrobot ARGS` through the real kubectl, which finds the
+        built plugin on PATH as it finds any installed plugin."""
+        env = dict(self.env, PATH=os.path.join(self.build, "bin") + ":" + os.environ["PATH"])
+        done = subprocess.run(["kubectl", "harborrobot", *args], env=env, input=stdin,
+                              capture_output=True, text=True, timeout=timeout)
+        if done.returncode != 0:
+            raise AssertionError(f"kubectl harborrobot {' '.join(args)}: {done.stderr}")
         return done.stdout
 
     def harbor_call(self, method, path, body=None, user=("admin", "Harbor12345")):
@@ -186,12 +197,12 @@ def main():
         sandbox(state, build, "up")
         world = World(state, build)
         kubectl = world.kubectl
-        kubectl("apply", "-f", os.path.join(ROOT, "kubectl-harborrobot", "manifests"))  # both CRDs
         # This test plays the agents itself: the hub must not start real ones.
-        with open(os.path.join(HERE, "hub-manifests.yaml")) as f:
-            manifests = f.read().replace('args: ["hub", ', 'args: ["hub", "--agents", "external", ')
-        expect_true("--agents" in manifests, "the hub runs with --agents external")
-        kubectl("apply", "-f", "-", stdin=manifests)
+        world.plugin("install", "--agents", "external")
+        hub_args = json.loads(kubectl("get", "deployment", "-n", "harbor-robot-gen-system",
+                                      "harborrobot-hub", "-o", "json"))
+        hub_args = hub_args["spec"]["template"]["spec"]["containers"][0]["args"]
+        expect_true("external" in hub_args, f"the hub runs with --agents external: {hub_args}")
         wait_for(lambda: json.loads(kubectl("get", "deployment", "-n", "harbor-robot-gen-system",
                                             "harborrobot-hub", "-o", "json"))
                  .get("status", {}).get("readyReplicas") == 2, "two hub replicas", timeout=60)

@@ -5,7 +5,7 @@
 
 #include <gtest/gtest.h>
 
-#include "harborrobot/http/curl_client.h"
+#include "harborrobot/http/https_client.h"
 #include "harborrobot/plugin/host.h"
 #include "mocks/harbor_sim_process.h"
 
@@ -32,7 +32,7 @@ protected:
   Host host_;
   testing::HarborSimProcess harbor_{HARBORROBOT_HARBOR_SIM,
                                     {"--registry", "none", "--version", GetParam()}};
-  http::CurlClient client_{clientOptions(harbor_)};
+  http::HttpsClient client_{clientOptions(harbor_)};
 };
 
 CredentialRequest pullRobot(const std::string& name) {

@@ -40,8 +40,7 @@ IMAGE = "harbor.example.com/team/app:v1"
 
 def install(world):
     kubectl = world.kubectl
-    kubectl("apply", "-f", os.path.join(ROOT, "kubectl-harborrobot", "manifests"))  # both CRDs
-    kubectl("apply", "-f", os.path.join(ROOT, "tests", "e2e", "hub", "hub-manifests.yaml"))
+    world.plugin("install")
     # The kubelet pulls and unpacks the agent's image before the first hub starts:
     # on two busy cores that alone can take most of a minute.
     wait_for(lambda: json.loads(kubectl("get", "deployment", "-n", "harbor-robot-gen-system",

@@ -5,13 +5,13 @@
 
 #include <gtest/gtest.h>
 
-#include "harborrobot/http/curl_client.h"
+#include "harborrobot/http/https_client.h"
 
 namespace harborrobot {
 namespace {
 
 http::Response get(int port, const std::string& path, const std::string& method = "GET") {
-  http::CurlClient client({});
+  http::HttpsClient client({});
   auto response =
       client.send({.method = method, .url = "http://127.0.0.1:" + std::to_string(port) + path});
   EXPECT_TRUE(response) << response.error().message();

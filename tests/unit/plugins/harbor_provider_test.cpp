@@ -12,7 +12,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "harborrobot/http/curl_client.h"
+#include "harborrobot/http/https_client.h"
 #include "harborrobot/plugin/host.h"
 #include "mocks/harbor_token.h"
 #include "mocks/https_test_server.h"
@@ -215,7 +215,7 @@ protected:
 
   Host host_;
   FakeHarbor harbor_;
-  http::CurlClient client_{harbor_.clientOptions()};
+  http::HttpsClient client_{harbor_.clientOptions()};
 };
 
 TEST_F(HarborProviderTest, ServerInfoTellsAdminsRobotsAndRefusedCredentials) {

@@ -10,7 +10,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "harborrobot/http/curl_client.h"
+#include "harborrobot/http/https_client.h"
 #include "mocks/harbor_token.h"
 #include "mocks/https_test_server.h"
 
@@ -37,10 +37,10 @@ public:
                                                Poco::Net::HTTPServerResponse& response,
                                                auto&) { serve(request, response); }) {}
 
-  http::CurlClient client() const {
+  http::HttpsClient client() const {
     http::ClientOptions options;
     options.tls.caPem = server_.authority().ca().certificatePem;
-    return http::CurlClient(std::move(options));
+    return http::HttpsClient(std::move(options));
   }
   std::string url() const { return server_.url(); }
   std::atomic<bool> publicProject = false;
@@ -145,7 +145,7 @@ TEST(CredentialCheck, ACheckThatCannotRunIsAnErrorNotAVerdict) {
   ASSERT_TRUE(refused);
   EXPECT_EQ(refused->verdict, CredentialVerdict::kRefused);
   // An unknown CA: the check says why it could not run.
-  http::CurlClient untrusting{http::ClientOptions{}};
+  http::HttpsClient untrusting{http::ClientOptions{}};
   const auto untrusted = checkCredential(untrusting, inputFor(service, "good", {"pull"}));
   ASSERT_FALSE(untrusted);
   EXPECT_THAT(untrusted.error().message(), HasSubstr("asking Harbor's token service"));

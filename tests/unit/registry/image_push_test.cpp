@@ -15,7 +15,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "harborrobot/http/curl_client.h"
+#include "harborrobot/http/https_client.h"
 #include "harborrobot/util/base64.h"
 #include "mocks/https_test_server.h"
 
@@ -195,7 +195,7 @@ struct Fixture {
   FakeRegistry registry;
   testing::HttpsTestServer server{
       [this](auto& request, auto& response, const auto&) { registry.handle(request, response); }};
-  http::CurlClient client{[this] {
+  http::HttpsClient client{[this] {
     http::ClientOptions options;
     options.tls.caPem = server.authority().ca().certificatePem;
     return options;

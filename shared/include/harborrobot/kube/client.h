@@ -13,7 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "harborrobot/core/result.h"
-#include "harborrobot/http/curl_client.h"
+#include "harborrobot/http/https_client.h"
 #include "harborrobot/kube/resource.h"
 #include "harborrobot/kube/rest_config.h"
 #include "harborrobot/observability/metrics.h"
@@ -127,7 +127,7 @@ private:
                                                 const http::ChunkHandler* onChunk,
                                                 const std::atomic<bool>* cancel);
   RestConfig config_;
-  std::unique_ptr<http::CurlClient> http_;
+  std::unique_ptr<http::HttpsClient> http_;
   metrics::Counter* retries_ = nullptr;
 };
 

@@ -11,7 +11,7 @@
 #include <string>
 
 #include "harborrobot/core/result.h"
-#include "harborrobot/http/curl_client.h"
+#include "harborrobot/http/https_client.h"
 #include "harborrobot/observability/secret.h"
 
 namespace harborrobot::kube {

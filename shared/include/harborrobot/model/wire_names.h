@@ -20,6 +20,10 @@ inline constexpr std::string_view kManagedByValue = "harborrobot";
 inline constexpr std::string_view kInstalledByValue = "kubectl-harborrobot";
 
 inline constexpr std::string_view kAgentName = "harborrobot-agent";
+// The image `install`, `failover manifest` and the hub use unless told another
+// (the hub runs its agents from its own image when it can read its Pod).
+inline constexpr std::string_view kDefaultAgentImage =
+    "ghcr.io/harborrobot/harborrobot-agent:" HARBORROBOT_VERSION;
 inline constexpr std::string_view kHubLeaderLabel = "harborrobot.io/hub-leader";
 inline constexpr std::string_view kBindingUidLabel = "harborrobot.io/binding-uid";
 inline constexpr std::string_view kTemplateHashAnnotation = "harborrobot.io/template-hash";

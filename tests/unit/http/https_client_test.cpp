@@ -1,6 +1,6 @@
-// The libcurl client against a real HTTPS server on loopback: TLS trust, client
+// The HTTP client against a real HTTPS server on loopback: TLS trust, client
 // certificates, methods and bodies, headers, streaming, timeouts, transport errors.
-#include "harborrobot/http/curl_client.h"
+#include "harborrobot/http/https_client.h"
 
 #include <condition_variable>
 #include <mutex>
@@ -41,9 +41,9 @@ ClientOptions trusting(const testing::HttpsTestServer& server) {
   return options;
 }
 
-TEST(CurlClient, SendsMethodHeadersAndBodyOverVerifiedTls) {
+TEST(HttpsClient, SendsMethodHeadersAndBodyOverVerifiedTls) {
   testing::HttpsTestServer server(echo);
-  CurlClient client(trusting(server));
+  HttpsClient client(trusting(server));
   Request request;
   request.method = "PATCH";
   request.url = server.url() + "/api/v2.0/projects?name=team";
@@ -58,9 +58,9 @@ TEST(CurlClient, SendsMethodHeadersAndBodyOverVerifiedTls) {
   EXPECT_EQ(response->headers["X-ECHO-HEADER"], "yes");
 }
 
-TEST(CurlClient, BasicAuthIsSentFromItsOwnField) {
+TEST(HttpsClient, BasicAuthIsSentFromItsOwnField) {
   testing::HttpsTestServer server(echo);
-  CurlClient client(trusting(server));
+  HttpsClient client(trusting(server));
   Request request;
   request.url = server.url() + "/api/v2.0/users/current";
   request.basicAuth = BasicAuth{"admin", SecretString("Harbor12345")};
@@ -69,25 +69,25 @@ TEST(CurlClient, BasicAuthIsSentFromItsOwnField) {
   EXPECT_EQ(response->body, "GET /api/v2.0/users/current|basic:admin:Harbor12345||");
 }
 
-TEST(CurlClient, HttpErrorsAreResponsesNotErrors) {
+TEST(HttpsClient, HttpErrorsAreResponsesNotErrors) {
   testing::HttpsTestServer server(echo);
-  CurlClient client(trusting(server));
+  HttpsClient client(trusting(server));
   auto response = client.send({.url = server.url() + "/missing"});
   ASSERT_TRUE(response);
   EXPECT_EQ(response->status, 404);
 }
 
-TEST(CurlClient, RefusesAServerItsCaDidNotSign) {
+TEST(HttpsClient, RefusesAServerItsCaDidNotSign) {
   testing::HttpsTestServer server(echo);
   testing::HttpsTestServer other(echo);
-  CurlClient client(trusting(other));
+  HttpsClient client(trusting(other));
   auto response = client.send({.url = server.url() + "/"});
   ASSERT_FALSE(response);
   EXPECT_EQ(response.error().code(), ErrorCode::kFailedPrecondition);
   EXPECT_THAT(response.error().message(), StartsWith("GET " + server.url() + "/: "));
 }
 
-TEST(CurlClient, PresentsAClientCertificate) {
+TEST(HttpsClient, PresentsAClientCertificate) {
   testing::HttpsTestServer server(echo);
   auto leaf = server.authority().issue(
       {.commonName = "system:admin", .serverAuth = false, .clientAuth = true});
@@ -95,13 +95,13 @@ TEST(CurlClient, PresentsAClientCertificate) {
   ClientOptions options = trusting(server);
   options.tls.clientCertPem = leaf->certificatePem;
   options.tls.clientKeyPem = leaf->privateKeyPem;
-  CurlClient client(options);
+  HttpsClient client(options);
   auto response = client.send({.url = server.url() + "/whoami"});
   ASSERT_TRUE(response) << response.error().message();
   EXPECT_EQ(response->body, "GET /whoami|||system:admin");
 }
 
-TEST(CurlClient, StreamsChunksAndStopsWhenTheHandlerSaysSo) {
+TEST(HttpsClient, StreamsChunksAndStopsWhenTheHandlerSaysSo) {
   testing::HttpsTestServer server([](auto&, Poco::Net::HTTPServerResponse& response, auto&) {
     response.setChunkedTransferEncoding(true);
     auto& out = response.send();
@@ -113,7 +113,7 @@ TEST(CurlClient, StreamsChunksAndStopsWhenTheHandlerSaysSo) {
       }
     }
   });
-  CurlClient client(trusting(server));
+  HttpsClient client(trusting(server));
   std::string received;
   Request request{.url = server.url() + "/watch"};
   request.timeout = std::chrono::milliseconds(0);
@@ -129,7 +129,7 @@ TEST(CurlClient, StreamsChunksAndStopsWhenTheHandlerSaysSo) {
   EXPECT_TRUE(response->body.empty());
 }
 
-TEST(CurlClient, TimesOutASlowServerAsDeadlineExceeded) {
+TEST(HttpsClient, TimesOutASlowServerAsDeadlineExceeded) {
   std::mutex mutex;
   std::condition_variable released;
   bool done = false;
@@ -138,7 +138,7 @@ TEST(CurlClient, TimesOutASlowServerAsDeadlineExceeded) {
     released.wait(lock, [&] { return done; });
     response.send() << "late";
   });
-  CurlClient client(trusting(server));
+  HttpsClient client(trusting(server));
   Request request{.url = server.url() + "/slow"};
   request.timeout = std::chrono::milliseconds(300);
   auto response = client.send(request);
@@ -151,13 +151,13 @@ TEST(CurlClient, TimesOutASlowServerAsDeadlineExceeded) {
   EXPECT_EQ(response.error().code(), ErrorCode::kDeadlineExceeded);
 }
 
-TEST(CurlClient, ConnectionRefusedIsUnavailableAndNamesTheUrlWithoutQuery) {
+TEST(HttpsClient, ConnectionRefusedIsUnavailableAndNamesTheUrlWithoutQuery) {
   std::string url;
   {
     testing::HttpsTestServer server(echo);
     url = server.url();
   }
-  CurlClient client(ClientOptions{});
+  HttpsClient client(ClientOptions{});
   auto response = client.send({.url = url + "/api?token=secret"});
   ASSERT_FALSE(response);
   EXPECT_EQ(response.error().code(), ErrorCode::kUnavailable);
@@ -165,9 +165,9 @@ TEST(CurlClient, ConnectionRefusedIsUnavailableAndNamesTheUrlWithoutQuery) {
   EXPECT_THAT(response.error().message(), ::testing::Not(HasSubstr("secret")));
 }
 
-TEST(CurlClient, ReusesHandlesAcrossManyCalls) {
+TEST(HttpsClient, ReusesHandlesAcrossManyCalls) {
   testing::HttpsTestServer server(echo);
-  CurlClient client(trusting(server));
+  HttpsClient client(trusting(server));
   for (int call = 0; call < 50; ++call) {
     auto response = client.send({.url = server.url() + "/n/" + std::to_string(call)});
     ASSERT_TRUE(response) << response.error().message();
@@ -183,9 +183,9 @@ void sourcePort(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResp
   response.send() << port;
 }
 
-TEST(CurlClient, KeepsItsConnectionUntilClosedIdle) {
+TEST(HttpsClient, KeepsItsConnectionUntilClosedIdle) {
   testing::HttpsTestServer server(sourcePort);
-  CurlClient client(trusting(server));
+  HttpsClient client(trusting(server));
   auto first = client.send({.url = server.url() + "/"});
   auto second = client.send({.url = server.url() + "/"});
   ASSERT_TRUE(first && second);
