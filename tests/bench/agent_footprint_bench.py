@@ -158,9 +158,9 @@ def main():
         root, libraries = mapped_libraries(pid)
         print(f"agent runs from {root} (the image's root), mapping {len(libraries)} shared "
               "objects: " + " ".join(os.path.basename(p) for p in libraries))
-        print(f"agent RSS: {memory['VmRSS']:.1f} MiB ({memory['RssAnon']:.1f} MiB anonymous, "
+        print(f"agent RSS: {memory['VmRSS']:.2f} MiB ({memory['RssAnon']:.1f} MiB anonymous, "
               f"{memory['RssFile']:.1f} MiB file pages); private memory "
-              f"{memory['Private']:.1f} MiB (targets: RSS <= 16 MiB, private <= 4 MiB)")
+              f"{memory['Private']:.2f} MiB (targets: RSS <= 16 MiB, private <= 4 MiB)")
         print("largest: " + ", ".join(f"{name} {rss:.1f}/{private:.1f}"
                                       for rss, private, name in largest_mappings(pid)) +
               " (MiB resident/private)")
