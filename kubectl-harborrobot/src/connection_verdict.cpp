@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "harbor_provider.h"
 #include "harborrobot/http/https_client.h"
 #include "harborrobot/registry/harbor_facts.h"
 #include "harborrobot/util/json_text.h"
@@ -10,8 +11,6 @@
 namespace harborrobot::cli {
 
 namespace {
-
-constexpr std::string_view kVerified = "ConnectionVerified";
 
 std::string eventTime(const kube::Json& event) {
   std::string newest = stringField(event, "lastTimestamp");
@@ -44,7 +43,7 @@ Result<std::optional<ConnectionVerdict>> latestVerdict(kube::Client& client, con
     }
     ConnectionVerdict verdict;
     verdict.reason = stringField(event, "reason");
-    verdict.verified = verdict.reason == kVerified;
+    verdict.verified = verdict.reason == registry::ConnectionVerdict::kConnectionVerified;
     verdict.message = stringField(event, "message");
     verdict.time = time;
     newest = std::move(verdict);
@@ -58,37 +57,10 @@ ConnectionVerdict checkFromHere(const std::string& url, const std::string& usern
   options.tls.caPem = caPem;
   options.connectTimeout = std::chrono::seconds(10);
   http::HttpsClient http(std::move(options));
+  // The hub's own reading of Harbor (its provider) and its own verdict.
+  plugins::harbor::HarborProvider harbor({url, username, SecretString(password)}, http);
+  const auto judged = registry::judgeConnection(url, username, harbor.serverInfo());
   ConnectionVerdict verdict;
-  // The user first: Harbor tells its version only to a signed-in caller.
-  http::Request current;
-  current.url = url + "/api/v2.0/users/current";
-  current.timeout = std::chrono::seconds(15);
-  current.basicAuth = http::BasicAuth{username, SecretString(password)};
-  auto user = http.send(current);
-  if (!user || user->status == 401) {
-    verdict.reason = user ? "HarborAuthenticationFailed" : "HarborUnreachable";
-    verdict.message = user
-                          ? fmt::format("{} refused the username and password of {}", url, username)
-                          : fmt::format("{}: {}", url, user.error().message());
-    return verdict;
-  }
-  http::Request info = current;
-  info.url = url + "/api/v2.0/systeminfo";
-  auto answer = http.send(info);
-  if (!answer || answer->status != 200) {
-    verdict.reason = "HarborUnreachable";
-    verdict.message =
-        answer ? fmt::format("{}: GET /api/v2.0/systeminfo answered {}", url, answer->status)
-               : fmt::format("{}: {}", url, answer.error().message());
-    return verdict;
-  }
-  const auto system = kube::Json::parse(answer->body, nullptr, false);
-  const auto profile = kube::Json::parse(user->body, nullptr, false);
-  // 412 is Harbor's answer to robots on /users/current; a robot$ name is one too.
-  const auto judged = registry::judgeConnection(
-      {url, username, stringField(system, "harbor_version"),
-       user->status != 200 || username.starts_with("robot$"),
-       registry::isHarborAdministrator(profile), boolField(system, "read_only", false)});
   verdict.verified = judged.usable;
   verdict.reason = judged.reason;
   verdict.message = judged.message;

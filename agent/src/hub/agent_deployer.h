@@ -1,9 +1,6 @@
-// Managed agents: in every namespace some binding targets, the hub keeps a
-// namespace agent running (ServiceAccount, a RoleBinding to the
-// harborrobot-agent ClusterRole, the hub CA ConfigMap, the Deployment), and
-// removes them from namespaces no binding targets any more. The hub never
-// grants itself Secret access outside its namespace: the agents' rights come
-// from the ClusterRole the installer made, which the hub may only bind.
+// Managed agents: in every namespace some binding targets, the hub keeps the
+// agent's objects (install::agentObjects) in place, and removes them from
+// namespaces no binding targets any more.
 #pragma once
 
 #include <chrono>
@@ -16,20 +13,13 @@
 #include <vector>
 
 #include "harborrobot/hub/agent_deployment.h"
+#include "harborrobot/install/agent_objects.h"
 #include "harborrobot/kube/client.h"
 #include "harborrobot/observability/logger.h"
 
 namespace harborrobot::agent::hub {
 
-struct AgentTemplate {
-  std::string image{};         // the agent image (the hub's own, by default)
-  std::string hubNamespace{};  // for the hub URL
-  std::string hubService{};    // harborrobot-hub
-  std::string caCertificate{}; // PEM, published to each namespace
-  // Extra environment for every agent (--agent-env NAME=VALUE), e.g. HTTPS_PROXY
-  // and NO_PROXY where Harbor is reached through a proxy.
-  std::vector<std::pair<std::string, std::string>> env{};
-};
+using ::harborrobot::install::AgentTemplate;
 
 class AgentDeployer final : public ::harborrobot::hub::AgentDeployment {
 public:

@@ -11,7 +11,7 @@ namespace harborrobot::agent::hub {
 namespace {
 
 using reconcile::kAgentSignalAnnotation;
-using reconcile::kAgentSignalName;
+using wire::kAgentSignalName;
 
 constexpr auto kRelist = std::chrono::minutes(10);
 

@@ -77,12 +77,11 @@ void ConnectionRegistry::countProblem(const std::string& reason) {
 
 void ConnectionRegistry::recordVerdict(const kube::ObjectReference& reference,
                                        const Connection& connection) {
-  if (connection.problemReason.empty() && connection.server) {
-    (void)events_.record(reference, kube::EventType::kNormal, "ConnectionVerified",
-                         fmt::format("{} answers as Harbor {}; {} is an administrator",
-                                     connection.settings.url, connection.server->version,
-                                     connection.settings.username));
-  } else if (!connection.problemReason.empty()) {
+  if (connection.problemReason.empty()) {
+    const auto verdict = registry::judgeConnection(
+        connection.settings.url, connection.settings.username, *connection.server);
+    (void)events_.record(reference, kube::EventType::kNormal, verdict.reason, verdict.message);
+  } else {
     (void)events_.record(reference, kube::EventType::kWarning, connection.problemReason,
                          connection.problemMessage);
   }
@@ -135,31 +134,15 @@ void ConnectionRegistry::upsert(const kube::Json& secret) {
       connection->problemMessage = provider.error().message();
     } else {
       connection->provider.emplace(std::move(*provider));
-      auto info = (*connection->provider)->serverInfo();
-      if (!info) {
-        connection->problemReason = info.error().code() == ErrorCode::kUnauthenticated
-                                        ? "HarborAuthenticationFailed"
-                                        : "HarborUnreachable";
-        connection->problemMessage =
-            fmt::format("{}: {}", connection->settings.url, info.error().message());
-      } else {
+      const auto info = (*connection->provider)->serverInfo();
+      if (info) {
         connection->server = *info;
-        const auto verdict = registry::judgeConnection(
-            {connection->settings.url, connection->settings.username, info->version,
-             info->userIsRobot, info->userIsAdmin, info->readOnly});
-        if (!verdict.usable) {
-          connection->problemReason = verdict.reason;
-          connection->problemMessage = verdict.message;
-        } else if (info->readOnly) {
-          // Usable, but for now Harbor refuses every change: nothing is created
-          // or deleted, and every credential in place stays (read-only mode is an
-          // operator's maintenance, src/server/middleware/readonly/readonly.go).
-          connection->problemReason = "HarborReadOnly";
-          connection->problemMessage =
-              fmt::format("{} is in read-only mode: no robot is created or deleted until it "
-                          "ends; every Secret in place stays",
-                          connection->settings.url);
-        }
+      }
+      const auto verdict =
+          registry::judgeConnection(connection->settings.url, connection->settings.username, info);
+      if (!verdict.verified()) {
+        connection->problemReason = verdict.reason;
+        connection->problemMessage = verdict.message;
       }
     }
     if (connection->problemReason.empty()) {

@@ -17,14 +17,14 @@ bool isIpAddress(const std::string& text) {
 
 Result<tls::CertificateAuthority> loadOrCreateCa(kube::Client& client, const std::string& ns) {
   for (int attempt = 0; attempt < 3; ++attempt) {
-    auto existing = client.get(kube::resources::secrets(), ns, kHubCaName);
+    auto existing = client.get(kube::resources::secrets(), ns, wire::kHubCaName);
     if (existing) {
       const auto data = existing->value("data", kube::Json::object());
       auto certificate = base64Decode(data.value("tls.crt", std::string()));
       auto key = base64Decode(data.value("tls.key", std::string()));
       if (!certificate || !key) {
         return makeError(ErrorCode::kFailedPrecondition,
-                         "secret " + ns + "/" + std::string(kHubCaName) +
+                         "secret " + ns + "/" + std::string(wire::kHubCaName) +
                              " does not hold a base64 tls.crt and tls.key");
       }
       return tls::CertificateAuthority::fromPem({*certificate, SecretString(*key)});
@@ -40,7 +40,7 @@ Result<tls::CertificateAuthority> loadOrCreateCa(kube::Client& client, const std
     const kube::Json secret = {{"apiVersion", "v1"},
                                {"kind", "Secret"},
                                {"metadata",
-                                {{"name", kHubCaName},
+                                {{"name", wire::kHubCaName},
                                  {"namespace", ns},
                                  {"labels", {{wire::kManagedByLabel, wire::kManagedByValue}}}}},
                                {"type", "kubernetes.io/tls"},
@@ -61,12 +61,12 @@ Result<tls::CertificateAuthority> loadOrCreateCa(kube::Client& client, const std
 
 Status publishCa(kube::Client& client, const std::string& ns, const std::string& certificate) {
   const kube::Json desired = {{"ca.crt", certificate}};
-  auto existing = client.get(kube::resources::configMaps(), ns, kHubCaName);
+  auto existing = client.get(kube::resources::configMaps(), ns, wire::kHubCaName);
   if (existing) {
     if (existing->value("data", kube::Json::object()) == desired) {
       return ok();
     }
-    auto updated = client.modify(kube::resources::configMaps(), ns, kHubCaName,
+    auto updated = client.modify(kube::resources::configMaps(), ns, wire::kHubCaName,
                                  [&](kube::Json& object) -> Result<bool> {
                                    object["data"] = desired;
                                    return true;
@@ -79,7 +79,7 @@ Status publishCa(kube::Client& client, const std::string& ns, const std::string&
   const kube::Json configMap = {{"apiVersion", "v1"},
                                 {"kind", "ConfigMap"},
                                 {"metadata",
-                                 {{"name", kHubCaName},
+                                 {{"name", wire::kHubCaName},
                                   {"namespace", ns},
                                   {"labels", {{wire::kManagedByLabel, wire::kManagedByValue}}}}},
                                 {"data", desired}};

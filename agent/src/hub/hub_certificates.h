@@ -12,8 +12,6 @@
 
 namespace harborrobot::agent::hub {
 
-inline constexpr std::string_view kHubCaName = "harborrobot-hub-ca";
-
 struct ServingIdentity {
   std::string serviceName{};             // harborrobot-hub
   std::string ns{};                      // the hub's namespace

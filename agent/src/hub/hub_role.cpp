@@ -149,8 +149,8 @@ int runHubRole(const std::vector<std::string>& args) {
   }
   ShutdownSignal shutdown;
   Logger logger("hub", Logger::stderrSink(), *level);
-  const std::string ns = flags->get(
-      "--namespace", environment("POD_NAMESPACE", std::string(kDefaultConnectionNamespace)));
+  const std::string ns =
+      flags->get("--namespace", environment("POD_NAMESPACE", std::string(wire::kSystemNamespace)));
 
   auto config = kube::inClusterConfig(
       {flags->get("--in-cluster-dir", kube::InClusterPaths{}.directory.string())},
@@ -187,7 +187,7 @@ int runHubRole(const std::vector<std::string>& args) {
     extraNames.push_back(podIp);
   }
   auto serving = hub::loadServingCertificate(
-      client, {flags->get("--service-name", "harborrobot-hub"), ns, extraNames});
+      client, {flags->get("--service-name", std::string(wire::kHubName)), ns, extraNames});
   if (!serving) {
     logger.error("hub certificate", {{"error", serving.error().message()}});
     return 1;
@@ -210,7 +210,8 @@ int runHubRole(const std::vector<std::string>& args) {
   }
   client.countRetriesIn(*kubeRetries);
 
-  kube::EventRecorder events(client, "harborrobot-hub", environment("POD_NAME", hostName()));
+  kube::EventRecorder events(client, std::string(wire::kHubName),
+                             environment("POD_NAME", hostName()));
   kube::LeaderElector* electorView = nullptr;
   std::unique_ptr<hub::BindingController> controller;
   std::unique_ptr<hub::ProjectSync> projects;
@@ -254,7 +255,7 @@ int runHubRole(const std::vector<std::string>& args) {
   if (agentsMode == "managed") {
     agents.emplace(client,
                    hub::AgentTemplate{ownImage(client, ns, flags->get("--agent-image", "")), ns,
-                                      flags->get("--service-name", "harborrobot-hub"),
+                                      flags->get("--service-name", std::string(wire::kHubName)),
                                       serving->caPem, agentEnv},
                    logger);
   }
@@ -279,7 +280,8 @@ int runHubRole(const std::vector<std::string>& args) {
                                          settings.isLeader, [&] { controller->enqueueAll(); });
 
   const std::string identity = flags->get("--identity", environment("POD_NAME", hostName()));
-  kube::LeaderElector elector(client, {ns, flags->get("--lease", "harborrobot-hub"), identity},
+  kube::LeaderElector elector(client,
+                              {ns, flags->get("--lease", std::string(wire::kHubName)), identity},
                               {.onStartedLeading =
                                    [&] {
                                      logger.info("leading", {{"identity", identity}});
@@ -304,7 +306,7 @@ int runHubRole(const std::vector<std::string>& args) {
   connections.start();
   controller->start();
   projects->start();
-  hub::TokenReviewer reviewer(client, std::string(reconcile::kHubTokenAudience));
+  hub::TokenReviewer reviewer(client, std::string(wire::kHubTokenAudience));
   auto api = hub::HubApiServer::start(flags->get("--api-listen", "0.0.0.0:8443"), serving->serving,
                                       {controller->credentials(),
                                        reviewer,

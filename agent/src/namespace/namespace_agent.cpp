@@ -70,7 +70,7 @@ void NamespaceAgent::start(std::function<void()> onChange) {
     }
   };
   kube::InformerOptions signalOptions = options;
-  signalOptions.fieldSelector = fmt::format("metadata.name={}", reconcile::kAgentSignalName);
+  signalOptions.fieldSelector = fmt::format("metadata.name={}", wire::kAgentSignalName);
   signal_ = std::make_unique<kube::Informer>(client_, kube::resources::configMaps(), signalOptions,
                                              signalHandlers);
   secrets_->start();

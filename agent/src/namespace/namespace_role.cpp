@@ -12,6 +12,7 @@
 #include "agent_metrics.h"
 #include "harborrobot/dns/cares_resolver.h"
 #include "harborrobot/kube/event_recorder.h"
+#include "harborrobot/model/wire_names.h"
 #include "harborrobot/observability/health_server.h"
 #include "harborrobot/plugin/host.h"
 #include "hub_client.h"
@@ -92,10 +93,9 @@ int runNamespaceRole(const std::vector<std::string>& args) {
     logger.error("DNS resolver", {{"error", resolver.error().message()}});
     return 1;
   }
-  namespace_role::HubClient hub(
-      flags->get("--hub-url", "https://harborrobot-hub.harbor-robot-gen-system.svc:8443"), ns,
-      flags->get("--hub-ca", "/var/run/harborrobot/hub-ca/ca.crt"),
-      flags->get("--hub-token", "/var/run/harborrobot/hub-token/token"));
+  namespace_role::HubClient hub(flags->get("--hub-url", wire::hubApiUrl()), ns,
+                                flags->get("--hub-ca", "/var/run/harborrobot/hub-ca/ca.crt"),
+                                flags->get("--hub-token", "/var/run/harborrobot/hub-token/token"));
   kube::EventRecorder events(client, "harborrobot-agent", environment("POD_NAME", ""));
   metrics::Registry registry;
   auto agentMetrics = namespace_role::registerAgentMetrics(registry);

@@ -24,7 +24,7 @@ struct BindFlags {
   std::vector<std::string> namespaces;
   std::string selector;
   std::string connection = "harbor";
-  std::string connectionNamespace = std::string(kSystemNamespace);
+  std::string connectionNamespace = std::string(wire::kSystemNamespace);
   std::vector<std::string> access = {"pull"};
   std::string secretName;
   std::string serviceAccount = "default";

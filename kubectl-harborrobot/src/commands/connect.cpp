@@ -44,7 +44,7 @@ struct ConnectFlags {
 };
 
 std::string connectionNamespace(const Session& session) {
-  return session.namespaceGiven() ? session.ns() : std::string(kSystemNamespace);
+  return session.namespaceGiven() ? session.ns() : std::string(wire::kSystemNamespace);
 }
 
 Result<std::string> readAll(std::istream& in, std::string_view what) {

@@ -96,10 +96,10 @@ Result<registry::CredentialCheck> tokenServiceCheck(const RegistryCredential& cr
 void checkConnections(kube::Client& api, const DoctorFlags& flags, Checklist& checks) {
   kube::ListOptions options;
   options.labelSelector = std::string(kConnectionLabel) + "=true";
-  auto secrets = api.list(kube::resources::secrets(), kSystemNamespace, options);
+  auto secrets = api.list(kube::resources::secrets(), wire::kSystemNamespace, options);
   if (!secrets) {
     checks.fail("connections", secrets.error().message(),
-                "the doctor needs to read Secrets in " + std::string(kSystemNamespace));
+                "the doctor needs to read Secrets in " + std::string(wire::kSystemNamespace));
     return;
   }
   const auto items = secrets->value("items", kube::Json::array());
@@ -116,7 +116,7 @@ void checkConnections(kube::Client& api, const DoctorFlags& flags, Checklist& ch
       continue;
     }
     auto verdict =
-        latestVerdict(api, std::string(kSystemNamespace), stringField(metadata, "uid"), "");
+        latestVerdict(api, std::string(wire::kSystemNamespace), stringField(metadata, "uid"), "");
     if (!verdict || !*verdict) {
       checks.fail(check, "the hub has not checked it", "is the hub running? see the hub check");
     } else if ((*verdict)->verified) {
@@ -286,24 +286,25 @@ int runDoctor(CommandContext context, const DoctorFlags& flags) {
   }
   checks.ok("api server",
             fmt::format("{} (context {})", api.config().server, session.selection().contextName));
-  auto crd = api.get(kube::resources::customResourceDefinitions(), "", kCrdName);
+  auto crd = api.get(kube::resources::customResourceDefinitions(), "", wire::kBindingCrdName);
   if (!crd || !conditionTrue(*crd, "Established")) {
     checks.fail("crd", crd ? "not established" : crd.error().message(),
                 "kubectl harborrobot install --wait");
     return kExitFailure;
   }
-  checks.ok("crd", std::string(kCrdName) + " established");
-  auto hub = api.get(kube::resources::deployments(), kSystemNamespace, kHubName);
+  checks.ok("crd", std::string(wire::kBindingCrdName) + " established");
+  auto hub = api.get(kube::resources::deployments(), wire::kSystemNamespace, wire::kHubName);
   const auto available = hub ? intField(objectField(*hub, "status"), "availableReplicas", 0) : 0;
   kube::ListOptions leaders;
   leaders.labelSelector = std::string(wire::kHubLeaderLabel) + "=true";
-  auto leaderPods = api.list(kube::resources::pods(), kSystemNamespace, leaders);
+  auto leaderPods = api.list(kube::resources::pods(), wire::kSystemNamespace, leaders);
   const auto leaderCount = leaderPods ? leaderPods->value("items", kube::Json::array()).size() : 0;
   if (!hub) {
     checks.fail("hub", hub.error().message(), "kubectl harborrobot install --wait");
   } else if (available < 1 || leaderCount != 1) {
     checks.fail("hub", fmt::format("{} available replica(s), {} leader(s)", available, leaderCount),
-                fmt::format("kubectl -n {} describe deployment {}", kSystemNamespace, kHubName));
+                fmt::format("kubectl -n {} describe deployment {}", wire::kSystemNamespace,
+                            wire::kHubName));
   } else {
     checks.ok("hub", fmt::format(
                          "{} available replica(s), leader {}", available,

@@ -10,8 +10,8 @@
 #include <fmt/format.h>
 
 #include "commands.h"
+#include "harborrobot/kube/resource.h"
 #include "install_manifests.h"
-#include "kinds.h"
 #include "output.h"
 
 #include "harborrobot/model/wire_names.h"
@@ -47,7 +47,8 @@ std::string describe(const kube::Json& object) {
 }
 
 Status apply(kube::Client& client, const kube::Json& object) {
-  const auto type = typeOf(stringField(object, "apiVersion"), stringField(object, "kind"));
+  const auto type =
+      kube::resources::typeOf(stringField(object, "apiVersion"), stringField(object, "kind"));
   if (!type) {
     return makeError(ErrorCode::kInternal, "no resource type for " + describe(object));
   }
@@ -68,7 +69,7 @@ Status apply(kube::Client& client, const kube::Json& object) {
 // have an available replica before it can verify anything.
 Status waitReady(kube::Client& client, const Deadline& deadline) {
   while (true) {
-    auto crd = client.get(kube::resources::customResourceDefinitions(), "", kCrdName);
+    auto crd = client.get(kube::resources::customResourceDefinitions(), "", wire::kBindingCrdName);
     bool established = false;
     if (crd) {
       for (const auto& condition :
@@ -77,7 +78,7 @@ Status waitReady(kube::Client& client, const Deadline& deadline) {
                        stringField(condition, "status") == "True";
       }
     }
-    auto hub = client.get(kube::resources::deployments(), kSystemNamespace, kHubName);
+    auto hub = client.get(kube::resources::deployments(), wire::kSystemNamespace, wire::kHubName);
     const auto available = hub ? intField(objectField(*hub, "status"), "availableReplicas", 0) : 0;
     if (established && available >= 1) {
       std::printf("hub ready: %lld replica(s) available\n", static_cast<long long>(available));
@@ -125,7 +126,7 @@ int runInstall(CommandContext context, const InstallFlags& flags) {
       return context.session.fail(
           Error(ErrorCode::kInvalidArgument, "--rbac-table: only with --dry-run"));
     }
-    std::fputs(rbacTable(*objects).c_str(), stdout);
+    std::fputs(install::rbacTable(*objects).c_str(), stdout);
     return 0;
   }
   if (flags.dryRun) {
@@ -221,7 +222,8 @@ int runUninstall(CommandContext context, const UninstallFlags& flags) {
   }
   // Reverse order: the hub stops before its RBAC goes; the namespace goes last.
   for (auto it = objects->rbegin(); it != objects->rend(); ++it) {
-    const auto type = typeOf(stringField(*it, "apiVersion"), stringField(*it, "kind"));
+    const auto type =
+        kube::resources::typeOf(stringField(*it, "apiVersion"), stringField(*it, "kind"));
     const auto& metadata = (*it)["metadata"];
     kube::DeleteOptions options;
     options.propagationPolicy = "Background";

@@ -50,7 +50,8 @@ int run(CommandContext context, const VersionFlags& flags) {
     if (!client) {
       return context.session.fail(client.error());
     }
-    auto hub = (*client)->get(kube::resources::deployments(), kSystemNamespace, kHubName);
+    auto hub =
+        (*client)->get(kube::resources::deployments(), wire::kSystemNamespace, wire::kHubName);
     if (!hub && hub.error().code() != ErrorCode::kNotFound) {
       return context.session.fail(hub.error());
     }

@@ -87,6 +87,38 @@ const ResourceType& customResourceDefinitions() {
                                  "CustomResourceDefinition", false};
   return type;
 }
+const ResourceType& services() {
+  static const ResourceType type{"", "v1", "services", "Service", true};
+  return type;
+}
+const ResourceType& clusterRoles() {
+  static const ResourceType type{"rbac.authorization.k8s.io", "v1", "clusterroles", "ClusterRole",
+                                 false};
+  return type;
+}
+const ResourceType& podDisruptionBudgets() {
+  static const ResourceType type{"policy", "v1", "poddisruptionbudgets", "PodDisruptionBudget",
+                                 true};
+  return type;
+}
+const ResourceType& networkPolicies() {
+  static const ResourceType type{"networking.k8s.io", "v1", "networkpolicies", "NetworkPolicy",
+                                 true};
+  return type;
+}
+
+std::optional<ResourceType> typeOf(std::string_view apiVersion, std::string_view kind) {
+  for (const ResourceType* type :
+       {&namespaces(), &secrets(), &serviceAccounts(), &configMaps(), &events(), &pods(),
+        &deployments(), &leases(), &roles(), &roleBindings(), &clusterRoleBindings(),
+        &harborRobotBindings(), &harborRobotCredentials(), &customResourceDefinitions(),
+        &services(), &clusterRoles(), &podDisruptionBudgets(), &networkPolicies()}) {
+    if (type->kind == kind && type->apiVersion() == apiVersion) {
+      return *type;
+    }
+  }
+  return std::nullopt;
+}
 
 } // namespace resources
 } // namespace harborrobot::kube

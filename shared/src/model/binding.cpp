@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "harborrobot/model/harbor_names.h"
+#include "harborrobot/model/wire_names.h"
 #include "harborrobot/util/go_duration.h"
 #include "harborrobot/util/yaml_json.h"
 #include "internal/json_fields.h"
@@ -190,7 +191,7 @@ Status parseHarbor(const Json& spec, BindingSpec& out) {
   if (!ns) {
     return makeError(ns.error());
   }
-  out.connectionNamespace = ns->value_or(std::string(kDefaultConnectionNamespace));
+  out.connectionNamespace = ns->value_or(std::string(wire::kSystemNamespace));
   if (auto status = validateDnsLabel(out.connectionNamespace, secretPath + ".namespace"); !status) {
     return status;
   }

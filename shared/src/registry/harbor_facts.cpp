@@ -127,28 +127,44 @@ Status checkAccessForVersion(const std::vector<RobotAccess>& access, const Harbo
   return ok();
 }
 
-ConnectionVerdict judgeConnection(const ServerFacts& facts) {
+ConnectionVerdict judgeConnection(std::string_view url, std::string_view username,
+                                  const Result<plugin::ServerInfo>& answer) {
   ConnectionVerdict verdict;
-  const auto version = parseHarborVersion(facts.version);
-  if (facts.userIsRobot) {
+  if (!answer) {
+    verdict.reason = answer.error().code() == ErrorCode::kUnauthenticated
+                         ? "HarborAuthenticationFailed"
+                         : "HarborUnreachable";
+    verdict.message = fmt::format("{}: {}", url, answer.error().message());
+    return verdict;
+  }
+  const auto version = parseHarborVersion(answer->version);
+  if (answer->userIsRobot) {
     verdict.reason = "HarborUserIsRobot";
-    verdict.message = fmt::format("{} is a robot account; harborrobot needs a Harbor administrator",
-                                  facts.username);
-  } else if (!facts.userIsAdmin) {
+    verdict.message =
+        fmt::format("{} is a robot account; harborrobot needs a Harbor administrator", username);
+  } else if (!answer->userIsAdmin) {
     verdict.reason = "HarborUserNotAdmin";
     verdict.message = fmt::format("{} is not a Harbor administrator on {} (neither sysadmin_flag "
                                   "nor an administrators' group)",
-                                  facts.username, facts.url);
+                                  username, url);
   } else if (!version || *version < HarborVersion{2, 12, 0}) {
     verdict.reason = "HarborVersionUnsupported";
     verdict.message =
-        fmt::format("{} runs Harbor {}; harborrobot needs 2.12 or later", facts.url, facts.version);
+        fmt::format("{} runs Harbor {}; harborrobot needs 2.12 or later", url, answer->version);
+  } else if (answer->readOnly) {
+    // Usable, but for now Harbor refuses every change: nothing is created or
+    // deleted, and every credential in place stays (read-only mode is an
+    // operator's maintenance, src/server/middleware/readonly/readonly.go).
+    verdict.usable = true;
+    verdict.reason = "HarborReadOnly";
+    verdict.message = fmt::format("{} is in read-only mode: no robot is created or deleted until "
+                                  "it ends; every Secret in place stays",
+                                  url);
   } else {
     verdict.usable = true;
-    verdict.reason = "ConnectionVerified";
-    verdict.message =
-        fmt::format("{} answers as Harbor {}; {} is an administrator{}", facts.url, facts.version,
-                    facts.username, facts.readOnly ? " (Harbor is in read-only mode now)" : "");
+    verdict.reason = ConnectionVerdict::kConnectionVerified;
+    verdict.message = fmt::format("{} answers as Harbor {}; {} is an administrator", url,
+                                  answer->version, username);
   }
   return verdict;
 }

@@ -91,22 +91,47 @@ TEST(HarborQuery, EncodesTwiceForHarborsDoubleDecoding) {
   EXPECT_EQ(harborQueryParameter({{"name", "myproj+ci"}}), "name%3Dmyproj%252Bci");
 }
 
+plugin::ServerInfo harbor(std::string version, bool admin = true, bool robot = false,
+                          bool readOnly = false) {
+  return {"Harbor", std::move(version), admin, robot, readOnly};
+}
+
 TEST(ConnectionVerdict, OneVerdictForHubAndPlugin) {
-  ServerFacts facts{"https://h", "admin", "v2.12.2-1", false, true, false};
-  auto verdict = judgeConnection(facts);
+  auto verdict = judgeConnection("https://h", "admin", harbor("v2.12.2-1"));
   EXPECT_TRUE(verdict.usable);
+  EXPECT_TRUE(verdict.verified());
   EXPECT_EQ(verdict.reason, "ConnectionVerified");
   EXPECT_EQ(verdict.message, "https://h answers as Harbor v2.12.2-1; admin is an administrator");
-  facts.readOnly = true;
-  EXPECT_THAT(judgeConnection(facts).message, HasSubstr("(Harbor is in read-only mode now)"));
-  facts.userIsAdmin = false;
-  EXPECT_EQ(judgeConnection(facts).reason, "HarborUserNotAdmin");
-  facts.userIsRobot = true;
-  EXPECT_EQ(judgeConnection(facts).reason, "HarborUserIsRobot");
-  EXPECT_EQ(judgeConnection({"https://h", "admin", "v2.11.0-1", false, true, false}).reason,
+  EXPECT_EQ(judgeConnection("https://h", "admin", harbor("v2.12.2-1", false)).reason,
+            "HarborUserNotAdmin");
+  EXPECT_EQ(judgeConnection("https://h", "robot$ops", harbor("v2.12.2-1", false, true)).message,
+            "robot$ops is a robot account; harborrobot needs a Harbor administrator");
+  EXPECT_EQ(judgeConnection("https://h", "admin", harbor("v2.11.0-1")).reason,
             "HarborVersionUnsupported");
-  EXPECT_EQ(judgeConnection({"https://h", "admin", "", false, true, false}).reason,
-            "HarborVersionUnsupported");
+  EXPECT_EQ(judgeConnection("https://h", "admin", harbor("")).reason, "HarborVersionUnsupported");
+}
+
+TEST(ConnectionVerdict, ReadOnlyHarborIsUsableButSaysSo) {
+  const auto verdict = judgeConnection("https://h", "admin", harbor("v2.13.0", true, false, true));
+  EXPECT_TRUE(verdict.usable);
+  EXPECT_FALSE(verdict.verified());
+  EXPECT_EQ(verdict.reason, "HarborReadOnly");
+  EXPECT_EQ(verdict.message, "https://h is in read-only mode: no robot is created or deleted "
+                             "until it ends; every Secret in place stays");
+}
+
+TEST(ConnectionVerdict, AnUnansweredCheckSaysWhy) {
+  const auto refused = judgeConnection(
+      "https://h", "admin",
+      Result<plugin::ServerInfo>(makeError(ErrorCode::kUnauthenticated, "credentials refused")));
+  EXPECT_FALSE(refused.usable);
+  EXPECT_EQ(refused.reason, "HarborAuthenticationFailed");
+  EXPECT_EQ(refused.message, "https://h: credentials refused");
+  const auto down = judgeConnection(
+      "https://h", "admin",
+      Result<plugin::ServerInfo>(makeError(ErrorCode::kUnavailable, "connection refused")));
+  EXPECT_EQ(down.reason, "HarborUnreachable");
+  EXPECT_EQ(down.message, "https://h: connection refused");
 }
 
 } // namespace

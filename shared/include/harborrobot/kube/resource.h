@@ -1,6 +1,7 @@
 // Kubernetes resource types the project talks to, and the REST paths for them.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -39,6 +40,14 @@ const ResourceType& clusterRoleBindings();
 const ResourceType& harborRobotBindings();
 const ResourceType& harborRobotCredentials();
 const ResourceType& customResourceDefinitions();
+const ResourceType& services();
+const ResourceType& clusterRoles();
+const ResourceType& podDisruptionBudgets();
+const ResourceType& networkPolicies();
+
+// The type of an object by its apiVersion and kind, among those above: the
+// objects harborrobot writes are all of these.
+std::optional<ResourceType> typeOf(std::string_view apiVersion, std::string_view kind);
 } // namespace resources
 
 } // namespace harborrobot::kube

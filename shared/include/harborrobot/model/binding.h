@@ -26,7 +26,6 @@ namespace harborrobot {
 inline constexpr std::string_view kBindingApiVersion =
     "harbor-robot-gen.alaudadevops.alauda.io/v1alpha1";
 inline constexpr std::string_view kBindingKind = "HarborRobotBinding";
-inline constexpr std::string_view kDefaultConnectionNamespace = "harbor-robot-gen-system";
 
 struct RobotAccess {
   std::string action{};

@@ -19,7 +19,25 @@ inline constexpr std::string_view kManagedByValue = "harborrobot";
 // different manager, so neither's clean-up selects the other's objects.
 inline constexpr std::string_view kInstalledByValue = "kubectl-harborrobot";
 
+// What `install` creates and the hub makes: the system namespace (the hub and
+// the connection Secrets live there), the hub's name (its Deployment, Service,
+// ServiceAccount, roles and Lease), and in each target namespace the agent's
+// name (its Deployment, ServiceAccount, RoleBinding and the ClusterRole that
+// binding names), the hub's CA ConfigMap and the signal ConfigMap through which
+// the hub tells an agent that its bindings changed.
+inline constexpr std::string_view kSystemNamespace = "harbor-robot-gen-system";
+inline constexpr std::string_view kHubName = "harborrobot-hub";
 inline constexpr std::string_view kAgentName = "harborrobot-agent";
+inline constexpr std::string_view kHubCaName = "harborrobot-hub-ca";
+inline constexpr std::string_view kAgentSignalName = "harborrobot-signal";
+inline constexpr std::string_view kBindingCrdName =
+    "harborrobotbindings.harbor-robot-gen.alaudadevops.alauda.io";
+// The audience of the projected token an agent shows the hub: a token minted
+// for the Kubernetes API is refused by the hub, and the other way round.
+inline constexpr std::string_view kHubTokenAudience = "harborrobot-hub";
+// The ports every harborrobot Pod opens: the hub API (TLS) and health/metrics.
+inline constexpr int kHubApiPort = 8443;
+inline constexpr int kHealthPort = 8080;
 // The image `install`, `failover manifest` and the hub use unless told another
 // (the hub runs its agents from its own image when it can read its Pod).
 inline constexpr std::string_view kDefaultAgentImage =
@@ -36,6 +54,13 @@ inline constexpr std::string_view kRotatedAtAnnotation = "harborrobot.io/rotated
 inline constexpr std::string_view kSpecHashAnnotation = "harborrobot.io/spec-hash";
 inline constexpr std::string_view kContentHashAnnotation = "harborrobot.io/content-hash";
 inline constexpr std::string_view kRobotAnnotation = "harborrobot.io/robot";
+
+// The hub API as agents reach it: https://<service>.<namespace>.svc:8443.
+inline std::string hubApiUrl(std::string_view service = kHubName,
+                             std::string_view ns = kSystemNamespace) {
+  return "https://" + std::string(service) + "." + std::string(ns) +
+         ".svc:" + std::to_string(kHubApiPort);
+}
 
 // "app.kubernetes.io/name=<name>,app.kubernetes.io/managed-by=harborrobot".
 inline std::string managedSelector(std::string_view name) {

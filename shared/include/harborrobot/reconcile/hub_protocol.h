@@ -24,12 +24,9 @@ namespace harborrobot::reconcile {
 
 using TimePoint = std::chrono::system_clock::time_point;
 
-inline constexpr std::string_view kHubTokenAudience = "harborrobot-hub";
-
-// The hub's nudge to an agent: a ConfigMap of this name in the agent's
-// namespace, whose annotation changes whenever what the hub API tells that
-// agent does. Agents watch it instead of the bindings.
-inline constexpr std::string_view kAgentSignalName = "harborrobot-signal";
+// The hub's nudge to an agent: the ConfigMap wire::kAgentSignalName in the
+// agent's namespace, whose annotation changes whenever what the hub API tells
+// that agent does. Agents watch it instead of the bindings.
 inline constexpr std::string_view kAgentSignalAnnotation = "harborrobot.io/bindings-fingerprint";
 
 struct AliasSettings {

@@ -15,6 +15,7 @@
 
 #include "harborrobot/core/result.h"
 #include "harborrobot/model/binding.h"
+#include "harborrobot/plugin/provider.h"
 
 namespace harborrobot::registry {
 
@@ -72,23 +73,21 @@ inline constexpr std::size_t kStoredRobotNameColumn = 255;
 // Login). A retry of the same username waits at least this long.
 inline constexpr std::chrono::milliseconds kFailedLoginLock{1500};
 
-// The verdict on a connection, the same for the hub and for `kubectl
-// harborrobot connect --check-local` / `doctor --local`.
-struct ServerFacts {
-  std::string url{};
-  std::string username{};
-  std::string version{};    // harbor_version from /systeminfo
-  bool userIsRobot = false; // /users/current answered 412 (Harbor's answer to robots)
-  bool userIsAdmin = false; // isHarborAdministrator
-  bool readOnly = false;    // /systeminfo read_only
-};
-
+// The verdict on a connection: the one the hub records as the connection
+// Secret's Event, and the one `kubectl harborrobot connect --check-local` and
+// `doctor --local` print. `answer` is the provider's serverInfo(): an error is
+// refused credentials (kUnauthenticated) or a Harbor that could not be asked.
 struct ConnectionVerdict {
+  // Bindings may use the connection. A Harbor in read-only mode is usable
+  // (every credential in place stays) though its reason is HarborReadOnly.
   bool usable = false;
-  std::string reason{};  // ConnectionVerified, HarborUserIsRobot, HarborUserNotAdmin, …
+  std::string reason{};  // an Event reason: ConnectionVerified, HarborUserIsRobot, …
   std::string message{}; // for a person; never a secret
+  bool verified() const { return reason == kConnectionVerified; }
+  static constexpr std::string_view kConnectionVerified = "ConnectionVerified";
 };
 
-ConnectionVerdict judgeConnection(const ServerFacts& facts);
+ConnectionVerdict judgeConnection(std::string_view url, std::string_view username,
+                                  const Result<plugin::ServerInfo>& answer);
 
 } // namespace harborrobot::registry
