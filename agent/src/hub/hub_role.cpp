@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "../role_start.h"
 #include "../role_usage.h"
 #include "../shutdown_signal.h"
 #include "agent_deployer.h"
@@ -76,20 +77,9 @@ std::vector<std::string> splitList(const std::string& text) {
   return names;
 }
 
-std::string environment(const char* name, std::string fallback) {
-  const char* value = std::getenv(name);
-  return value != nullptr && *value != '\0' ? std::string(value) : fallback;
-}
-
 std::string hostName() {
   char buffer[256] = {};
   return gethostname(buffer, sizeof(buffer) - 1) == 0 ? std::string(buffer) : "hub";
-}
-
-std::filesystem::path executablePath() {
-  std::error_code error;
-  auto path = std::filesystem::read_symlink("/proc/self/exe", error);
-  return error ? std::filesystem::path("harborrobot-agent") : path;
 }
 
 // The hub Service selects this label, so agents reach the leader and only the
@@ -142,21 +132,17 @@ int runHubRole(const std::vector<std::string>& args) {
   if (!flags) {
     return exitForFlagError("hub", flags.error(), kUsage);
   }
-  const auto level = parseLogLevel(flags->get("--log-level", "info"));
-  if (!level) {
-    std::fprintf(stderr, "harborrobot-agent hub: %s\n", level.error().message().c_str());
+  const auto logging = roleLogger("hub", *flags);
+  if (!logging) {
     return 2;
   }
+  const Logger& logger = *logging;
   ShutdownSignal shutdown;
-  Logger logger("hub", Logger::stderrSink(), *level);
   const std::string ns =
       flags->get("--namespace", environment("POD_NAMESPACE", std::string(wire::kSystemNamespace)));
 
-  auto config = kube::inClusterConfig(
-      {flags->get("--in-cluster-dir", kube::InClusterPaths{}.directory.string())},
-      [](const char* name) { return std::getenv(name); });
+  auto config = clusterConfig(*flags, logger);
   if (!config) {
-    logger.error("no in-cluster configuration", {{"error", config.error().message()}});
     return 1;
   }
   kube::Client client(std::move(*config));
@@ -173,12 +159,7 @@ int runHubRole(const std::vector<std::string>& args) {
   }
 
   plugin::Host plugins;
-  const auto pluginDirectory = flags->get(
-      "--plugin-dir",
-      plugin::defaultPluginDirectory(executablePath(), std::getenv("HARBORROBOT_PLUGIN_PATH"))
-          .string());
-  if (auto loaded = plugins.loadDirectory(pluginDirectory); !loaded) {
-    logger.error("plugins", {{"directory", pluginDirectory}, {"error", loaded.error().message()}});
+  if (!loadPlugins(plugins, *flags, logger)) {
     return 1;
   }
 

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "../role_start.h"
 #include "../role_usage.h"
 #include "../shutdown_signal.h"
 #include "agent_metrics.h"
@@ -39,17 +40,6 @@ constexpr std::string_view kUsage =
     "/var/run/secrets/kubernetes.io/serviceaccount)\n"
     "  --log-level debug|info|warn|error\n";
 
-std::string environment(const char* name, std::string fallback) {
-  const char* value = std::getenv(name);
-  return value != nullptr && *value != '\0' ? std::string(value) : fallback;
-}
-
-std::filesystem::path executablePath() {
-  std::error_code error;
-  auto path = std::filesystem::read_symlink("/proc/self/exe", error);
-  return error ? std::filesystem::path("harborrobot-agent") : path;
-}
-
 } // namespace
 
 int runNamespaceRole(const std::vector<std::string>& args) {
@@ -60,32 +50,23 @@ int runNamespaceRole(const std::vector<std::string>& args) {
   if (!flags) {
     return exitForFlagError("namespace", flags.error(), kUsage);
   }
-  const auto level = parseLogLevel(flags->get("--log-level", "info"));
-  if (!level) {
-    std::fprintf(stderr, "harborrobot-agent namespace: %s\n", level.error().message().c_str());
+  const auto logging = roleLogger("namespace", *flags);
+  if (!logging) {
     return 2;
   }
+  const Logger& logger = *logging;
   ShutdownSignal shutdown;
-  Logger logger("namespace", Logger::stderrSink(), *level);
 
-  auto config = kube::inClusterConfig(
-      {flags->get("--in-cluster-dir", kube::InClusterPaths{}.directory.string())},
-      [](const char* name) { return std::getenv(name); });
+  auto config = clusterConfig(*flags, logger);
   if (!config) {
-    logger.error("no in-cluster configuration", {{"error", config.error().message()}});
     return 1;
   }
   const std::string ns = flags->get("--namespace", config->ns);
   kube::Client client(std::move(*config));
 
   plugin::Host plugins;
-  const auto pluginDirectory = flags->get(
-      "--plugin-dir",
-      plugin::defaultPluginDirectory(executablePath(), std::getenv("HARBORROBOT_PLUGIN_PATH"))
-          .string());
   // An agent makes alias policies only; providers and resolvers are the hub's.
-  if (auto loaded = plugins.loadDirectory(pluginDirectory, {plugin::Kind::kAliasPolicy}); !loaded) {
-    logger.error("plugins", {{"directory", pluginDirectory}, {"error", loaded.error().message()}});
+  if (!loadPlugins(plugins, *flags, logger, {plugin::Kind::kAliasPolicy})) {
     return 1;
   }
   auto resolver = dns::CaresResolver::create({.servers = flags->all("--dns-server")});
@@ -96,7 +77,7 @@ int runNamespaceRole(const std::vector<std::string>& args) {
   namespace_role::HubClient hub(flags->get("--hub-url", wire::hubApiUrl()), ns,
                                 flags->get("--hub-ca", "/var/run/harborrobot/hub-ca/ca.crt"),
                                 flags->get("--hub-token", "/var/run/harborrobot/hub-token/token"));
-  kube::EventRecorder events(client, "harborrobot-agent", environment("POD_NAME", ""));
+  kube::EventRecorder events(client, std::string(wire::kAgentName), environment("POD_NAME", ""));
   metrics::Registry registry;
   auto agentMetrics = namespace_role::registerAgentMetrics(registry);
   if (!agentMetrics) {
