@@ -6,24 +6,8 @@
 #include "harbor_provider.h"
 #include "harborrobot/http/https_client.h"
 #include "harborrobot/registry/harbor_facts.h"
-#include "harborrobot/util/json_text.h"
 
 namespace harborrobot::cli {
-
-namespace {
-
-std::string eventTime(const kube::Json& event) {
-  std::string newest = stringField(event, "lastTimestamp");
-  for (const std::string& candidate :
-       {stringField(event, "eventTime"), stringField(event, "firstTimestamp")}) {
-    if (newest.empty()) {
-      newest = candidate;
-    }
-  }
-  return newest;
-}
-
-} // namespace
 
 Result<std::optional<ConnectionVerdict>> latestVerdict(kube::Client& client, const std::string& ns,
                                                        const std::string& uid,
@@ -34,21 +18,7 @@ Result<std::optional<ConnectionVerdict>> latestVerdict(kube::Client& client, con
   if (!events) {
     return makeError(events.error());
   }
-  std::optional<ConnectionVerdict> newest;
-  for (const auto& event : events->value("items", kube::Json::array())) {
-    const std::string time = eventTime(event);
-    // RFC 3339 in UTC with the same precision compares correctly as text.
-    if (time < notBefore || (newest && time < newest->time)) {
-      continue;
-    }
-    ConnectionVerdict verdict;
-    verdict.reason = stringField(event, "reason");
-    verdict.verified = verdict.reason == registry::ConnectionVerdict::kConnectionVerified;
-    verdict.message = stringField(event, "message");
-    verdict.time = time;
-    newest = std::move(verdict);
-  }
-  return newest;
+  return newestVerdict(*events, notBefore);
 }
 
 ConnectionVerdict checkFromHere(const std::string& url, const std::string& username,

@@ -7,23 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "harborrobot/util/go_duration.h"
-
 namespace harborrobot::cli {
-
-Result<std::chrono::milliseconds> parseDurationFlag(std::string_view flag, std::string_view value) {
-  const bool digitsOnly =
-      !value.empty() && value.find_first_not_of("0123456789") == std::string_view::npos;
-  if (digitsOnly && value.size() <= 9) {
-    return std::chrono::milliseconds(std::stoll(std::string(value)) * 1000);
-  }
-  auto parsed = parseGoDuration(value);
-  if (!parsed || parsed->count() < 0) {
-    return makeError(fieldError(flag, value, "is not a duration",
-                                "a number of seconds or a Go duration such as 30s, 2m or 1h"));
-  }
-  return std::chrono::duration_cast<std::chrono::milliseconds>(*parsed);
-}
 
 Result<kube::Client*> Session::client() {
   if (client_) {
@@ -85,12 +69,6 @@ std::string Session::paint(std::string_view text, std::string_view ansi, std::FI
 int Session::fail(const Error& error) const {
   std::fprintf(stderr, "%s %s\n", paint("error:", "31", stderr).c_str(), error.message().c_str());
   return error.code() == ErrorCode::kDeadlineExceeded ? kExitTimeout : kExitFailure;
-}
-
-std::chrono::milliseconds Deadline::left() const {
-  const auto now = std::chrono::steady_clock::now();
-  return now >= end_ ? std::chrono::milliseconds(0)
-                     : std::chrono::duration_cast<std::chrono::milliseconds>(end_ - now);
 }
 
 } // namespace harborrobot::cli

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "harborrobot/cli/duration_flag.h"
 #include "harborrobot/core/result.h"
 #include "harborrobot/kube/client.h"
 #include "harborrobot/kube/kubeconfig.h"
@@ -53,21 +54,5 @@ private:
   std::string namespace_;
   kube::KubeconfigSelection selection_;
 };
-
-// A deadline for --wait/--timeout loops: ErrorCode::kDeadlineExceeded when passed.
-class Deadline {
-public:
-  explicit Deadline(std::chrono::milliseconds budget)
-      : end_(std::chrono::steady_clock::now() + budget) {}
-  bool passed() const { return std::chrono::steady_clock::now() >= end_; }
-  std::chrono::milliseconds left() const;
-
-private:
-  std::chrono::steady_clock::time_point end_;
-};
-
-// Parses a kubectl-style duration flag ("30s", "2m", or a bare number of seconds).
-[[nodiscard]] Result<std::chrono::milliseconds> parseDurationFlag(std::string_view flag,
-                                                                  std::string_view value);
 
 } // namespace harborrobot::cli

@@ -13,9 +13,10 @@
 
 #include "commands.h"
 #include "connection_verdict.h"
+#include "harborrobot/cli/output.h"
 #include "install_manifests.h"
-#include "output.h"
 
+#include "harborrobot/cli/connection_request.h"
 #include "harborrobot/model/connection.h"
 #include "harborrobot/util/base64.h"
 #include "harborrobot/util/json_text.h"
@@ -26,16 +27,9 @@ namespace harborrobot::cli {
 namespace {
 
 struct ConnectFlags {
-  std::string name;
-  std::string url;
-  std::string username;
+  ConnectionRequest request;
   bool passwordStdin = false;
   std::string caFile;
-  std::string projectFieldsPath;
-  std::string alias;
-  std::string aliasPolicy;
-  std::string aliasIps;
-  std::string aliasCheckInterval;
   bool checkLocal = false;
   bool wait = true;
   std::string timeout = "30s";
@@ -45,55 +39,6 @@ struct ConnectFlags {
 
 std::string connectionNamespace(const Session& session) {
   return session.namespaceGiven() ? session.ns() : std::string(wire::kSystemNamespace);
-}
-
-Result<std::string> readAll(std::istream& in, std::string_view what) {
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) {
-    text.pop_back();
-  }
-  if (text.empty()) {
-    return makeError(fieldErrorWithoutValue(what, "is empty", "the Harbor password on stdin"));
-  }
-  return text;
-}
-
-// The Secret is server-side applied with `data` (base64), not `stringData`:
-// the apiserver folds stringData into data after field management, so an
-// applier of stringData owns only stringData.* and a key it later leaves out
-// (an alias, a CA) would stay in data for ever (NOTES §10; kubernetes#123843).
-// Owning data.* makes a later `connect` without --alias remove the alias keys.
-Result<kube::Json> buildSecret(const ConnectFlags& flags, const std::string& ns,
-                               const std::string& password, const std::string& caPem) {
-  kube::Json data = {{"url", base64Encode(flags.url)},
-                     {"username", base64Encode(flags.username)},
-                     {"password", base64Encode(password)}};
-  for (const auto& [key, value] :
-       {std::pair{"url.alias", &flags.alias}, std::pair{"url.alias.policy", &flags.aliasPolicy},
-        std::pair{"url.alias.ips", &flags.aliasIps},
-        std::pair{"url.alias.check.interval", &flags.aliasCheckInterval}}) {
-    if (!value->empty()) {
-      data[key] = base64Encode(*value);
-    }
-  }
-  if (!caPem.empty()) {
-    data["ca.crt"] = base64Encode(caPem);
-  }
-  kube::Json metadata = {
-      {"name", flags.name}, {"namespace", ns}, {"labels", {{kConnectionLabel, "true"}}}};
-  if (!flags.projectFieldsPath.empty()) {
-    metadata["annotations"] = {{kProjectFieldsPathAnnotation, flags.projectFieldsPath}};
-  }
-  kube::Json secret = {{"apiVersion", "v1"},
-                       {"kind", "Secret"},
-                       {"metadata", metadata},
-                       {"type", "kubernetes.io/opaque"},
-                       {"data", data}};
-  auto parsed = parseConnectionSecret(secret);
-  if (!parsed) {
-    return makeError(parsed.error());
-  }
-  return secret;
 }
 
 void printVerdict(const Session& session, const ConnectionVerdict& verdict, std::string_view who) {
@@ -119,7 +64,7 @@ int runConnect(CommandContext context, const ConnectFlags& flags) {
         "--password-stdin", "is required",
         "the Harbor password piped on stdin (a flag would leak it into shell history)"));
   }
-  auto password = readAll(std::cin, "--password-stdin");
+  auto password = readPassword(std::cin, "--password-stdin");
   if (!password) {
     return session.fail(password.error());
   }
@@ -132,7 +77,7 @@ int runConnect(CommandContext context, const ConnectFlags& flags) {
     caPem.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   }
   const std::string ns = connectionNamespace(session);
-  auto secret = buildSecret(flags, ns, *password, caPem);
+  auto secret = buildConnectionSecret(flags.request, ns, *password, caPem);
   if (!secret) {
     return session.fail(secret.error());
   }
@@ -146,7 +91,7 @@ int runConnect(CommandContext context, const ConnectFlags& flags) {
     return 0;
   }
   if (flags.checkLocal) {
-    const auto local = checkFromHere(flags.url, flags.username, *password, caPem);
+    const auto local = checkFromHere(flags.request.url, flags.request.username, *password, caPem);
     printVerdict(session, local, "from this machine");
     if (!local.verified) {
       return kExitFailure;
@@ -157,7 +102,7 @@ int runConnect(CommandContext context, const ConnectFlags& flags) {
     return session.fail(client.error());
   }
   auto& api = **client;
-  const auto before = api.get(kube::resources::secrets(), ns, flags.name);
+  const auto before = api.get(kube::resources::secrets(), ns, flags.request.name);
   if (before) {
     // A Secret's type is immutable: keep whatever type it was created with.
     (*secret)["type"] = stringField(*before, "type", "kubernetes.io/opaque");
@@ -167,11 +112,11 @@ int runConnect(CommandContext context, const ConnectFlags& flags) {
   kube::WriteOptions options;
   options.fieldManager = "kubectl-harborrobot";
   options.force = true;
-  auto written = api.patch(kube::resources::secrets(), ns, flags.name, kube::PatchType::kApply,
-                           secret->dump(), options);
+  auto written = api.patch(kube::resources::secrets(), ns, flags.request.name,
+                           kube::PatchType::kApply, secret->dump(), options);
   if (!written) {
     return session.fail(written.error().withContext(
-        fmt::format("writing connection Secret {}/{}", ns, flags.name)));
+        fmt::format("writing connection Secret {}/{}", ns, flags.request.name)));
   }
   const auto metadata = objectField(*written, "metadata");
   // Compared by content: what the hub parses is data, labels and annotations.
@@ -182,7 +127,7 @@ int runConnect(CommandContext context, const ConnectFlags& flags) {
                       {"annotations", objectField(meta, "annotations")}};
   };
   const bool changed = !before || parsedPart(*before) != parsedPart(*written);
-  std::printf("secret/%s %s in %s\n", flags.name.c_str(),
+  std::printf("secret/%s %s in %s\n", flags.request.name.c_str(),
               !before   ? "created"
               : changed ? "configured"
                         : "unchanged",
@@ -207,7 +152,7 @@ int runConnect(CommandContext context, const ConnectFlags& flags) {
                                 fmt::format("the hub gave no verdict on {}/{} within {}: is it "
                                             "installed and running? Try kubectl harborrobot "
                                             "doctor",
-                                            ns, flags.name, flags.timeout)));
+                                            ns, flags.request.name, flags.timeout)));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
@@ -278,18 +223,19 @@ void registerConnectCommands(CLI::App& app, CommandContext context) {
   auto* connect = app.add_subcommand(
       "connect", "Write a Harbor connection Secret and report the hub's verdict on it");
   connect->group("Setup Commands");
-  connect->add_option("name", flags->name, "The connection Secret's name")->required();
-  connect->add_option("--url", flags->url, "Harbor's address, https://host[:port]")->required();
-  connect->add_option("--username", flags->username, "A Harbor administrator")->required();
+  connect->add_option("name", flags->request.name, "The connection Secret's name")->required();
+  connect->add_option("--url", flags->request.url, "Harbor's address, https://host[:port]")
+      ->required();
+  connect->add_option("--username", flags->request.username, "A Harbor administrator")->required();
   connect->add_flag("--password-stdin", flags->passwordStdin, "Read the password from stdin");
   connect->add_option("--ca-file", flags->caFile, "PEM CA that signed Harbor's certificate");
-  connect->add_option("--project-fields-path", flags->projectFieldsPath,
+  connect->add_option("--project-fields-path", flags->request.projectFieldsPath,
                       "JSONPath over a Namespace giving its Harbor project name");
-  connect->add_option("--alias", flags->alias,
+  connect->add_option("--alias", flags->request.alias,
                       "The alias address, e.g. https://harbor.example.com");
-  connect->add_option("--alias-policy", flags->aliasPolicy, "IfIPEqual or Always");
-  connect->add_option("--alias-ips", flags->aliasIps, "Comma-separated IPs for IfIPEqual");
-  connect->add_option("--alias-check-interval", flags->aliasCheckInterval,
+  connect->add_option("--alias-policy", flags->request.aliasPolicy, "IfIPEqual or Always");
+  connect->add_option("--alias-ips", flags->request.aliasIps, "Comma-separated IPs for IfIPEqual");
+  connect->add_option("--alias-check-interval", flags->request.aliasCheckInterval,
                       "How often agents re-resolve the alias (Go duration)");
   connect->add_flag("--check-local", flags->checkLocal,
                     "First check Harbor from this machine (it may not reach Harbor at all)");

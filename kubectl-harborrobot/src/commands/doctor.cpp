@@ -13,6 +13,7 @@
 #include "connection_verdict.h"
 #include "install_manifests.h"
 
+#include "harborrobot/cli/object_facts.h"
 #include "harborrobot/http/https_client.h"
 #include "harborrobot/hub/credential_records.h"
 #include "harborrobot/model/binding.h"
@@ -65,16 +66,6 @@ private:
   const Session& session_;
   int failures_ = 0;
 };
-
-bool conditionTrue(const kube::Json& object, std::string_view type) {
-  for (const auto& condition :
-       objectField(object, "status").value("conditions", kube::Json::array())) {
-    if (stringField(condition, "type") == type) {
-      return stringField(condition, "status") == "True";
-    }
-  }
-  return false;
-}
 
 // Harbor's token service, asked from here with the robot's credential: the
 // same check the agents run.

@@ -10,10 +10,11 @@
 #include <fmt/format.h>
 
 #include "commands.h"
+#include "harborrobot/cli/output.h"
 #include "harborrobot/kube/resource.h"
 #include "install_manifests.h"
-#include "output.h"
 
+#include "harborrobot/cli/object_facts.h"
 #include "harborrobot/model/wire_names.h"
 #include "harborrobot/util/json_text.h"
 
@@ -37,20 +38,11 @@ struct UninstallFlags {
   std::string timeout = "5m";
 };
 
-std::string describe(const kube::Json& object) {
-  const std::string kind = stringField(object, "kind");
-  std::string lower;
-  for (char c : kind) {
-    lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  return fmt::format("{}/{}", lower, stringField(objectField(object, "metadata"), "name"));
-}
-
 Status apply(kube::Client& client, const kube::Json& object) {
   const auto type =
       kube::resources::typeOf(stringField(object, "apiVersion"), stringField(object, "kind"));
   if (!type) {
-    return makeError(ErrorCode::kInternal, "no resource type for " + describe(object));
+    return makeError(ErrorCode::kInternal, "no resource type for " + describeObject(object));
   }
   kube::WriteOptions options;
   options.fieldManager = "kubectl-harborrobot";
@@ -60,7 +52,7 @@ Status apply(kube::Client& client, const kube::Json& object) {
       client.patch(*type, stringField(metadata, "namespace"), stringField(metadata, "name"),
                    kube::PatchType::kApply, object.dump(), options);
   if (!applied) {
-    return makeError(applied.error().withContext("applying " + describe(object)));
+    return makeError(applied.error().withContext("applying " + describeObject(object)));
   }
   return ok();
 }
@@ -70,14 +62,7 @@ Status apply(kube::Client& client, const kube::Json& object) {
 Status waitReady(kube::Client& client, const Deadline& deadline) {
   while (true) {
     auto crd = client.get(kube::resources::customResourceDefinitions(), "", wire::kBindingCrdName);
-    bool established = false;
-    if (crd) {
-      for (const auto& condition :
-           objectField(*crd, "status").value("conditions", kube::Json::array())) {
-        established |= stringField(condition, "type") == "Established" &&
-                       stringField(condition, "status") == "True";
-      }
-    }
+    const bool established = crd && conditionTrue(*crd, "Established");
     auto hub = client.get(kube::resources::deployments(), wire::kSystemNamespace, wire::kHubName);
     const auto available = hub ? intField(objectField(*hub, "status"), "availableReplicas", 0) : 0;
     if (established && available >= 1) {
@@ -152,7 +137,7 @@ int runInstall(CommandContext context, const InstallFlags& flags) {
     if (auto status = apply(**client, object); !status) {
       return context.session.fail(status.error());
     }
-    std::printf("%s applied\n", describe(object).c_str());
+    std::printf("%s applied\n", describeObject(object).c_str());
   }
   if (auto status = removeEarlierAgentReaders(**client); !status) {
     return context.session.fail(status.error());
@@ -232,7 +217,7 @@ int runUninstall(CommandContext context, const UninstallFlags& flags) {
         !removed) {
       return context.session.fail(removed.error());
     }
-    std::printf("%s deleted\n", describe(*it).c_str());
+    std::printf("%s deleted\n", describeObject(*it).c_str());
   }
   return 0;
 }

@@ -14,7 +14,7 @@
 #include <fmt/ranges.h>
 
 #include "commands.h"
-#include "output.h"
+#include "harborrobot/cli/output.h"
 
 #include "harborrobot/hub/credential_records.h"
 #include "harborrobot/model/rotate_annotation.h"

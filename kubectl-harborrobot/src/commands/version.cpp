@@ -7,9 +7,10 @@
 #include <fmt/format.h>
 
 #include "commands.h"
+#include "harborrobot/cli/output.h"
 #include "install_manifests.h"
-#include "output.h"
 
+#include "harborrobot/cli/object_facts.h"
 #include "harborrobot/util/json_text.h"
 
 namespace harborrobot::cli {
@@ -20,24 +21,6 @@ struct VersionFlags {
   bool clientOnly = false;
   std::string output;
 };
-
-// "repo/harborrobot-agent:0.1.0" → "0.1.0"; a digest or no tag stays whole.
-std::string tagOf(const std::string& image) {
-  const auto slash = image.rfind('/');
-  const auto colon = image.rfind(':');
-  if (colon == std::string::npos || (slash != std::string::npos && colon < slash) ||
-      image.find('@') != std::string::npos) {
-    return image;
-  }
-  return image.substr(colon + 1);
-}
-
-std::string firstImage(const kube::Json& deployment) {
-  const auto containers =
-      objectField(objectField(objectField(deployment, "spec"), "template"), "spec")
-          .value("containers", kube::Json::array());
-  return containers.empty() ? std::string() : stringField(containers[0], "image");
-}
 
 int run(CommandContext context, const VersionFlags& flags) {
   auto format = parseOutputFormat(flags.output);
@@ -56,7 +39,7 @@ int run(CommandContext context, const VersionFlags& flags) {
       return context.session.fail(hub.error());
     }
     if (hub) {
-      report["hubVersion"] = tagOf(firstImage(*hub));
+      report["hubVersion"] = imageTag(firstContainerImage(*hub));
     }
     kube::ListOptions options;
     options.labelSelector = "app.kubernetes.io/name=harborrobot-agent";
@@ -64,7 +47,7 @@ int run(CommandContext context, const VersionFlags& flags) {
     if (agents) {
       std::map<std::string, int> versions;
       for (const auto& item : agents->value("items", kube::Json::array())) {
-        ++versions[tagOf(firstImage(item))];
+        ++versions[imageTag(firstContainerImage(item))];
       }
       report["agentVersions"] = versions;
     }

@@ -29,4 +29,7 @@ std::string formatTable(const std::vector<std::string>& headers,
 // "5m", "3h12m", "2d": kubectl's age of a time relative to now.
 std::string ageOf(std::string_view rfc3339);
 
+// "deployment/harborrobot-hub": an object as kubectl names it in what it did.
+std::string describeObject(const nlohmann::json& object);
+
 } // namespace harborrobot::cli

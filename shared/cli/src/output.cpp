@@ -1,5 +1,5 @@
 // Output formats and tables.
-#include "output.h"
+#include "harborrobot/cli/output.h"
 
 #include <algorithm>
 #include <chrono>
@@ -89,6 +89,13 @@ std::string ageOf(std::string_view rfc3339) {
   const auto elapsed = std::chrono::system_clock::now() - *when;
   return humanDuration(std::chrono::duration_cast<std::chrono::seconds>(
       elapsed < decltype(elapsed)::zero() ? decltype(elapsed)::zero() : elapsed));
+}
+
+std::string describeObject(const nlohmann::json& object) {
+  std::string kind = stringField(object, "kind");
+  std::transform(kind.begin(), kind.end(), kind.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return fmt::format("{}/{}", kind, stringField(objectField(object, "metadata"), "name"));
 }
 
 } // namespace harborrobot::cli
