@@ -233,7 +233,8 @@ void registerConnectCommands(CLI::App& app, CommandContext context) {
                       "JSONPath over a Namespace giving its Harbor project name");
   connect->add_option("--alias", flags->request.alias,
                       "The alias address, e.g. https://harbor.example.com");
-  connect->add_option("--alias-policy", flags->request.aliasPolicy, "IfIPEqual or Always");
+  connect->add_option("--alias-policy", flags->request.aliasPolicy,
+                      "IfIPEqual, Always or another alias-policy plugin's name");
   connect->add_option("--alias-ips", flags->request.aliasIps, "Comma-separated IPs for IfIPEqual");
   connect->add_option("--alias-check-interval", flags->request.aliasCheckInterval,
                       "How often agents re-resolve the alias (Go duration)");

@@ -13,6 +13,7 @@
 #include "connection_verdict.h"
 #include "install_manifests.h"
 
+#include "harborrobot/cli/checklist.h"
 #include "harborrobot/cli/object_facts.h"
 #include "harborrobot/http/https_client.h"
 #include "harborrobot/hub/credential_records.h"
@@ -31,40 +32,6 @@ namespace {
 struct DoctorFlags {
   std::string name;
   bool local = false;
-};
-
-enum class Outcome { kOk, kWarn, kFail };
-
-class Checklist {
-public:
-  explicit Checklist(const Session& session) : session_(session) {}
-
-  void ok(std::string_view check, std::string_view detail) {
-    line(Outcome::kOk, check, detail, {});
-  }
-  void warn(std::string_view check, std::string_view detail, std::string_view fix = {}) {
-    line(Outcome::kWarn, check, detail, fix);
-  }
-  void fail(std::string_view check, std::string_view detail, std::string_view fix) {
-    ++failures_;
-    line(Outcome::kFail, check, detail, fix);
-  }
-  int failures() const { return failures_; }
-
-private:
-  void line(Outcome outcome, std::string_view check, std::string_view detail,
-            std::string_view fix) {
-    const auto mark = outcome == Outcome::kOk     ? session_.paint("OK  ", "32", stdout)
-                      : outcome == Outcome::kWarn ? session_.paint("WARN", "33", stdout)
-                                                  : session_.paint("FAIL", "31", stdout);
-    std::printf("[%s] %s: %s\n", mark.c_str(), std::string(check).c_str(),
-                std::string(detail).c_str());
-    if (!fix.empty()) {
-      std::printf("       fix: %s\n", std::string(fix).c_str());
-    }
-  }
-  const Session& session_;
-  int failures_ = 0;
 };
 
 // Harbor's token service, asked from here with the robot's credential: the
@@ -268,7 +235,9 @@ int runDoctor(CommandContext context, const DoctorFlags& flags) {
     return session.fail(client.error());
   }
   auto& api = **client;
-  Checklist checks(session);
+  Checklist checks([&](std::string_view text,
+                       std::string_view ansi) { return session.paint(text, ansi, stdout); },
+                   [](std::string_view line) { std::fwrite(line.data(), 1, line.size(), stdout); });
   auto version = api.call("GET", "/version");
   if (!version) {
     checks.fail("api server", version.error().message(),
@@ -314,9 +283,7 @@ int runDoctor(CommandContext context, const DoctorFlags& flags) {
       checkBinding(api, flags, binding, checks);
     }
   }
-  std::printf("%s\n", checks.failures() == 0
-                          ? "No problems found."
-                          : fmt::format("{} problem(s) found.", checks.failures()).c_str());
+  std::printf("%s\n", checks.verdict().c_str());
   return checks.failures() == 0 ? 0 : kExitFailure;
 }
 
