@@ -208,6 +208,13 @@ struct HttpsClient::Impl {
     };
     session->setTimeout(toSpan(options.connectTimeout), toSpan(bounded ? request.timeout : wait),
                         toSpan(wait));
+    if (reused && session->connected()) {
+      // Poco applies a session's timeouts to its socket when it connects: a
+      // pooled connection would keep those of the request that opened it (a
+      // list's 30 s under a watch that must wake every second).
+      session->socket().setSendTimeout(toSpan(bounded ? request.timeout : wait));
+      session->socket().setReceiveTimeout(toSpan(wait));
+    }
 
     Poco::Net::HTTPRequest out(request.method, target->pathAndQuery,
                                Poco::Net::HTTPMessage::HTTP_1_1);

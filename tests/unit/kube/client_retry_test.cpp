@@ -27,6 +27,8 @@ struct Answer {
 };
 
 // Answers each request with the next scripted answer (the last one repeats).
+// Hand-rolled: exact sequences of 429/5xx with chosen Retry-After values are
+// what these tests are about, and a real apiserver gives them only by accident.
 class ScriptedServer {
 public:
   explicit ScriptedServer(std::vector<Answer> script)

@@ -1,8 +1,8 @@
-// The Kubernetes client against an HTTPS server playing the apiserver's part:
-// authentication, Status mapping, paging, conflict retries, patches, watches.
+// The Kubernetes client against the in-process API server (Status mapping,
+// conflicts, expired watches, tokens) and, where a test needs bytes no apiserver
+// sends or must see the bytes sent, a hand-rolled HTTPS server.
 #include "harborrobot/kube/client.h"
 
-#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "mocks/https_test_server.h"
+#include "mocks/kube_api_server.h"
 
 namespace harborrobot::kube {
 namespace {
@@ -39,11 +40,6 @@ void reply(HTTPServerResponse& response, int status, const Json& body) {
   response.send() << body.dump();
 }
 
-Json statusObject(int code, const std::string& reason, const std::string& message) {
-  return {{"kind", "Status"}, {"apiVersion", "v1"}, {"status", "Failure"},
-          {"reason", reason}, {"message", message}, {"code", code}};
-}
-
 RestConfig configFor(const testing::HttpsTestServer& server, std::string token = "t0k3n") {
   RestConfig config;
   config.server = server.url();
@@ -52,6 +48,7 @@ RestConfig configFor(const testing::HttpsTestServer& server, std::string token =
   return config;
 }
 
+// Hand-rolled: it checks the exact bytes the client sends (path, headers, body).
 TEST(KubeClient, GetSendsTheBearerTokenToTheResourcePath) {
   Seen seen;
   testing::HttpsTestServer server(
@@ -69,44 +66,37 @@ TEST(KubeClient, GetSendsTheBearerTokenToTheResourcePath) {
 }
 
 TEST(KubeClient, StatusResponsesBecomeErrorsWithTheApiserversMessage) {
-  testing::HttpsTestServer server([&](HTTPServerRequest& request, HTTPServerResponse& response,
-                                      auto&) {
-    const std::string uri = request.getURI();
-    if (uri.find("/missing") != std::string::npos) {
-      reply(response, 404, statusObject(404, "NotFound", "secrets \"missing\" not found"));
-    } else if (request.getMethod() == "POST") {
-      reply(response, 409, statusObject(409, "AlreadyExists", "secrets \"x\" already exists"));
-    } else if (request.getMethod() == "PUT") {
-      reply(
-          response, 409,
-          statusObject(409, "Conflict",
-                       "Operation cannot be fulfilled on secrets \"x\": the object has been "
-                       "modified; please apply your changes to the latest version and try again"));
-    } else {
-      reply(response, 403,
-            statusObject(403, "Forbidden",
-                         "secrets \"x\" is forbidden: User \"system:serviceaccount:a:b\" cannot "
-                         "get resource \"secrets\" in API group \"\" in the namespace \"b\""));
-    }
-  });
-  Client client(configFor(server));
+  testing::KubeApiServer apiserver({.namespaces = {"a", "b"}});
+  Client client(apiserver.adminConfig());
   auto missing = client.get(resources::secrets(), "a", "missing");
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().code(), ErrorCode::kNotFound);
   EXPECT_EQ(missing.error().message(), "secrets \"missing\" not found");
-  auto exists = client.create(resources::secrets(), "a", {{"metadata", {{"name", "x"}}}});
+  const Json secret = {{"apiVersion", "v1"}, {"kind", "Secret"}, {"metadata", {{"name", "x"}}}};
+  auto first = client.create(resources::secrets(), "a", secret);
+  ASSERT_TRUE(first) << first.error().message();
+  auto exists = client.create(resources::secrets(), "a", secret);
   ASSERT_FALSE(exists);
   EXPECT_EQ(exists.error().code(), ErrorCode::kAlreadyExists);
-  auto conflict = client.update(resources::secrets(), "a", {{"metadata", {{"name", "x"}}}});
+  ASSERT_TRUE(client.patch(resources::secrets(), "a", "x", PatchType::kMerge,
+                           R"({"metadata":{"labels":{"changed":"yes"}}})"));
+  auto conflict = client.update(resources::secrets(), "a", *first); // its resourceVersion is stale
   ASSERT_FALSE(conflict);
   EXPECT_EQ(conflict.error().code(), ErrorCode::kConflict);
-  auto forbidden = client.get(resources::secrets(), "b", "x");
+  auto reader = apiserver.serviceAccountConfig(
+      "a", "reader",
+      Json::array({{{"apiGroups", {""}}, {"resources", {"secrets"}}, {"verbs", {"get"}}}}));
+  ASSERT_TRUE(reader) << reader.error().message();
+  Client readerClient(*reader);
+  auto forbidden = readerClient.get(resources::secrets(), "b", "x");
   ASSERT_FALSE(forbidden);
   EXPECT_EQ(forbidden.error().code(), ErrorCode::kPermissionDenied);
   EXPECT_THAT(forbidden.error().message(), ::testing::StartsWith("secrets \"x\" is forbidden"));
   EXPECT_TRUE(client.remove(resources::secrets(), "a", "missing"));
 }
 
+// Hand-rolled: a real apiserver gives every page the first page's resourceVersion;
+// this one differs on purpose to show which one the client keeps.
 TEST(KubeClient, ListJoinsEveryPage) {
   Seen seen;
   testing::HttpsTestServer server(
@@ -136,53 +126,53 @@ TEST(KubeClient, ListJoinsEveryPage) {
 }
 
 TEST(KubeClient, ModifyRereadsAndRetriesOnConflict) {
-  std::atomic<int> puts{0};
-  std::atomic<int> gets{0};
-  testing::HttpsTestServer server([&](HTTPServerRequest& request, HTTPServerResponse& response,
-                                      auto&) {
-    std::string body;
-    Poco::StreamCopier::copyToString(request.stream(), body);
-    if (request.getMethod() == "GET") {
-      ++gets;
-      reply(
-          response, 200,
-          {{"metadata", {{"name", "default"}, {"resourceVersion", std::to_string(gets.load())}}}});
-      return;
+  testing::KubeApiServer apiserver({.namespaces = {"team-ns1"}});
+  Client client(apiserver.adminConfig());
+  const std::string path = resourcePath(resources::serviceAccounts(), "team-ns1", "default");
+  int attempts = 0;
+  auto written = client.modify(resources::serviceAccounts(), "team-ns1", "default", [&](Json& sa) {
+    // Another writer gets in first twice (by PATCH, so its requests are told apart).
+    if (++attempts < 3) {
+      const Json label = {{"metadata", {{"labels", {{"writer", std::to_string(attempts)}}}}}};
+      if (!apiserver.admin().patch(resources::serviceAccounts(), "team-ns1", "default",
+                                   PatchType::kMerge, label.dump())) {
+        return Result<bool>(makeError(ErrorCode::kInternal, "the other writer failed"));
+      }
     }
-    if (++puts < 3) {
-      reply(response, 409, statusObject(409, "Conflict", "Operation cannot be fulfilled"));
-      return;
-    }
-    reply(response, 200, Json::parse(body));
-  });
-  Client client(configFor(server));
-  auto written = client.modify(resources::serviceAccounts(), "team-ns1", "default", [](Json& sa) {
     sa["imagePullSecrets"] = Json::array({{{"name", "harbor-secret-for-team.robot"}}});
     return Result<bool>(true);
   });
   ASSERT_TRUE(written) << written.error().message();
-  EXPECT_EQ(puts.load(), 3);
-  EXPECT_EQ(gets.load(), 3);
-  EXPECT_EQ((*written)["metadata"]["resourceVersion"], "3");
+  int puts = 0;
+  int gets = 0;
+  for (const auto& request : apiserver.requests()) {
+    if (request.path == path) {
+      puts += request.method == "PUT" ? 1 : 0;
+      gets += request.method == "GET" ? 1 : 0;
+    }
+  }
+  EXPECT_EQ(puts, 3);
+  EXPECT_EQ(gets, 3);
+  const auto stored = apiserver.stored(resources::serviceAccounts(), "team-ns1", "default");
+  ASSERT_TRUE(stored);
+  EXPECT_EQ((*written)["metadata"]["resourceVersion"], (*stored)["metadata"]["resourceVersion"]);
   EXPECT_EQ((*written)["imagePullSecrets"][0]["name"], "harbor-secret-for-team.robot");
+  EXPECT_EQ((*stored)["metadata"]["labels"]["writer"], "2") << "the other writer's change kept";
 }
 
 TEST(KubeClient, ModifyWritesNothingWhenNothingChanged) {
-  std::atomic<int> writes{0};
-  testing::HttpsTestServer server(
-      [&](HTTPServerRequest& request, HTTPServerResponse& response, auto&) {
-        if (request.getMethod() != "GET") {
-          ++writes;
-        }
-        reply(response, 200, {{"metadata", {{"name", "default"}}}});
-      });
-  Client client(configFor(server));
+  testing::KubeApiServer apiserver({.namespaces = {"a"}});
+  Client client(apiserver.adminConfig());
+  const std::size_t before = apiserver.requests().size();
   auto unchanged = client.modify(resources::serviceAccounts(), "a", "default",
                                  [](Json&) { return Result<bool>(false); });
-  ASSERT_TRUE(unchanged);
-  EXPECT_EQ(writes.load(), 0);
+  ASSERT_TRUE(unchanged) << unchanged.error().message();
+  const auto requests = apiserver.requests();
+  ASSERT_EQ(requests.size(), before + 1);
+  EXPECT_EQ(requests.back().method, "GET") << "one read, no write";
 }
 
+// Hand-rolled: it checks the exact bytes the client sends (content type, query, body).
 TEST(KubeClient, PatchesCarryTheirContentTypeAndFieldManager) {
   Seen seen;
   testing::HttpsTestServer server(
@@ -204,6 +194,7 @@ TEST(KubeClient, PatchesCarryTheirContentTypeAndFieldManager) {
                   "application/apply-patch+yaml|Bearer t0k3n|{}"));
 }
 
+// Hand-rolled: it splits an event across chunks on purpose, which no apiserver does.
 TEST(KubeClient, WatchParsesEventsSplitAcrossChunksAndTracksTheResourceVersion) {
   testing::HttpsTestServer server([&](HTTPServerRequest&, HTTPServerResponse& response, auto&) {
     response.setChunkedTransferEncoding(true);
@@ -231,13 +222,10 @@ TEST(KubeClient, WatchParsesEventsSplitAcrossChunksAndTracksTheResourceVersion) 
 }
 
 TEST(KubeClient, WatchReportsAnExpiredResourceVersion) {
-  testing::HttpsTestServer server([&](HTTPServerRequest&, HTTPServerResponse& response, auto&) {
-    response.setChunkedTransferEncoding(true);
-    response.send() << R"({"type":"ERROR","object":{"kind":"Status","code":410,"reason":"Expired",)"
-                    << R"json("message":"too old resource version: 1 (50)"}})json"
-                    << "\n";
-  });
-  Client client(configFor(server));
+  // One change of history: resourceVersion 1 was compacted while the cluster
+  // was set up.
+  testing::KubeApiServer apiserver({.namespaces = {"ns"}, .watchHistory = 1});
+  Client client(apiserver.adminConfig());
   int events = 0;
   auto end = client.watch(resources::secrets(), "ns", {.resourceVersion = "1"},
                           [&](const WatchEvent&) { return ++events > 0; });
@@ -251,22 +239,17 @@ TEST(KubeClient, RereadsARotatedTokenFileAfterUnauthorized) {
                    ("harborrobot-kube-token-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   std::ofstream(dir / "token") << "old-token\n";
-  testing::HttpsTestServer server(
-      [&](HTTPServerRequest& request, HTTPServerResponse& response, auto&) {
-        if (request.get("Authorization", "") != "Bearer new-token") {
-          reply(response, 401, statusObject(401, "Unauthorized", "Unauthorized"));
-          return;
-        }
-        reply(response, 200, {{"kind", "Namespace"}});
-      });
-  RestConfig config = configFor(server);
+  testing::KubeApiServer apiserver;
+  RestConfig config = apiserver.adminConfig();
+  const auto adminToken = config.tokens->token(false);
+  ASSERT_TRUE(adminToken);
   config.tokens = std::make_shared<FileTokenSource>(dir / "token", std::chrono::hours(1));
   Client client(config);
-  auto before = client.get(resources::namespaces(), "", "x");
+  auto before = client.get(resources::namespaces(), "", "default");
   ASSERT_FALSE(before);
   EXPECT_EQ(before.error().code(), ErrorCode::kUnauthenticated);
-  std::ofstream(dir / "token") << "new-token\n";
-  auto after = client.get(resources::namespaces(), "", "x");
+  std::ofstream(dir / "token") << adminToken->reveal() << "\n";
+  auto after = client.get(resources::namespaces(), "", "default");
   EXPECT_TRUE(after) << after.error().message();
   std::filesystem::remove_all(dir);
 }

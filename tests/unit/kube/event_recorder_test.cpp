@@ -1,69 +1,42 @@
 // Events: created with the apiserver's fields, aggregated into a count within the
-// window, recreated when the old Event has expired.
+// window, recreated when the old Event has expired; against the in-process API server.
 #include "harborrobot/kube/event_recorder.h"
 
-#include <mutex>
+#include <map>
+#include <stdexcept>
 
-#include <Poco/StreamCopier.h>
 #include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "mocks/https_test_server.h"
+#include "mocks/kube_api_server.h"
 
 namespace harborrobot::kube {
 namespace {
 
-class EventStore {
-public:
-  EventStore()
-      : server_([this](Poco::Net::HTTPServerRequest& request,
-                       Poco::Net::HTTPServerResponse& response, auto&) {
-          std::string body;
-          Poco::StreamCopier::copyToString(request.stream(), body);
-          std::lock_guard lock(mutex_);
-          requests_.push_back(request.getMethod() + " " + request.getURI());
-          if (request.getMethod() == "POST") {
-            Json event = Json::parse(body);
-            events_[event["metadata"]["name"]] = event;
-            response.setStatus(Poco::Net::HTTPResponse::HTTP_CREATED);
-            response.send() << event.dump();
-            return;
-          }
-          const std::string path = request.getURI().substr(0, request.getURI().find('?'));
-          const std::string name = path.substr(path.rfind('/') + 1);
-          const auto found = events_.find(name);
-          if (found == events_.end()) {
-            response.setStatus(Poco::Net::HTTPResponse::HTTP_NOT_FOUND);
-            response.send()
-                << R"({"kind":"Status","code":404,"reason":"NotFound","message":"gone"})";
-            return;
-          }
-          found->second.merge_patch(Json::parse(body));
-          response.send() << found->second.dump();
-        }) {}
+const std::string kNamespace = "harbor-robot-gen-system";
 
-  std::map<std::string, Json> events() {
-    std::lock_guard lock(mutex_);
-    return events_;
+// The stored Events of every namespace, by name.
+std::map<std::string, Json> storedEvents(const testing::KubeApiServer& apiserver) {
+  std::map<std::string, Json> byName;
+  for (auto& event : apiserver.storedList(resources::events())) {
+    const std::string name = event["metadata"]["name"];
+    byName.emplace(name, std::move(event));
   }
-  void expireAll() {
-    std::lock_guard lock(mutex_);
-    events_.clear();
-  }
-  RestConfig config() const {
-    RestConfig config;
-    config.server = server_.url();
-    config.tls.caPem = server_.authority().ca().certificatePem;
-    return config;
-  }
+  return byName;
+}
 
-private:
-  std::mutex mutex_;
-  std::map<std::string, Json> events_;
-  std::vector<std::string> requests_;
-  testing::HttpsTestServer server_;
-};
+// What a recorder in kNamespace needs and no more: create, and patch to count repeats.
+RestConfig recorderConfig(testing::KubeApiServer& apiserver) {
+  auto config = apiserver.serviceAccountConfig(
+      kNamespace, "recorder",
+      Json::array(
+          {{{"apiGroups", {""}}, {"resources", {"events"}}, {"verbs", {"create", "patch"}}}}));
+  if (!config) {
+    throw std::runtime_error(config.error().message());
+  }
+  return *config;
+}
 
 const Json kSecret = {{"apiVersion", "v1"},
                       {"kind", "Secret"},
@@ -74,14 +47,14 @@ const Json kSecret = {{"apiVersion", "v1"},
                         {"resourceVersion", "7"}}}};
 
 TEST(EventRecorder, CreatesAnEventWithTheApiserversFields) {
-  EventStore store;
-  Client client(store.config());
+  testing::KubeApiServer apiserver({.namespaces = {kNamespace}});
+  Client client(recorderConfig(apiserver));
   auto now = std::chrono::system_clock::time_point{} + std::chrono::seconds(1747305221);
   EventRecorder recorder(client, "harborrobot-hub", "hub-a", std::chrono::minutes(10),
                          [&] { return now; });
   ASSERT_TRUE(recorder.record(ObjectReference::of(kSecret), EventType::kWarning,
                               "InvalidConnection", "url: \"ftp://x\" is not an https URL"));
-  const auto events = store.events();
+  const auto events = storedEvents(apiserver);
   ASSERT_EQ(events.size(), 1u);
   const Json& event = events.begin()->second;
   EXPECT_EQ(event["metadata"]["namespace"], "harbor-robot-gen-system");
@@ -100,8 +73,8 @@ TEST(EventRecorder, CreatesAnEventWithTheApiserversFields) {
 }
 
 TEST(EventRecorder, AggregatesRepeatsWithinTheWindowAndSplitsOtherwise) {
-  EventStore store;
-  Client client(store.config());
+  testing::KubeApiServer apiserver({.namespaces = {kNamespace}});
+  Client client(recorderConfig(apiserver));
   auto now = std::chrono::system_clock::time_point{} + std::chrono::seconds(1000);
   EventRecorder recorder(client, "hub", "", std::chrono::minutes(10), [&] { return now; });
   const auto secret = ObjectReference::of(kSecret);
@@ -109,20 +82,20 @@ TEST(EventRecorder, AggregatesRepeatsWithinTheWindowAndSplitsOtherwise) {
   now += std::chrono::minutes(1);
   ASSERT_TRUE(recorder.record(secret, EventType::kWarning, "HarborUnreachable", "timeout"));
   ASSERT_TRUE(recorder.record(secret, EventType::kWarning, "HarborUnreachable", "timeout"));
-  auto events = store.events();
+  auto events = storedEvents(apiserver);
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events.begin()->second["count"], 3);
   EXPECT_EQ(events.begin()->second["lastTimestamp"], "1970-01-01T00:17:40Z");
   ASSERT_TRUE(recorder.record(secret, EventType::kNormal, "HarborReachable", "ok"));
-  EXPECT_EQ(store.events().size(), 2u);
+  EXPECT_EQ(storedEvents(apiserver).size(), 2u);
   now += std::chrono::minutes(11);
   ASSERT_TRUE(recorder.record(secret, EventType::kWarning, "HarborUnreachable", "timeout"));
-  EXPECT_EQ(store.events().size(), 3u) << "outside the window a new Event starts";
+  EXPECT_EQ(storedEvents(apiserver).size(), 3u) << "outside the window a new Event starts";
 }
 
 TEST(EventRecorder, AnObjectGetsABurstOf25ThenOnePerFiveMinutes) {
-  EventStore store;
-  Client client(store.config());
+  testing::KubeApiServer apiserver({.namespaces = {kNamespace}});
+  Client client(recorderConfig(apiserver));
   auto now = std::chrono::system_clock::time_point{} + std::chrono::hours(1);
   EventRecorder recorder(client, "hub", "", std::chrono::minutes(10), [&] { return now; });
   const auto secret = ObjectReference::of(kSecret);
@@ -130,43 +103,46 @@ TEST(EventRecorder, AnObjectGetsABurstOf25ThenOnePerFiveMinutes) {
     ASSERT_TRUE(recorder.record(secret, EventType::kNormal, "RobotCreated", fmt::format("r{}", i)))
         << "a throttled Event is dropped, not an error";
   }
-  EXPECT_EQ(store.events().size(), 25u) << "the burst, as client-go allows";
+  EXPECT_EQ(storedEvents(apiserver).size(), 25u) << "the burst, as client-go allows";
   now += std::chrono::minutes(4);
   ASSERT_TRUE(recorder.record(secret, EventType::kNormal, "RobotCreated", "r40"));
-  EXPECT_EQ(store.events().size(), 25u) << "less than one refill later";
+  EXPECT_EQ(storedEvents(apiserver).size(), 25u) << "less than one refill later";
   now += std::chrono::minutes(1);
   ASSERT_TRUE(recorder.record(secret, EventType::kNormal, "RobotCreated", "r41"));
-  EXPECT_EQ(store.events().size(), 26u) << "one token after five minutes";
+  EXPECT_EQ(storedEvents(apiserver).size(), 26u) << "one token after five minutes";
   auto other = kSecret;
   other["metadata"]["uid"] = "u-2";
   ASSERT_TRUE(
       recorder.record(ObjectReference::of(other), EventType::kNormal, "RobotCreated", "r0"));
-  EXPECT_EQ(store.events().size(), 27u) << "each object has its own budget";
+  EXPECT_EQ(storedEvents(apiserver).size(), 27u) << "each object has its own budget";
 }
 
 TEST(EventRecorder, RecreatesAnEventTheApiserverExpired) {
-  EventStore store;
-  Client client(store.config());
+  testing::KubeApiServer apiserver({.namespaces = {kNamespace}});
+  Client client(recorderConfig(apiserver));
   EventRecorder recorder(client, "hub");
   const auto secret = ObjectReference::of(kSecret);
   ASSERT_TRUE(recorder.record(secret, EventType::kNormal, "ProjectCreated", "project team"));
-  store.expireAll();
+  // The apiserver's Event TTL: etcd drops the key, no request is involved.
+  for (const auto& stored : storedEvents(apiserver)) {
+    ASSERT_TRUE(apiserver.expireFromStorage(resources::events(), kNamespace, stored.first));
+  }
   ASSERT_TRUE(recorder.record(secret, EventType::kNormal, "ProjectCreated", "project team"));
-  const auto events = store.events();
+  const auto events = storedEvents(apiserver);
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events.begin()->second["count"], 1);
 }
 
 TEST(EventRecorder, ClusterScopedObjectsGetEventsInDefault) {
-  EventStore store;
-  Client client(store.config());
+  testing::KubeApiServer apiserver({.namespaces = {kNamespace}});
+  Client client(apiserver.adminConfig()); // its Events go to "default"
   EventRecorder recorder(client, "hub");
   const Json binding = {{"apiVersion", "harbor-robot-gen.alaudadevops.alauda.io/v1alpha1"},
                         {"kind", "HarborRobotBinding"},
                         {"metadata", {{"name", "harbor-secret-for-team"}, {"uid", "b-1"}}}};
   ASSERT_TRUE(recorder.record(ObjectReference::of(binding), EventType::kNormal, "RobotCreated",
                               "robot$team+harbor-secret-for-team-team-ns1-1a2b3c"));
-  const auto events = store.events();
+  const auto events = storedEvents(apiserver);
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events.begin()->second["metadata"]["namespace"], "default");
   EXPECT_FALSE(events.begin()->second["involvedObject"].contains("namespace"));

@@ -1,84 +1,43 @@
-// Leader election against an HTTPS server that stores one Lease with
-// resourceVersion checks, as the apiserver does; clocks are injected.
+// Leader election against the in-process API server, whose Leases carry real
+// resourceVersion checks and MicroTimes; clocks are injected.
 #include "harborrobot/kube/leader_election.h"
 
-#include <mutex>
+#include <stdexcept>
 #include <thread>
 
-#include <Poco/StreamCopier.h>
 #include <gtest/gtest.h>
 
-#include "mocks/https_test_server.h"
+#include "mocks/kube_api_server.h"
 
 namespace harborrobot::kube {
 namespace {
 
-class LeaseStore {
-public:
-  LeaseStore()
-      : server_([this](Poco::Net::HTTPServerRequest& request,
-                       Poco::Net::HTTPServerResponse& response,
-                       auto&) { serve(request, response); }) {}
+const std::string kNamespace = "harbor-robot-gen-system";
+const std::string kLease = "harborrobot-hub";
 
-  Json lease() {
-    std::lock_guard lock(mutex_);
-    return lease_;
-  }
-  RestConfig config() const {
-    RestConfig config;
-    config.server = server_.url();
-    config.tls.caPem = server_.authority().ca().certificatePem;
-    return config;
-  }
+Json storedLease(const testing::KubeApiServer& apiserver, const std::string& ns = kNamespace,
+                 const std::string& name = kLease) {
+  return apiserver.stored(resources::leases(), ns, name).value_or(Json());
+}
 
-private:
-  void reply(Poco::Net::HTTPServerResponse& response, int status, const Json& body) {
-    response.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
-    response.send() << body.dump();
+// A replica's identity holds only what leader election needs on Leases.
+RestConfig replicaConfig(testing::KubeApiServer& apiserver, const std::string& identity) {
+  auto config =
+      apiserver.serviceAccountConfig(kNamespace, identity,
+                                     Json::array({{{"apiGroups", {"coordination.k8s.io"}},
+                                                   {"resources", {"leases"}},
+                                                   {"verbs", {"get", "create", "update"}}}}));
+  if (!config) {
+    throw std::runtime_error(config.error().message());
   }
-  Json status(int code, const std::string& reason) {
-    return {{"kind", "Status"}, {"code", code}, {"reason", reason}, {"message", reason}};
-  }
-  void serve(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) {
-    std::string body;
-    Poco::StreamCopier::copyToString(request.stream(), body);
-    std::lock_guard lock(mutex_);
-    const std::string method = request.getMethod();
-    if (method == "GET") {
-      lease_.is_null() ? reply(response, 404, status(404, "NotFound"))
-                       : reply(response, 200, lease_);
-    } else if (method == "POST") {
-      if (!lease_.is_null()) {
-        reply(response, 409, status(409, "AlreadyExists"));
-        return;
-      }
-      lease_ = Json::parse(body);
-      lease_["metadata"]["resourceVersion"] = std::to_string(++version_);
-      reply(response, 201, lease_);
-    } else if (method == "PUT") {
-      Json update = Json::parse(body);
-      if (update["metadata"]["resourceVersion"] != lease_["metadata"]["resourceVersion"]) {
-        reply(response, 409, status(409, "Conflict"));
-        return;
-      }
-      lease_ = update;
-      lease_["metadata"]["resourceVersion"] = std::to_string(++version_);
-      reply(response, 200, lease_);
-    }
-  }
-
-  std::mutex mutex_;
-  Json lease_;
-  int version_ = 0;
-  testing::HttpsTestServer server_;
-};
+  return *config;
+}
 
 struct Replica {
-  Replica(LeaseStore& store, const std::string& identity)
-      : client(store.config()),
+  Replica(testing::KubeApiServer& apiserver, const std::string& identity)
+      : client(replicaConfig(apiserver, identity)),
         elector(
-            client,
-            {.ns = "harbor-robot-gen-system", .name = "harborrobot-hub", .identity = identity},
+            client, {.ns = kNamespace, .name = kLease, .identity = identity},
             {.onStartedLeading = [this] { ++started; },
              .onStoppedLeading = [this] { ++stopped; },
              .onNewLeader = [this](const std::string& who) { newLeaders.push_back(who); }},
@@ -98,15 +57,15 @@ struct Replica {
 };
 
 TEST(LeaderElection, FirstReplicaCreatesTheLeaseAndTheSecondWaits) {
-  LeaseStore store;
-  Replica one(store, "hub-a");
-  Replica two(store, "hub-b");
+  testing::KubeApiServer apiserver({.namespaces = {kNamespace}});
+  Replica one(apiserver, "hub-a");
+  Replica two(apiserver, "hub-b");
   auto first = one.elector.tryAcquireOrRenew();
   ASSERT_TRUE(first) << first.error().message();
   EXPECT_TRUE(*first);
-  EXPECT_EQ(store.lease()["spec"]["holderIdentity"], "hub-a");
-  EXPECT_EQ(store.lease()["spec"]["leaseTransitions"], 0);
-  EXPECT_EQ(store.lease()["spec"]["renewTime"], "1970-01-01T00:00:00.000000Z");
+  EXPECT_EQ(storedLease(apiserver)["spec"]["holderIdentity"], "hub-a");
+  EXPECT_EQ(storedLease(apiserver)["spec"]["leaseTransitions"], 0);
+  EXPECT_EQ(storedLease(apiserver)["spec"]["renewTime"], "1970-01-01T00:00:00.000000Z");
   auto second = two.elector.tryAcquireOrRenew();
   ASSERT_TRUE(second);
   EXPECT_FALSE(*second);
@@ -115,26 +74,26 @@ TEST(LeaderElection, FirstReplicaCreatesTheLeaseAndTheSecondWaits) {
 }
 
 TEST(LeaderElection, AStandbyTakesOverOnlyAfterTheLeaseWentUnrenewedForItsDuration) {
-  LeaseStore store;
-  Replica one(store, "hub-a");
-  Replica two(store, "hub-b");
+  testing::KubeApiServer apiserver({.namespaces = {kNamespace}});
+  Replica one(apiserver, "hub-a");
+  Replica two(apiserver, "hub-b");
   ASSERT_TRUE(*one.elector.tryAcquireOrRenew());
   ASSERT_FALSE(*two.elector.tryAcquireOrRenew());
   two.now += std::chrono::seconds(14);
   EXPECT_FALSE(*two.elector.tryAcquireOrRenew()) << "14s < leaseDuration 15s";
   two.now += std::chrono::seconds(1);
   EXPECT_TRUE(*two.elector.tryAcquireOrRenew());
-  EXPECT_EQ(store.lease()["spec"]["holderIdentity"], "hub-b");
-  EXPECT_EQ(store.lease()["spec"]["leaseTransitions"], 1);
+  EXPECT_EQ(storedLease(apiserver)["spec"]["holderIdentity"], "hub-b");
+  EXPECT_EQ(storedLease(apiserver)["spec"]["leaseTransitions"], 1);
   // The old leader learns it lost the lease on its next renew.
   EXPECT_FALSE(*one.elector.tryAcquireOrRenew());
   EXPECT_EQ(one.elector.leader(), "hub-b");
 }
 
 TEST(LeaderElection, ARenewingLeaderIsNeverTakenOver) {
-  LeaseStore store;
-  Replica one(store, "hub-a");
-  Replica two(store, "hub-b");
+  testing::KubeApiServer apiserver({.namespaces = {kNamespace}});
+  Replica one(apiserver, "hub-a");
+  Replica two(apiserver, "hub-b");
   ASSERT_TRUE(*one.elector.tryAcquireOrRenew());
   for (int round = 0; round < 10; ++round) {
     ASSERT_FALSE(*two.elector.tryAcquireOrRenew()) << "round " << round;
@@ -143,12 +102,30 @@ TEST(LeaderElection, ARenewingLeaderIsNeverTakenOver) {
     // Each renewal writes a new renewTime, which the standby observes as progress.
     ASSERT_TRUE(one.elector.tryAcquireOrRenew().value());
   }
-  EXPECT_EQ(store.lease()["spec"]["holderIdentity"], "hub-a");
+  EXPECT_EQ(storedLease(apiserver)["spec"]["holderIdentity"], "hub-a");
+}
+
+TEST(LeaderElection, LosingTheRaceToWriteTheLeaseIsNotAnError) {
+  testing::KubeApiServer apiserver({.namespaces = {kNamespace}});
+  Replica one(apiserver, "hub-a");
+  Replica two(apiserver, "hub-b");
+  ASSERT_TRUE(*one.elector.tryAcquireOrRenew());
+  ASSERT_FALSE(*two.elector.tryAcquireOrRenew());
+  two.now += std::chrono::seconds(15);
+  // Every Lease write now loses to another writer (409 Conflict).
+  ASSERT_TRUE(apiserver.injectFaults({{"conflictResource", "leases"}}));
+  auto takeover = two.elector.tryAcquireOrRenew();
+  ASSERT_TRUE(takeover) << takeover.error().message();
+  EXPECT_FALSE(*takeover) << "not the leader, and not an error";
+  EXPECT_EQ(storedLease(apiserver)["spec"]["holderIdentity"], "hub-a");
+  ASSERT_TRUE(apiserver.clearFaults());
+  EXPECT_TRUE(*two.elector.tryAcquireOrRenew()) << "the next round takes over";
+  EXPECT_EQ(storedLease(apiserver)["spec"]["holderIdentity"], "hub-b");
 }
 
 TEST(LeaderElection, RunLeadsThenReleasesTheLeaseOnStop) {
-  LeaseStore store;
-  Client client(store.config());
+  testing::KubeApiServer apiserver({.namespaces = {"system"}});
+  Client client(apiserver.adminConfig());
   std::atomic<bool> stop{false};
   std::atomic<int> started{0};
   std::atomic<int> stopped{0};
@@ -166,14 +143,14 @@ TEST(LeaderElection, RunLeadsThenReleasesTheLeaseOnStop) {
   runner.join();
   EXPECT_EQ(started.load(), 1);
   EXPECT_EQ(stopped.load(), 1);
-  EXPECT_EQ(store.lease()["spec"]["holderIdentity"], "");
+  EXPECT_EQ(storedLease(apiserver, "system", "hub")["spec"]["holderIdentity"], "");
 }
 
 TEST(LeaderElection, StopsActingTheMomentTheRenewDeadlinePasses) {
   // The renewal is late (a blocked call, a stopped process): isLeader() says
   // no at once, before the loop runs again (its next round is 30 s away).
-  LeaseStore store;
-  Client client(store.config());
+  testing::KubeApiServer apiserver({.namespaces = {"system"}});
+  Client client(apiserver.adminConfig());
   std::atomic<bool> stop{false};
   std::atomic<int> late{0};
   LeaderElector elector(

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <map>
 #include <optional>
@@ -70,6 +71,10 @@ struct ApiServerOptions {
   // API Priority and Fairness stand-in: requests one user may have in flight
   // at once before the next gets 429 with Retry-After; 0 (default) is off.
   int maxInflightPerUser = 0;
+  // How long a watch with allowWatchBookmarks stays quiet before it gets a
+  // BOOKMARK; watches wake at least once a second, so shorter means "next wake".
+  // Embedding tests lower it to see bookmarks without waiting.
+  std::chrono::milliseconds bookmarkAfterIdle{5000};
 };
 
 class ApiServer {

@@ -347,7 +347,7 @@ void ApiServer::watchObjects(Call& call, ResponseWriter& writer) {
       }
     }
     if (changes->empty()) {
-      const bool idle = std::chrono::steady_clock::now() - lastWrite > std::chrono::seconds(5);
+      const bool idle = std::chrono::steady_clock::now() - lastWrite > options_.bookmarkAfterIdle;
       if (idle) {
         // Bookmarks keep informers' resourceVersion fresh, and the write
         // notices a client that has gone away.
