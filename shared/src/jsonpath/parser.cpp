@@ -108,29 +108,7 @@ private:
   }
 
   // The '}' closing the action at pos_, skipping quoted strings and brackets.
-  std::optional<std::size_t> findClose() const {
-    char quote = 0;
-    int brackets = 0;
-    for (std::size_t i = pos_; i < text_.size(); ++i) {
-      const char c = text_[i];
-      if (quote != 0) {
-        if (c == '\\') {
-          ++i;
-        } else if (c == quote) {
-          quote = 0;
-        }
-      } else if (c == '"' || c == '\'') {
-        quote = c;
-      } else if (c == '[') {
-        ++brackets;
-      } else if (c == ']') {
-        --brackets;
-      } else if (c == '}' && brackets <= 0) {
-        return i;
-      }
-    }
-    return std::nullopt;
-  }
+  std::optional<std::size_t> findClose() const { return findOutsideQuotes(text_, pos_, '}'); }
 
   Result<std::string> parseQuoted(std::string_view text, std::size_t at) const {
     const char quote = text.front();
@@ -244,9 +222,17 @@ private:
   }
 
   static std::optional<std::size_t> matchingBracket(std::string_view text, std::size_t open) {
-    int depth = 0;
+    return findOutsideQuotes(text, open, ']');
+  }
+
+  // The first `close` from `from` on at bracket depth zero, outside quoted
+  // strings (where a backslash escapes the next character). For ']' the scan
+  // starts at its '[' and finds the one that brings the depth back to zero.
+  static std::optional<std::size_t> findOutsideQuotes(std::string_view text, std::size_t from,
+                                                      char close) {
     char quote = 0;
-    for (std::size_t i = open; i < text.size(); ++i) {
+    int depth = 0;
+    for (std::size_t i = from; i < text.size(); ++i) {
       const char c = text[i];
       if (quote != 0) {
         if (c == '\\') {
@@ -258,7 +244,11 @@ private:
         quote = c;
       } else if (c == '[') {
         ++depth;
-      } else if (c == ']' && --depth == 0) {
+      } else if (c == ']') {
+        if (--depth == 0 && close == ']') {
+          return i;
+        }
+      } else if (c == close && depth <= 0) {
         return i;
       }
     }

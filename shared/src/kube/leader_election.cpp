@@ -79,11 +79,7 @@ Result<bool> LeaderElector::tryAcquireOrRenew() {
       }
       return makeError(created.error());
     }
-    std::lock_guard lock(mutex_);
-    observedHolder_ = config_.identity;
-    observedRenewTime_ = stamp;
-    observedAt_ = now;
-    lastRenewed_ = now;
+    wroteLease(stamp, now);
     return true;
   }
 
@@ -126,12 +122,17 @@ Result<bool> LeaderElector::tryAcquireOrRenew() {
     }
     return makeError(written.error());
   }
+  wroteLease(stamp, now);
+  return true;
+}
+
+void LeaderElector::wroteLease(const std::string& stamp,
+                               std::chrono::steady_clock::time_point now) {
   std::lock_guard lock(mutex_);
   observedHolder_ = config_.identity;
   observedRenewTime_ = stamp;
   observedAt_ = now;
   lastRenewed_ = now;
-  return true;
 }
 
 Status LeaderElector::release() {

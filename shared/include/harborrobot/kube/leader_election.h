@@ -57,6 +57,8 @@ public:
 private:
   void setLeading(bool leading);
   [[nodiscard]] Status release();
+  // This replica wrote the Lease with renewTime `stamp` at `now`.
+  void wroteLease(const std::string& stamp, std::chrono::steady_clock::time_point now);
 
   Client& client_;
   LeaderElectionConfig config_;
