@@ -6,6 +6,7 @@
 #include <memory>
 #include <sstream>
 
+#include "harborrobot/cli/flag_files.h"
 #include "harborrobot/failover/manifest.h"
 #include "harborrobot/model/wire_names.h"
 
@@ -20,16 +21,6 @@ struct ManifestFlags {
   std::string stopFile;
   std::string statusFile;
 };
-
-Result<std::string> readScript(const std::string& flag, const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return makeError(fieldError(flag, path, "cannot be read", "a readable script file"));
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 } // namespace
 
@@ -74,7 +65,7 @@ void registerFailoverCommands(CLI::App& app, int& exitCode) {
           std::tuple{"--start-script", &flags->startFile, &flags->input.startScript},
           std::tuple{"--stop-script", &flags->stopFile, &flags->input.stopScript},
           std::tuple{"--status-script", &flags->statusFile, &flags->input.statusScript}}) {
-      auto text = readScript(flag, *path);
+      auto text = readFlagFile(flag, *path, "a readable script file");
       if (!text) {
         std::fprintf(stderr, "error: %s\n", text.error().message().c_str());
         exitCode = 1;

@@ -4,23 +4,13 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
-#include <filesystem>
 #include <string>
 #include <vector>
 
 #include "commands.h"
 #include "failover_command.h"
+#include "harborrobot/cli/completion.h"
 #include "session.h"
-
-namespace {
-
-// Launched through the kubectl_complete-harborrobot name (a symlink or the
-// shim), the binary answers kubectl's completion request.
-bool launchedAsCompletionShim(const char* argv0) {
-  return std::filesystem::path(argv0).filename() == "kubectl_complete-harborrobot";
-}
-
-} // namespace
 
 int main(int argc, char** argv) {
   using namespace harborrobot::cli;

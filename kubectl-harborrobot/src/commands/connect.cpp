@@ -17,6 +17,7 @@
 #include "install_manifests.h"
 
 #include "harborrobot/cli/connection_request.h"
+#include "harborrobot/cli/flag_files.h"
 #include "harborrobot/model/connection.h"
 #include "harborrobot/util/base64.h"
 #include "harborrobot/util/json_text.h"
@@ -70,11 +71,11 @@ int runConnect(CommandContext context, const ConnectFlags& flags) {
   }
   std::string caPem;
   if (!flags.caFile.empty()) {
-    std::ifstream in(flags.caFile, std::ios::binary);
-    if (!in) {
-      return session.fail(fieldError("--ca-file", flags.caFile, "cannot be read", "a PEM file"));
+    auto read = readFlagFile("--ca-file", flags.caFile, "a PEM file");
+    if (!read) {
+      return session.fail(read.error());
     }
-    caPem.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    caPem = std::move(*read);
   }
   const std::string ns = connectionNamespace(session);
   auto secret = buildConnectionSecret(flags.request, ns, *password, caPem);

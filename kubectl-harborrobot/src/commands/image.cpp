@@ -14,12 +14,19 @@
 
 #include "commands.h"
 
+#include "harborrobot/cli/flag_files.h"
 #include "harborrobot/http/https_client.h"
 #include "harborrobot/registry/image_push.h"
 
 namespace harborrobot::cli {
 
 namespace {
+
+std::filesystem::path executablePath() {
+  std::error_code error;
+  const auto self = std::filesystem::read_symlink("/proc/self/exe", error);
+  return error ? std::filesystem::path("./bin/kubectl-harborrobot") : self;
+}
 
 constexpr std::string_view kImageName = "harborrobot-agent";
 
@@ -31,29 +38,6 @@ struct PushFlags {
   std::string caFile;
   bool plainHttp = false;
 };
-
-std::string archiveName() {
-  return fmt::format("{}_{}_linux_amd64.oci.tar", kImageName, HARBORROBOT_VERSION);
-}
-
-// The release archive keeps the image in share/harborrobot/ beside bin/; a build
-// tree writes it to dist/.
-std::filesystem::path defaultArchive() {
-  std::error_code error;
-  const auto self = std::filesystem::read_symlink("/proc/self/exe", error);
-  const auto prefix = error ? std::filesystem::path(".") : self.parent_path().parent_path();
-  for (const auto& candidate :
-       {prefix / "share" / "harborrobot" / archiveName(), prefix / "dist" / archiveName()}) {
-    if (std::filesystem::exists(candidate, error)) {
-      return candidate;
-    }
-  }
-  return prefix / "share" / "harborrobot" / archiveName();
-}
-
-std::string mebibytes(std::uint64_t bytes) {
-  return fmt::format("{:.1f} MiB", static_cast<double>(bytes) / (1024.0 * 1024.0));
-}
 
 int push(CommandContext context, const PushFlags& flags) {
   auto destination =
@@ -69,19 +53,15 @@ int push(CommandContext context, const PushFlags& flags) {
   }
   registry::PushOptions options;
   if (flags.passwordStdin) {
-    std::string password((std::istreambuf_iterator<char>(std::cin)),
-                         std::istreambuf_iterator<char>());
-    while (!password.empty() && (password.back() == '\n' || password.back() == '\r')) {
-      password.pop_back();
+    auto password = readPassword(std::cin, "--password-stdin");
+    if (!password) {
+      return context.session.fail(password.error());
     }
-    if (password.empty()) {
-      return context.session.fail(
-          Error(ErrorCode::kInvalidArgument, "--password-stdin: stdin is empty"));
-    }
-    options.credentials = http::BasicAuth{flags.username, SecretString(std::move(password))};
+    options.credentials = http::BasicAuth{flags.username, SecretString(std::move(*password))};
   }
-  const std::filesystem::path archive =
-      flags.archive.empty() ? defaultArchive() : std::filesystem::path(flags.archive);
+  const std::filesystem::path archive = flags.archive.empty()
+                                            ? defaultImageArchive(executablePath())
+                                            : std::filesystem::path(flags.archive);
   auto image = registry::readOciArchive(archive);
   if (!image) {
     return context.session.fail(image.error());

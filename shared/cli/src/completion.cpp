@@ -132,6 +132,12 @@ std::string completionAnswer(const CLI::App& root, const std::vector<std::string
   return answer + fmt::format(":{}\n", directive);
 }
 
+bool launchedAsCompletionShim(std::string_view argv0) {
+  const auto slash = argv0.rfind('/');
+  return argv0.substr(slash == std::string_view::npos ? 0 : slash + 1) ==
+         "kubectl_complete-harborrobot";
+}
+
 std::string_view completionScript(std::string_view shell) {
   return shell == "bash"   ? kBashScript
          : shell == "zsh"  ? kZshScript

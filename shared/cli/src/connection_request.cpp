@@ -1,23 +1,11 @@
 #include "harborrobot/cli/connection_request.h"
 
-#include <iterator>
 #include <utility>
 
 #include "harborrobot/model/connection.h"
 #include "harborrobot/util/base64.h"
 
 namespace harborrobot::cli {
-
-Result<std::string> readPassword(std::istream& in, std::string_view what) {
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) {
-    text.pop_back();
-  }
-  if (text.empty()) {
-    return makeError(fieldErrorWithoutValue(what, "is empty", "the Harbor password on stdin"));
-  }
-  return text;
-}
 
 // The Secret is server-side applied with `data` (base64), not `stringData`:
 // the apiserver folds stringData into data after field management, so an

@@ -1,7 +1,5 @@
 // `kubectl harborrobot connect`: the connection Secret it writes, and the
 // password from stdin.
-#include <sstream>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -62,18 +60,6 @@ TEST(ConnectionRequest, TheParserRefusesWhatTheHubWouldAndNeverQuotesThePassword
   ASSERT_FALSE(secret);
   EXPECT_THAT(secret.error().message(), ::testing::HasSubstr("url"));
   EXPECT_THAT(secret.error().message(), ::testing::Not(::testing::HasSubstr("s3cret")));
-}
-
-TEST(ConnectionRequest, ThePasswordFromStdinWithoutItsLineBreak) {
-  std::istringstream echoed("s3cret\r\n");
-  EXPECT_EQ(readPassword(echoed, "--password-stdin").value(), "s3cret");
-  std::istringstream inner("two\nlines\n");
-  EXPECT_EQ(readPassword(inner, "--password-stdin").value(), "two\nlines");
-  std::istringstream empty("\n");
-  const auto none = readPassword(empty, "--password-stdin");
-  ASSERT_FALSE(none);
-  EXPECT_EQ(none.error().message(),
-            "--password-stdin: is empty (expected the Harbor password on stdin)");
 }
 
 } // namespace

@@ -25,6 +25,10 @@ using ClusterNames = std::function<std::vector<std::string>(const kube::Resource
 std::string completionAnswer(const CLI::App& root, const std::vector<std::string>& words,
                              const ClusterNames& names);
 
+// Launched as kubectl_complete-harborrobot (the name kubectl looks for, a
+// symlink or the shim), the binary answers kubectl's completion request.
+bool launchedAsCompletionShim(std::string_view argv0);
+
 // The script `completion SHELL` prints: bash, zsh or fish (else empty).
 std::string_view completionScript(std::string_view shell);
 

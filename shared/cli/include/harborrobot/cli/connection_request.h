@@ -3,7 +3,6 @@
 // flags and checked by the core's parser before anything is sent.
 #pragma once
 
-#include <istream>
 #include <string>
 #include <string_view>
 
@@ -23,10 +22,6 @@ struct ConnectionRequest {
   std::string aliasIps{};
   std::string aliasCheckInterval{};
 };
-
-// The password from stdin: everything read, without the trailing line break
-// `echo` or a here-string adds. Empty is an error naming `what`.
-[[nodiscard]] Result<std::string> readPassword(std::istream& in, std::string_view what);
 
 // The Secret in `ns`, or the parser's error naming the key at fault.
 [[nodiscard]] Result<nlohmann::json> buildConnectionSecret(const ConnectionRequest& request,
