@@ -11,21 +11,11 @@ usage: agent_footprint_bench.py <build dir> [--idle-seconds N] [--rotations N]
 import argparse
 import json
 import os
-import shutil
-import ssl
-import subprocess
 import sys
-import tempfile
 import time
-import urllib.request
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
-for relative in (("tests", "sandbox"), ("tests", "e2e", "hub"), ("tests", "sim", "harbor", "tests")):
-    sys.path.insert(0, os.path.join(ROOT, *relative))
-from harness import wait_for  # noqa: E402
-from hub_test import World  # noqa: E402
-from sandbox_test import sandbox  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "e2e"))
+from world import require_root, sandboxed, wait_for  # noqa: E402
 
 NS = "bench-footprint"
 AGENT_USER = f"system:serviceaccount:{NS}:harborrobot-agent"
@@ -33,24 +23,12 @@ HUB_USER = "system:serviceaccount:harbor-robot-gen-system:harborrobot-hub"
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def api_counts(world):
-    raw = json.loads(world.kubectl("config", "view", "--raw", "-o", "json"))
-    token = next(u["user"]["token"] for u in raw["users"] if u["name"] == "token-user")
-    cluster = raw["clusters"][0]["cluster"]
-    context = ssl.create_default_context(cafile=cluster["certificate-authority"])
-    request = urllib.request.Request(cluster["server"] + "/debug/requests",
-                                     headers={"Authorization": "Bearer " + token})
-    with urllib.request.urlopen(request, context=context, timeout=30) as answer:
-        return json.load(answer)
-
-
 def total(counts, user):
     return sum(counts.get(user, {}).values())
 
 
-def agent_pid(state):
-    with open(os.path.join(state, "kubelet", "processes.json")) as f:
-        processes = json.load(f)
+def agent_pid(world):
+    processes = world.processes()
     for ref, containers in processes.items():
         if ref.startswith(NS + "/"):
             return next(iter(containers.values()))
@@ -106,9 +84,7 @@ def mapped_libraries(pid):
 
 
 def main():
-    if os.geteuid() != 0:
-        print("agent_footprint_bench needs root (the sandbox)")
-        return 77
+    require_root()
     parser = argparse.ArgumentParser()
     parser.add_argument("build")
     parser.add_argument("--idle-seconds", type=int, default=300)
@@ -118,38 +94,29 @@ def main():
     args = parser.parse_args()
     if args.image:
         os.environ["HARBORROBOT_SANDBOX_IMAGE"] = os.path.abspath(args.image)
-    build = os.path.abspath(args.build)
-    state = tempfile.mkdtemp(prefix="harborrobot-footprint-")
-    try:
-        sandbox(state, build, "up")
-        world = World(state, build)
-        env = dict(world.env, PATH=os.path.join(build, "bin") + ":" + os.environ["PATH"])
-
-        def plugin(*words, stdin=None):
-            return subprocess.run(["kubectl-harborrobot", *words], env=env, input=stdin,
-                                  text=True, capture_output=True, check=True).stdout
+    with sandboxed(args.build, label="footprint") as world:
+        plugin = world.plugin
         plugin("install", "--wait", "--timeout", "90s")
-        plugin("connect", "harbor", "--url", "https://harbor.example.com", "--username",
-               "api-user", "--password-stdin", stdin="api-password")
+        world.connect()
         world.kubectl("create", "namespace", NS)
-        world.harbor("POST", "/projects", {"project_name": "bench", "metadata": {}})
+        world.create_project("bench")
         plugin("bind", "footprint", "--project", "bench", "--namespaces", NS)
         wait_for(lambda: json.loads(plugin("status", "footprint", "-o", "json"))["ready"] ==
                  "True", "binding footprint Ready", timeout=90)
-        pid = agent_pid(state)
+        pid = agent_pid(world)
         time.sleep(5)  # let the first pass's echoes (its own writes) settle
 
-        before, cpu_before = api_counts(world), cpu_seconds(pid)
+        before, cpu_before = world.api_requests(), cpu_seconds(pid)
         time.sleep(args.idle_seconds)
-        after, cpu_after = api_counts(world), cpu_seconds(pid)
+        after, cpu_after = world.api_requests(), cpu_seconds(pid)
         idle_calls = total(after, AGENT_USER) - total(before, AGENT_USER)
         idle_hub = total(after, HUB_USER) - total(before, HUB_USER)
         cpu_per_hour = (cpu_after - cpu_before) * 3600 / args.idle_seconds
 
-        start = api_counts(world)
+        start = world.api_requests()
         for _ in range(args.rotations):
             plugin("rotate", "footprint", "-n", NS, "--wait", "--timeout", "60s")
-        end = api_counts(world)
+        end = world.api_requests()
         time.sleep(2)
         agent_per_rotation = (total(end, AGENT_USER) - total(start, AGENT_USER)) / args.rotations
         hub_per_rotation = (total(end, HUB_USER) - total(start, HUB_USER)) / args.rotations
@@ -171,11 +138,7 @@ def main():
         print(f"API server calls per rotation (mean of {args.rotations}): agent "
               f"{agent_per_rotation:.1f}, hub {hub_per_rotation:.1f}")
         print("agent calls by method over the whole run: " + json.dumps(end.get(AGENT_USER, {})))
-        sandbox(state, build, "down")
-        return 0
-    finally:
-        sandbox(state, build, "down", check=False)
-        shutil.rmtree(state, ignore_errors=True)
+    return 0
 
 
 if __name__ == "__main__":

@@ -8,22 +8,12 @@ usage: agent_memory_bench.py <build dir> [secret count] [KiB each]
 import base64
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
-for relative in (("tests", "sandbox"), ("tests", "e2e", "hub"), ("tests", "e2e", "plugin"),
-                 ("tests", "e2e", "security"), ("tests", "sim", "harbor", "tests")):
-    sys.path.insert(0, os.path.join(ROOT, *relative))
-from harness import expect_true, wait_for  # noqa: E402
-from hub_test import World  # noqa: E402
-from plugin_test import plugin_on_path  # noqa: E402
-from sandbox_test import sandbox  # noqa: E402
-from security_test import BINDING, PASSWORD  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "e2e"))
+from world import binding, expect_true, sandboxed, wait_for  # noqa: E402
 
 LIMIT_KIB = 64 * 1024
 BATCH = 100
@@ -46,8 +36,7 @@ def agent_pid(world, ns):
              if p.get("status", {}).get("phase") == "Running"]
     if not names:
         return None
-    with open(os.path.join(world.state, "kubelet", "processes.json")) as f:
-        return json.load(f).get(f"{ns}/{names[0]}", {}).get("agent")
+    return world.processes().get(f"{ns}/{names[0]}", {}).get("agent")
 
 
 def create_secrets(world, ns, count, kib):
@@ -70,40 +59,27 @@ def create_secrets(world, ns, count, kib):
 
 
 def main():
-    if os.geteuid() != 0:
-        print("agent_memory_bench needs root (the sandbox)")
-        return 77
-    build = os.path.abspath(sys.argv[1])
     count = int(sys.argv[2]) if len(sys.argv) > 2 else 5000
     kib = int(sys.argv[3]) if len(sys.argv) > 3 else 100
-    state = tempfile.mkdtemp(prefix="harborrobot-memory-")
-    try:
-        sandbox(state, build, "up")
-        world = World(state, build)
+    with sandboxed(sys.argv[1], label="memory") as world:
         kubectl = world.kubectl
-        plugin, _ = plugin_on_path(world, build)
-        plugin.run("install", "--wait", "--timeout", "90s")
-        plugin.run("connect", "harbor", "--url", "https://harbor.example.com", "--username",
-                   "api-user", "--password-stdin", "--ca-file",
-                   world.record["components"]["harbor-1"]["ca"], stdin=PASSWORD)
-        world.harbor("POST", "/projects", {"project_name": "team", "metadata": {}})
+        world.plugin("install", "--wait", "--timeout", "90s")
+        world.connect("--ca-file", world.harbor_ca())
+        world.create_project("team")
         for ns in ("crowded", "empty"):
             kubectl("create", "namespace", ns)
         create_secrets(world, "crowded", count, kib)
         kube_pid = world.record["components"]["kube"].get("pid")
         for ns in ("crowded", "empty"):
             kubectl("label", "namespace", ns, "pulls-from=team")
-        kubectl("apply", "-f", "-", stdin=BINDING)
+        world.apply(binding("team", selector={"pulls-from": "team"}, secret="team-pull"))
 
         def ready():
-            records = json.loads(kubectl("get", "harborrobotcredentials", "-A", "--field-selector",
-                                         "metadata.name=team", "-o", "json"))["items"]
-            spaces = {r["metadata"]["namespace"]: r.get("status", {}).get("ready")
-                      for r in records}
+            spaces = {ns: status.get("ready") for ns, status in world.credentials("team").items()}
             return spaces.get("crowded") and spaces.get("empty")
         wait_for(ready, "both namespaces Ready", timeout=300)
         # A rotation in the crowded namespace: the agent works with them there.
-        plugin.run("rotate", "team", "-n", "crowded", "--wait", "--timeout", "120s")
+        world.plugin("rotate", "team", "-n", "crowded", "--wait", "--timeout", "120s")
         crowded, empty = (agent_pid(world, ns) for ns in ("crowded", "empty"))
         expect_true(crowded and empty, "both agents run")
         rss, peak = memory_kib(crowded)
@@ -116,11 +92,7 @@ def main():
             kube_rss, _ = memory_kib(kube_pid)
             print(f"Kubernetes simulator holding them: RSS {kube_rss / 1024:.0f} MiB")
         expect_true(peak < LIMIT_KIB, f"the agent's peak {peak} KiB stays under 64 MiB")
-        sandbox(state, build, "down")
-        return 0
-    finally:
-        sandbox(state, build, "down", check=False)
-        shutil.rmtree(state, ignore_errors=True)
+    return 0
 
 
 if __name__ == "__main__":

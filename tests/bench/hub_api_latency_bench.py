@@ -27,25 +27,15 @@ issue is not answered 200.
 usage: hub_api_latency_bench.py <build dir> [--issues N] [--namespaces N]
 (needs root; exits 77 otherwise)"""
 import argparse
-import http.client
-import json
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
-for relative in (("tests", "sandbox"), ("tests", "e2e", "hub"), ("tests", "e2e", "safety"),
-                 ("tests", "sim", "harbor", "tests")):
-    sys.path.insert(0, os.path.join(ROOT, *relative))
-from abuse_test import (PORT, Abuse, hub_context, leader, rss_mib,  # noqa: E402
-                        RssSampler)
-from harness import wait_for  # noqa: E402
-from hub_test import World  # noqa: E402
-from sandbox_test import sandbox  # noqa: E402
+E2E = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "e2e")
+sys.path.insert(0, os.path.join(E2E, "safety"))  # abuse_test's abuse, and how it calls the hub
+sys.path.insert(0, E2E)
+from abuse_test import Abuse, RssSampler, call, hub_context, leader, rss_mib  # noqa: E402
+from world import binding, require_root, sandboxed, wait_for  # noqa: E402
 
 BINDING = "latency"
 MEASURED_FROM = "127.3.0.1"  # the measured agent's own address, as a Pod has
@@ -66,18 +56,8 @@ class Agents:
         self.throttled = 0
 
     def call(self, method, ns, path, body):
-        connection = http.client.HTTPSConnection(self.address, PORT, context=self.context,
-                                                 timeout=60,
-                                                 source_address=(MEASURED_FROM, 0))
-        try:
-            connection.request(method, f"/v1/namespaces/{ns}{path}", body=json.dumps(body),
-                               headers={"Authorization": f"Bearer {self.tokens[ns]}",
-                                        "Content-Type": "application/json"})
-            answer = connection.getresponse()
-            text = answer.read()
-            return answer.status, json.loads(text) if text else None
-        finally:
-            connection.close()
+        return call(self.address, self.context, method, f"/v1/namespaces/{ns}{path}",
+                    self.tokens[ns], body, source=MEASURED_FROM, timeout=60)
 
     def issue(self, ns, label):
         """One credential issue and its activation: the issue's seconds."""
@@ -103,28 +83,16 @@ class Agents:
 
 
 def main():
-    if os.geteuid() != 0:
-        print("hub_api_latency_bench needs root (the sandbox)")
-        return 77
+    require_root()
     parser = argparse.ArgumentParser()
     parser.add_argument("build")
     parser.add_argument("--issues", type=int, default=200)
     parser.add_argument("--namespaces", type=int, default=20)
     args = parser.parse_args()
-    build = os.path.abspath(args.build)
-    state = tempfile.mkdtemp(prefix="harborrobot-latency-")
-    try:
-        sandbox(state, build, "up")
-        world = World(state, build)
-        env = dict(world.env, PATH=os.path.join(build, "bin") + ":" + os.environ["PATH"])
-
-        def plugin(*words, stdin=None):
-            return subprocess.run(["kubectl-harborrobot", *words], env=env, input=stdin,
-                                  text=True, capture_output=True, check=True).stdout
-        plugin("install", "--agents", "external", "--wait", "--timeout", "90s")
-        plugin("connect", "harbor", "--url", "https://harbor.example.com", "--username",
-               "api-user", "--password-stdin", stdin="api-password")
-        world.harbor("POST", "/projects", {"project_name": BINDING, "metadata": {}})
+    with sandboxed(args.build, label="latency") as world:
+        world.plugin("install", "--agents", "external", "--wait", "--timeout", "90s")
+        world.connect()
+        world.create_project(BINDING)
         names = [f"latency-{i:02d}" for i in range(args.namespaces)]
         tokens = {}
         for ns in names + [ABUSER_NS]:
@@ -132,19 +100,9 @@ def main():
             if ns != ABUSER_NS:
                 world.kubectl("label", "namespace", ns, "latency=yes")
             world.kubectl("create", "serviceaccount", "harborrobot-agent", "-n", ns)
-            tokens[ns] = world.kubectl("create", "token", "harborrobot-agent", "-n", ns,
-                                       "--audience", "harborrobot-hub").strip()
-        world.kubectl("apply", "-f", "-", stdin=json.dumps({
-            "apiVersion": "harbor-robot-gen.alaudadevops.alauda.io/v1alpha1",
-            "kind": "HarborRobotBinding", "metadata": {"name": BINDING},
-            "spec": {"namespaces": {"selector": {"matchLabels": {"latency": "yes"}}},
-                     "generatedSecret": {"name": f"{BINDING}-pull"},
-                     "harbor": {"project": BINDING,
-                                "robot": {"access": [{"action": "pull",
-                                                      "resource": "repository"}]},
-                                "secret": {"name": "harbor",
-                                           "namespace": "harbor-robot-gen-system"}},
-                     "refreshInterval": "6h", "rotation": {"gracePeriod": "1s"}}}))
+            tokens[ns] = world.hub_token(ns)
+        world.apply(binding(BINDING, selector={"latency": "yes"}, secret=f"{BINDING}-pull",
+                            project=BINDING, grace="1s", service_account=None))
         _, address, pid = leader(world)
         context = hub_context(world)
         abuser_token = tokens.pop(ABUSER_NS)
@@ -187,11 +145,7 @@ def main():
         print("the abuse: " + abuse.summary().replace("\n", "\n  "))
         print(f"hub leader RSS: {rss_quiet:.1f} MiB before the abuse, peak {rss.peak:.1f} MiB "
               f"during it, {rss_mib(pid):.1f} MiB after")
-        sandbox(state, build, "down")
-        return 0
-    finally:
-        sandbox(state, build, "down", check=False)
-        shutil.rmtree(state, ignore_errors=True)
+    return 0
 
 
 if __name__ == "__main__":

@@ -23,26 +23,18 @@ import http.client
 import json
 import os
 import re
-import shutil
 import ssl
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
-for relative in (("tests", "sandbox"), ("tests", "e2e", "hub"), ("tests", "sim", "harbor", "tests")):
-    sys.path.insert(0, os.path.join(ROOT, *relative))
-from harness import wait_for  # noqa: E402
-from hub_test import World  # noqa: E402
-from sandbox_test import sandbox  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "e2e"))
+from world import HUB_NS, binding, require_root, sandboxed, wait_for  # noqa: E402
 
-HUB_NS = "harbor-robot-gen-system"
 HUB_USERS = f"system:serviceaccount:{HUB_NS}:"  # the hub's replicas, as the API server sees them
 BINDINGS = "/apis/harbor-robot-gen.alaudadevops.alauda.io/v1alpha1/harborrobotbindings"
 FLOOR_PROJECT = "floor"
@@ -277,9 +269,7 @@ def compact_size(value):
 
 
 def main():
-    if os.geteuid() != 0:
-        print("hub_load_bench needs root (the sandbox)")
-        return 77
+    require_root()
     parser = argparse.ArgumentParser()
     parser.add_argument("build")
     parser.add_argument("--namespaces", type=int, default=1000)
@@ -289,30 +279,20 @@ def main():
     # one from its Pod's own address.
     parser.add_argument("--workers", type=int, default=32)
     args = parser.parse_args()
-    build = os.path.abspath(args.build)
     robots = args.namespaces * args.bindings
-    state = tempfile.mkdtemp(prefix="harborrobot-load-")
-    try:
-        sandbox(state, build, "up")
-        world = World(state, build)
-        env = dict(world.env, PATH=os.path.join(build, "bin") + ":" + os.environ["PATH"])
+    with sandboxed(args.build, label="load") as world:
         kube_pid = world.record["components"]["kube"]["pid"]
         with open(f"/proc/{kube_pid}/cmdline", "rb") as f:
             if b"harborrobot-kube-sim" not in f.read():
                 raise AssertionError(f"pid {kube_pid} is not the kube simulator")
-
-        def plugin(*words, stdin=None):
-            return subprocess.run(["kubectl-harborrobot", *words], env=env, input=stdin,
-                                  text=True, capture_output=True, check=True).stdout
-        plugin("install", "--agents", "external", "--wait", "--timeout", "90s")
-        plugin("connect", "harbor", "--url", "https://harbor.example.com", "--username",
-               "api-user", "--password-stdin", stdin="api-password")
+        world.plugin("install", "--agents", "external", "--wait", "--timeout", "90s")
+        world.connect()
         raw = json.loads(world.kubectl("config", "view", "--raw", "-o", "json"))
         cluster = raw["clusters"][0]["cluster"]
         admin = Api(cluster["server"],
                     next(u["user"]["token"] for u in raw["users"] if u["name"] == "token-user"),
                     cluster["certificate-authority"])
-        world.harbor("POST", "/projects", {"project_name": "load", "metadata": {}})
+        world.create_project("load")
         names = [f"load-{i:04d}" for i in range(args.namespaces)]
         pool = concurrent.futures.ThreadPoolExecutor(args.workers)
 
@@ -342,13 +322,9 @@ def main():
             "get", "pods", "-n", HUB_NS, "-l", "harborrobot.io/hub-leader=true", "-o",
             "json"))["items"] or [None])[0], "a hub leader", timeout=60)
         hub_ip = leader["status"]["podIP"]
-        ca_file = os.path.join(state, "hub-ca.crt")
-        with open(ca_file, "w") as f:
-            f.write(json.loads(world.kubectl("get", "configmap", "-n", HUB_NS,
-                                             "harborrobot-hub-ca", "-o", "json"))["data"]["ca.crt"])
-        with open(os.path.join(state, "kubelet", "processes.json")) as f:
-            processes = json.load(f)
-        leader_pid = next(iter(processes[f"{HUB_NS}/{leader['metadata']['name']}"].values()))
+        ca_file = world.hub_ca()
+        leader_pid = next(iter(world.processes()[f"{HUB_NS}/{leader['metadata']['name']}"]
+                               .values()))
 
         def request_counts():
             status, counts = admin.call("GET", "/debug/requests?by=verb")
@@ -375,16 +351,9 @@ def main():
 
         started = time.monotonic()
         for b in range(args.bindings):
-            admin.call("POST", BINDINGS, {
-                "apiVersion": "harbor-robot-gen.alaudadevops.alauda.io/v1alpha1",
-                "kind": "HarborRobotBinding", "metadata": {"name": f"load-{b}"},
-                "spec": {"namespaces": {"selector": {"matchLabels": {"load": "yes"}}},
-                         "generatedSecret": {"name": f"load-{b}-pull"},
-                         "harbor": {"project": "load",
-                                    "robot": {"access": [{"action": "pull",
-                                                          "resource": "repository"}]},
-                                    "secret": {"name": "harbor", "namespace": HUB_NS}},
-                         "refreshInterval": "6h"}})
+            admin.call("POST", BINDINGS, binding(f"load-{b}", selector={"load": "yes"},
+                                                 secret=f"load-{b}-pull", project="load",
+                                                 service_account=None))
 
         # The bindings' sizes while the agents work, every half second: often
         # enough to see them grow, seldom enough not to load the API server.
@@ -457,8 +426,8 @@ def main():
         # What a user waits for once everything is Ready: one binding's status
         # (its records, Secrets and ServiceAccounts listed once each, not per
         # namespace) and the whole fleet's records. Through the real kubectl,
-        # which finds the plugin on PATH (build/bin), as a user runs them.
-        cli_env = dict(env, NO_COLOR="1")
+        # which finds the plugin on PATH (a link to build/bin's), as a user runs them.
+        cli_env = world.plugin_env
         status_name = "load-0"
         status_seconds, status_text = timed(
             ["kubectl", "harborrobot", "status", status_name], cli_env)
@@ -517,11 +486,7 @@ def main():
         print(f"kubectl get harborrobotcredentials -A: {records_seconds:.2f} s for "
               f"{len(records)} records")
         pool.shutdown()
-        sandbox(state, build, "down")
-        return 0
-    finally:
-        sandbox(state, build, "down", check=False)
-        shutil.rmtree(state, ignore_errors=True)
+    return 0
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ harbor.example.com moves pulls to harbor-2 (proved by the Harbors' request
 logs) without touching /etc, and `down` leaves no process behind.
 usage: sandbox_test.py <build dir>   (needs root; exits 77 otherwise)"""
 import base64
+import contextlib
 import hashlib
 import json
 import os
@@ -27,6 +28,22 @@ def sandbox(state, build, *args, check=True):
     if check and result.returncode != 0:
         raise AssertionError(f"sandbox {' '.join(args)} failed: {result.stdout}{result.stderr}")
     return result
+
+
+@contextlib.contextmanager
+def sandbox_up(build, prefix, *up_flags):
+    """A sandbox brought up (with `sandbox up` flags) in a fresh state directory,
+    which is yielded. Leaving the block brings it down; after steps that passed,
+    `down` must leave no process of it. The directory is removed either way."""
+    state = tempfile.mkdtemp(prefix=prefix)
+    try:
+        sandbox(state, build, "up", *up_flags)
+        yield state
+        sandbox(state, build, "down")
+        expect_equal(processes_mentioning(state), [], "down leaves no process of the sandbox")
+    finally:
+        sandbox(state, build, "down", check=False)
+        shutil.rmtree(state, ignore_errors=True)
 
 
 def request_log(record, name):

@@ -37,32 +37,19 @@ and Harbor's token service grants its credential pull as that very robot.
 usage: harbor_truth_test.py <build dir> <scenario>   (needs root; exits 77 otherwise)"""
 import json
 import os
-import shutil
 import sys
-import tempfile
 import threading
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
-for relative in (("tests", "sandbox"), ("tests", "e2e", "hub"), ("tests", "e2e", "quickstart"),
-                 ("tests", "e2e", "plugin"), ("tests", "e2e", "rotation"),
-                 ("tests", "sim", "harbor", "tests"), ("tests", "sim", "harbor", "tools")):
-    sys.path.insert(0, os.path.join(ROOT, *relative))
-import harbor_seed_image  # noqa: E402
-from harness import expect_equal, expect_true, wait_for  # noqa: E402
-from hub_test import World  # noqa: E402
-from plugin_test import plugin_on_path  # noqa: E402
-from quickstart_test import install  # noqa: E402
-from rotation_test import pull, registry_certs  # noqa: E402
-from sandbox_test import processes_mentioning, sandbox  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from world import (REGISTRY, TEAM_LABEL, binding, expect_equal, expect_true,  # noqa: E402
+                   require_root, sandboxed, wait_for)
 
 BINDING = "truth"
 SECRET = "truth-pull"
 PROJECT = "team"
 NAMESPACES = ("truth-ns1", "truth-ns2")
 NS = NAMESPACES[0]
-REGISTRY = "https://harbor.example.com"
 IMAGE = "harbor.example.com/team/app:v1"
 PULL = (("repository", "pull"),)
 # The sandbox's harbor-1 knows this user as an administrator through an admin
@@ -71,37 +58,18 @@ GROUP_ADMIN = ("ldap-admin", "ldap-password")
 AGENT_PODS = "app.kubernetes.io/name=harborrobot-agent"
 
 
-def wait_until(condition, what, timeout, show):
-    """harness.wait_for, whose timeout also says what was last seen: show()."""
-    try:
-        return wait_for(condition, what, timeout=timeout, interval=0.2)
-    except AssertionError as error:
-        raise AssertionError(f"{error}; last seen: {show()}") from None
-
-
 def names(robots):
     return sorted(robot["name"] for robot in robots)
 
 
 def binding_manifest(namespaces, access, grace):
-    return json.dumps({
-        "apiVersion": "harbor-robot-gen.alaudadevops.alauda.io/v1alpha1",
-        "kind": "HarborRobotBinding", "metadata": {"name": BINDING},
-        "spec": {"namespaces": {"names": list(namespaces)},
-                 "generatedSecret": {"name": SECRET},
-                 "serviceAccount": {"name": "default"},
-                 "harbor": {"project": PROJECT,
-                            "robot": {"access": [{"resource": resource, "action": action}
-                                                 for resource, action in access]},
-                            "secret": {"name": "harbor",
-                                       "namespace": "harbor-robot-gen-system"}},
-                 "refreshInterval": "6h", "rotation": {"gracePeriod": grace}}})
+    return binding(BINDING, namespaces=namespaces, secret=SECRET, project=PROJECT, access=access,
+                   grace=grace)
 
 
 def ready_condition(world):
     """The binding's Ready condition, with its not-ready namespaces."""
-    binding = json.loads(world.kubectl("get", "harborrobotbinding", BINDING, "-o", "json"))
-    status = binding.get("status", {})
+    status = world.binding(BINDING).get("status", {})
     ready = [c for c in status.get("conditions", []) if c["type"] == "Ready"]
     return dict(ready[0] if ready else {},
                 notReadyNamespaces=status.get("notReadyNamespaces", []))
@@ -114,32 +82,28 @@ def last_seen(world):
 
 
 def generation(world, ns=NS):
-    secret = json.loads(world.kubectl("get", "secret", "-n", ns, SECRET, "-o", "json"))
+    secret = world.get("secret", "-n", ns, SECRET)
     return int(secret["metadata"]["annotations"]["harborrobot.io/generation"])
 
 
-def start(world, plugin, namespaces=(NS,), access=PULL, grace="5s", user=("api-user",
-                                                                           "api-password")):
+def start(world, namespaces=(NS,), access=PULL, grace="5s", user=("api-user", "api-password")):
     """The hub, a connection made with `kubectl harborrobot connect` (the Harbor's
     CA included, so `doctor --local` can reach it), namespaces labelled for the
     team project (the seed's projectFieldsPath), the binding, and Ready."""
-    kubectl = world.kubectl
-    install(world)
-    for ns in namespaces:
-        kubectl("create", "namespace", ns)
-        kubectl("label", "namespace", ns, f"cpaas.io/inner-namespace={PROJECT}")
-    connected = plugin.run("connect", "harbor", "--url", REGISTRY, "--username", user[0],
-                           "--password-stdin", "--ca-file",
-                           world.record["components"]["harbor-1"]["ca"],
-                           "--project-fields-path", "{.metadata.labels.cpaas\\.io/inner-namespace}",
-                           stdin=user[1] + "\n", expect=None)
+    world.install()
+    world.create_namespaces(namespaces, TEAM_LABEL)
+    connected = world.run_plugin("connect", "harbor", "--url", REGISTRY, "--username", user[0],
+                                 "--password-stdin", "--ca-file", world.harbor_ca(),
+                                 "--project-fields-path",
+                                 "{.metadata.labels.cpaas\\.io/inner-namespace}",
+                                 stdin=user[1] + "\n", expect=None)
     expect_equal(connected.returncode, 0,
                  f"the hub accepts {user[0]} as a Harbor administrator (connect's verdict); "
                  f"stdout: {connected.stdout} stderr: {connected.stderr}")
-    kubectl("apply", "-f", "-", stdin=binding_manifest(namespaces, access, grace))
-    wait_until(lambda: ready_condition(world).get("status") == "True",
-               f"binding {BINDING} to be Ready with a Secret in {', '.join(namespaces)}",
-               timeout=90, show=lambda: last_seen(world))
+    world.apply(binding_manifest(namespaces, access, grace))
+    wait_for(lambda: ready_condition(world).get("status") == "True",
+             f"binding {BINDING} to be Ready with a Secret in {', '.join(namespaces)}",
+             timeout=90, show=lambda: last_seen(world))
     for ns in namespaces:
         expect_true(world.pull_credential(ns, SECRET) is not None,
                     f"Ready means {ns}/{SECRET} holds a credential for {REGISTRY}")
@@ -197,10 +161,10 @@ class CredentialWatch(threading.Thread):
         print(f"harbor_truth_test: {self.samples} samples, no pull credential lost")
 
 
-def doctor(plugin):
+def doctor(world):
     """`kubectl harborrobot doctor --local` from the sandbox's DNS view:
     (exit code, output, the set of FAIL lines' checks, {check: fix})."""
-    done = plugin.run("doctor", "--local", in_sandbox_dns=True, expect=None)
+    done = world.run_plugin("doctor", "--local", in_sandbox_dns=True, expect=None)
     lines = done.stdout.splitlines()
     failed, fixes = set(), {}
     for index, line in enumerate(lines):
@@ -228,8 +192,8 @@ def scaled_agent(world, replicas):
             return not pods["items"]
         return any(c.get("type") == "Ready" and c.get("status") == "True"
                    for p in pods["items"] for c in p.get("status", {}).get("conditions", []))
-    wait_until(settled, f"the agent in {NS} at {replicas} replica(s)", timeout=60,
-               show=lambda: world.kubectl("get", "pods", "-n", NS, "-o", "wide"))
+    wait_for(settled, f"the agent in {NS} at {replicas} replica(s)", timeout=60,
+             show=lambda: world.kubectl("get", "pods", "-n", NS, "-o", "wide"))
 
 
 # ---- the scenarios ---------------------------------------------------------
@@ -242,9 +206,9 @@ def scenario(function):
 
 
 @scenario
-def rotation_deletes_superseded(world, plugin):
+def rotation_deletes_superseded(world):
     grace = 15
-    start(world, plugin, grace=f"{grace}s")
+    start(world, grace=f"{grace}s")
     first, first_password = world.pull_credential(NS, SECRET)
     expect_equal(names(world.robots()), [first],
                  "Harbor's own listing (q=Level=project,ProjectID=<id>) shows the robot the "
@@ -252,8 +216,8 @@ def rotation_deletes_superseded(world, plugin):
     watch = CredentialWatch(world)
     watch.start()
     requested = time.monotonic()
-    rotated = plugin.run("rotate", BINDING, "--namespace", NS, "--wait", "--timeout", "90s",
-                         expect=None)
+    rotated = world.run_plugin("rotate", BINDING, "--namespace", NS, "--wait", "--timeout", "90s",
+                               expect=None)
     expect_equal(rotated.returncode, 0, f"rotate --wait: {rotated.stdout}{rotated.stderr}")
     second = world.pull_credential(NS, SECRET)[0]
     expect_true(second != first, f"the rotation put a new robot in the Secret ({first})")
@@ -267,10 +231,10 @@ def rotation_deletes_superseded(world, plugin):
     else:
         print(f"harbor_truth_test: the listing came {listed_after:.1f} s after the request, "
               "past the grace period; not checking that the superseded robot was kept")
-    wait_until(lambda: names(world.robots()) == [second],
-               f"Harbor's listing to hold only the active robot {second}: the superseded "
-               f"{first} deleted after the {grace} s grace period", timeout=grace + 60,
-               show=lambda: names(world.robots()))
+    wait_for(lambda: names(world.robots()) == [second],
+             f"Harbor's listing to hold only the active robot {second}: the superseded "
+             f"{first} deleted after the {grace} s grace period", timeout=grace + 60,
+             show=lambda: names(world.robots()))
     gone_after = time.monotonic() - requested
     expect_true(gone_after >= grace - 1, f"the superseded robot was deleted after the grace "
                                          f"period, not before ({gone_after:.1f} s)")
@@ -285,8 +249,8 @@ def rotation_deletes_superseded(world, plugin):
 
 
 @scenario
-def binding_deletion_deletes_robots(world, plugin):
-    start(world, plugin, namespaces=NAMESPACES)
+def binding_deletion_deletes_robots(world):
+    start(world, namespaces=NAMESPACES)
     status, _, body = world.harbor_call("POST", "/robots", {
         "name": "by-hand", "level": "project", "duration": -1, "permissions": [
             {"kind": "project", "namespace": PROJECT,
@@ -299,9 +263,9 @@ def binding_deletion_deletes_robots(world, plugin):
                  "namespace and the hand-made one")
 
     world.kubectl("delete", "harborrobotbinding", BINDING, "--wait=false")
-    wait_until(lambda: world.kubectl("get", "harborrobotbinding", "-o", "name") == "",
-               "the binding to be finalized", timeout=60,
-               show=lambda: last_seen(world))
+    wait_for(lambda: world.kubectl("get", "harborrobotbinding", "-o", "name") == "",
+             "the binding to be finalized", timeout=60,
+             show=lambda: last_seen(world))
     expect_equal(names(world.robots()), [f"robot${PROJECT}+by-hand"],
                  "once the binding's finalizer is done, Harbor's listing holds none of its "
                  "robots and still the hand-made one")
@@ -309,29 +273,25 @@ def binding_deletion_deletes_robots(world, plugin):
         claims = world.token_claims(username, password)
         expect_true(claims is None or claims.get("sub") != username,
                     f"Harbor no longer knows {username}: {claims}")
-        wait_until(lambda: world.pull_credential(ns, SECRET) is None and world.kubectl(
-                       "get", "secret", "-n", ns, SECRET, "--ignore-not-found", "-o",
-                       "name") == "",
-                   f"{ns}/{SECRET} to be deleted", timeout=60,
-                   show=lambda: world.kubectl("get", "secret", "-n", ns))
-        wait_until(lambda: {"name": SECRET} not in json.loads(world.kubectl(
-                       "get", "serviceaccount", "default", "-n", ns, "-o", "json")).get(
-                       "imagePullSecrets", []),
-                   f"{ns}/default to drop {SECRET} from imagePullSecrets", timeout=60,
-                   show=lambda: world.kubectl("get", "serviceaccount", "default", "-n", ns,
-                                              "-o", "json"))
+        wait_for(lambda: world.pull_credential(ns, SECRET) is None and world.kubectl(
+                     "get", "secret", "-n", ns, SECRET, "--ignore-not-found", "-o",
+                     "name") == "",
+                 f"{ns}/{SECRET} to be deleted", timeout=60,
+                 show=lambda: world.kubectl("get", "secret", "-n", ns))
+        wait_for(lambda: {"name": SECRET} not in json.loads(world.kubectl(
+                     "get", "serviceaccount", "default", "-n", ns, "-o", "json")).get(
+                     "imagePullSecrets", []),
+                 f"{ns}/default to drop {SECRET} from imagePullSecrets", timeout=60,
+                 show=lambda: world.kubectl("get", "serviceaccount", "default", "-n", ns,
+                                            "-o", "json"))
 
 
 @scenario
-def read_list_access_pulls(world, plugin):
+def read_list_access_pulls(world):
     access = (("repository", "pull"), ("repository", "read"), ("repository", "list"),
               ("artifact", "read"))
-    start(world, plugin, access=access)
-    harbor_seed_image.seed("harbor-1.example.com", world.record["components"]["harbor-1"]["ca"],
-                           "admin", "Harbor12345", "team/app:v1",
-                           command_prefix=[os.path.join(ROOT, "tests", "sandbox", "sandbox"),
-                                           "--state", world.state, "--build", world.build,
-                                           "exec", "--"])
+    start(world, access=access)
+    world.push_image("team/app:v1")
     credential = world.pull_credential(NS, SECRET)
     robot = [r for r in world.robots() if r["name"] == credential[0]]
     expect_equal(len(robot), 1, f"Harbor's listing shows the Secret's robot {credential[0]}")
@@ -341,35 +301,34 @@ def read_list_access_pulls(world, plugin):
                 f"the robot holds the binding's permissions in Harbor: {sorted(granted)}")
     watch = CredentialWatch(world)
     watch.start()
-    certs = registry_certs(world)
-    pulled = pull(world, certs, credential, IMAGE, whole=True)
+    pulled = world.pull(credential, IMAGE, whole=True)
     expect_equal(pulled.returncode, 0, f"skopeo copy {IMAGE} with the Secret's credential: "
                                        f"{pulled.stderr.strip()[-500:]}")
-    anonymous = pull(world, certs, None, IMAGE, whole=True)
+    anonymous = world.pull(None, IMAGE, whole=True)
     expect_true(anonymous.returncode != 0, "the project is private: without the Secret, "
                                            "skopeo cannot pull (the Secret is what works)")
     world.kubectl("run", "pull-test", "-n", NS, f"--image={IMAGE}")
-    wait_until(lambda: json.loads(world.kubectl("get", "pod", "pull-test", "-n", NS, "-o", "json"))
-               .get("status", {}).get("phase") == "Running",
-               "a Pod pulling through the ServiceAccount's imagePullSecrets to run", timeout=60,
-               show=lambda: world.kubectl("get", "events", "-n", NS,
-                                          "--field-selector", "involvedObject.name=pull-test"))
+    wait_for(lambda: json.loads(world.kubectl("get", "pod", "pull-test", "-n", NS, "-o", "json"))
+             .get("status", {}).get("phase") == "Running",
+             "a Pod pulling through the ServiceAccount's imagePullSecrets to run", timeout=60,
+             show=lambda: world.kubectl("get", "events", "-n", NS,
+                                        "--field-selector", "involvedObject.name=pull-test"))
     watch.finish()
 
 
 @scenario
-def doctor_dead_robot(world, plugin):
-    start(world, plugin)
+def doctor_dead_robot(world):
+    start(world)
     credential_check = f"credential {BINDING} in {NS} (from here)"
-    wait_until(lambda: doctor(plugin)[0] == 0, "doctor --local to find no problem", timeout=60,
-               show=lambda: doctor(plugin)[1])
+    wait_for(lambda: doctor(world)[0] == 0, "doctor --local to find no problem", timeout=60,
+             show=lambda: doctor(world)[1])
     watch = CredentialWatch(world, check_token=False)
     watch.start()
     # Nothing may replace the credential while doctor looks at it: the agent
     # checks the credential in place at start and every 15 minutes, and would
     # rotate a dead one. Scaled to 0, it is stopped for as long as this takes.
     scaled_agent(world, 0)
-    code, text, before, _ = doctor(plugin)
+    code, text, before, _ = doctor(world)
     expect_true(f"[OK  ] {credential_check}: " in text,
                 f"with the robot alive, doctor --local accepts the credential:\n{text}")
     dead, password = world.pull_credential(NS, SECRET)
@@ -380,7 +339,7 @@ def doctor_dead_robot(world, plugin):
     expect_true(dead not in names(world.robots()), f"{dead} is gone from Harbor's listing")
 
     def dead_robot_fails(project_kind):
-        code, text, after, fixes = doctor(plugin)
+        code, text, after, fixes = doctor(world)
         expect_equal(code, 1, f"doctor --local exits 1 for a Secret whose robot was deleted "
                               f"({project_kind} project):\n{text}")
         expect_true(credential_check in after - before,
@@ -412,44 +371,44 @@ def doctor_dead_robot(world, plugin):
     # Started again, the agent checks the credential in place (by `sub`, as
     # doctor does) and replaces the dead robot, the Secret never missing.
     scaled_agent(world, 1)
-    replaced = wait_until(lambda: (lambda c: c if c and c[0] != dead else None)(
-                              world.pull_credential(NS, SECRET)),
-                          f"the restarted agent to replace the dead robot {dead} (its check "
-                          "must read the token's sub: on a public project an anonymous token "
-                          "still carries pull)", timeout=90,
-                          show=lambda: last_seen(world))
+    replaced = wait_for(lambda: (lambda c: c if c and c[0] != dead else None)(
+                            world.pull_credential(NS, SECRET)),
+                        f"the restarted agent to replace the dead robot {dead} (its check "
+                        "must read the token's sub: on a public project an anonymous token "
+                        "still carries pull)", timeout=90,
+                        show=lambda: last_seen(world))
     expect_true(replaced[0] in names(world.robots()), f"Harbor lists the new robot {replaced[0]}")
-    wait_until(lambda: doctor(plugin)[0] == 0, "doctor --local to find no problem again",
-               timeout=60, show=lambda: doctor(plugin)[1])
+    wait_for(lambda: doctor(world)[0] == 0, "doctor --local to find no problem again",
+             timeout=60, show=lambda: doctor(world)[1])
     watch.finish()
 
 
 @scenario
-def admin_group_user(world, plugin):
+def admin_group_user(world):
     status, _, user = world.harbor_call("GET", "/users/current", user=GROUP_ADMIN)
     expect_equal(status, 200, f"harbor-1 knows {GROUP_ADMIN[0]} (the sandbox starts it with "
                               f"--admin-group-user): {user}")
     expect_equal((user.get("sysadmin_flag"), user.get("admin_role_in_auth")), (False, True),
                  f"{GROUP_ADMIN[0]} is an administrator only through an admin group")
-    start(world, plugin, user=GROUP_ADMIN)
+    start(world, user=GROUP_ADMIN)
     credential = world.pull_credential(NS, SECRET)
     expect_true(credential[0] in names(world.robots()),
                 f"the robot {credential[0]} was made through {GROUP_ADMIN[0]}")
-    listed = json.loads(plugin.run("connections", "-o", "json").stdout)
+    listed = json.loads(world.run_plugin("connections", "-o", "json").stdout)
     verdicts = {c["name"]: (c.get("username"), c.get("verdict", {}).get("verified"))
                 for c in listed}
     expect_equal(verdicts, {"harbor": (GROUP_ADMIN[0], True)},
                  f"kubectl harborrobot connections shows it accepted: {listed}")
-    code, text, failed, _ = wait_until(
-        lambda: (lambda d: d if d[0] == 0 else None)(doctor(plugin)),
-        "doctor --local to find no problem", timeout=60, show=lambda: doctor(plugin)[1])
+    code, text, failed, _ = wait_for(
+        lambda: (lambda d: d if d[0] == 0 else None)(doctor(world)),
+        "doctor --local to find no problem", timeout=60, show=lambda: doctor(world)[1])
     for line in ("[OK  ] connection harbor: ", "[OK  ] connection harbor (from here): "):
         expect_true(line in text, f"doctor --local shows {line.strip()}…:\n{text}")
 
 
 @scenario
-def read_only_rotation_waits(world, plugin):
-    start(world, plugin)
+def read_only_rotation_waits(world):
+    start(world)
     before = world.pull_credential(NS, SECRET)
     generation_before = generation(world)
     watch = CredentialWatch(world)
@@ -466,9 +425,9 @@ def read_only_rotation_waits(world, plugin):
              "access": [{"resource": "repository", "action": "pull"}]}]})
     expect_equal(status, 403, f"in read-only mode Harbor refuses every write ({body})")
 
-    requested = plugin.run("rotate", BINDING, "--namespace", NS, expect=None)
+    requested = world.run_plugin("rotate", BINDING, "--namespace", NS, expect=None)
     expect_equal(requested.returncode, 0, f"rotate: {requested.stdout}{requested.stderr}")
-    condition = wait_until(
+    condition = wait_for(
         lambda: (lambda c: c if c.get("reason") == "HarborReadOnly" else None)(
             ready_condition(world)),
         "the binding's Ready reason to be HarborReadOnly", timeout=60,
@@ -489,19 +448,19 @@ def read_only_rotation_waits(world, plugin):
     status, _, body = world.harbor_call("PUT", "/configurations", {"read_only": False})
     expect_equal(status, 200, f"PUT /configurations read_only false ({body})")
     writable_at = time.monotonic()
-    after = wait_until(lambda: (lambda c: c if c and c[0] != before[0] else None)(
-                           world.pull_credential(NS, SECRET)),
-                       "the requested rotation to complete once read-only ends", timeout=120,
-                       show=lambda: last_seen(world))
+    after = wait_for(lambda: (lambda c: c if c and c[0] != before[0] else None)(
+                         world.pull_credential(NS, SECRET)),
+                     "the requested rotation to complete once read-only ends", timeout=120,
+                     show=lambda: last_seen(world))
     print(f"harbor_truth_test: while read-only the binding said {condition['reason']}: "
           f"{condition['message']!r}; rotated {time.monotonic() - writable_at:.1f} s after "
           "read-only ended")
     expect_true(generation(world) > generation_before, "a new generation in the Secret")
-    wait_until(lambda: ready_condition(world).get("status") == "True", "Ready again",
-               timeout=60, show=lambda: last_seen(world))
-    wait_until(lambda: names(world.robots()) == [after[0]],
-               f"the superseded robot {before[0]} deleted after the grace period",
-               timeout=60, show=lambda: names(world.robots()))
+    wait_for(lambda: ready_condition(world).get("status") == "True", "Ready again",
+             timeout=60, show=lambda: last_seen(world))
+    wait_for(lambda: names(world.robots()) == [after[0]],
+             f"the superseded robot {before[0]} deleted after the grace period",
+             timeout=60, show=lambda: names(world.robots()))
     watch.finish()
 
 
@@ -509,24 +468,12 @@ def main():
     if len(sys.argv) != 3 or sys.argv[2] not in SCENARIOS:
         print(f"usage: harbor_truth_test.py <build dir> {'|'.join(SCENARIOS)}", file=sys.stderr)
         return 2
-    if os.geteuid() != 0:
-        print("harbor_truth_test needs root (the sandbox)")
-        return 77
-    build = os.path.abspath(sys.argv[1])
+    require_root()
     name = sys.argv[2]
-    state = tempfile.mkdtemp(prefix=f"harborrobot-truth-{name}-")
-    try:
-        sandbox(state, build, "up")
-        world = World(state, build)
-        plugin, _ = plugin_on_path(world, build)
-        SCENARIOS[name](world, plugin)
-        sandbox(state, build, "down")
-        expect_equal(processes_mentioning(state), [], "down leaves no process")
-        print(f"harbor_truth_test {name}: passed")
-        return 0
-    finally:
-        sandbox(state, build, "down", check=False)
-        shutil.rmtree(state, ignore_errors=True)
+    with sandboxed(sys.argv[1], label=f"truth-{name}") as world:
+        SCENARIOS[name](world)
+    print(f"harbor_truth_test {name}: passed")
+    return 0
 
 
 if __name__ == "__main__":

@@ -15,207 +15,25 @@ and reports make the binding Ready (the seed's printer columns filled); a
 second generation retires the first after the grace period; deleting the
 binding deletes exactly our robots (a hand-made robot in the project stays).
 usage: hub_test.py <build dir>   (needs root; exits 77 otherwise)"""
-import base64
 import json
 import os
-import shutil
 import signal
-import ssl
-import subprocess
 import sys
-import tempfile
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
-sys.path.insert(0, os.path.join(ROOT, "tests", "sandbox"))
-sys.path.insert(0, os.path.join(ROOT, "tests", "sim", "harbor", "tests"))
-from harness import expect_equal, expect_true, wait_for  # noqa: E402
-from sandbox_test import processes_mentioning, sandbox  # noqa: E402
-
-HUB = "https://harborrobot-hub.harbor-robot-gen-system.svc:8443"
-SEED = os.path.join(ROOT, "tests", "fixtures", "seed")
-BINDING = "harbor-secret-for-team"
-
-
-class World:
-    def __init__(self, state, build):
-        self.state, self.build = state, build
-        with open(os.path.join(state, "sandbox.json")) as f:
-            self.record = json.load(f)
-        self.env = dict(os.environ, KUBECONFIG=self.record["components"]["kube"]["kubeconfig"])
-        self.hub_ca = os.path.join(state, "hub-ca.crt")
-
-    def kubectl(self, *args, stdin=None, check=True):
-        done = subprocess.run(["kubectl", *args], env=self.env, input=stdin,
-                              capture_output=True, text=True, timeout=60)
-        if check and done.returncode != 0:
-            raise AssertionError(f"kubectl {' '.join(args)}: {done.stderr}")
-        return done.stdout
-
-    def plugin(self, *args, stdin=None, timeout=300):
-        """`kubectl harborrobot ARGS` through the real kubectl, which finds the
-        built plugin on PATH as it finds any installed plugin."""
-        env = dict(self.env, PATH=os.path.join(self.build, "bin") + ":" + os.environ["PATH"])
-        done = subprocess.run(["kubectl", "harborrobot", *args], env=env, input=stdin,
-                              capture_output=True, text=True, timeout=timeout)
-        if done.returncode != 0:
-            raise AssertionError(f"kubectl harborrobot {' '.join(args)}: {done.stderr}")
-        return done.stdout
-
-    def harbor_call(self, method, path, body=None, user=("admin", "Harbor12345")):
-        """harbor-1's API (harbor.example.com points there), as its admin unless
-        told: (status, headers, parsed JSON body or None), whatever the status."""
-        harbor = self.record["components"]["harbor-1"]
-        context = ssl.create_default_context(cafile=harbor["ca"])
-        context.check_hostname = False
-        request = urllib.request.Request(
-            f"https://{harbor['address']}/api/v2.0{path}", method=method,
-            data=json.dumps(body).encode() if body is not None else None,
-            headers={"Content-Type": "application/json", "Authorization": "Basic " +
-                     base64.b64encode(f"{user[0]}:{user[1]}".encode()).decode()})
-        try:
-            with urllib.request.urlopen(request, context=context, timeout=30) as answer:
-                text = answer.read()
-                return answer.status, answer.headers, json.loads(text) if text else None
-        except urllib.error.HTTPError as error:
-            text = error.read()
-            try:
-                return error.code, error.headers, json.loads(text) if text else None
-            except ValueError:
-                return error.code, error.headers, text.decode(errors="replace")
-
-    def harbor(self, method, path, body=None):
-        """harbor-1's API as its admin: (status, parsed JSON body, None on an error)."""
-        status, _, parsed = self.harbor_call(method, path, body)
-        return status, parsed if status < 400 else None
-
-    def robots(self, project="team"):
-        """The project's robots as Harbor itself lists them: Level and ProjectID
-        inside q (NOTES.md §3; Harbor ignores them as query parameters of their
-        own), every page of 100 until X-Total-Count are read. [] when the project
-        does not exist; a failed listing raises, it never reads as empty."""
-        status, _, found = self.harbor_call("GET", f"/projects/{project}")
-        if status == 404:
-            return []
-        expect_equal(status, 200, f"GET /projects/{project} ({found})")
-        q = urllib.parse.quote(f"Level=project,ProjectID={found['project_id']}", safe="")
-        robots = []
-        while True:
-            path = f"/robots?q={q}&page={len(robots) // 100 + 1}&page_size=100"
-            status, headers, page = self.harbor_call("GET", path)
-            expect_equal(status, 200, f"GET {path} ({page})")
-            robots += page
-            if not page or len(robots) >= int(headers["X-Total-Count"]):
-                return robots
-
-    def token_claims(self, username, password, scope="repository:team/app:pull"):
-        """What harbor-1's token service grants these Basic credentials for
-        `scope`: the claims of the JWT it issues, or None when it answers
-        anything but 200. (NOTES.md §6b: a 200 alone proves nothing, since a
-        deleted robot gets an anonymous token; read `sub` and `access`.)"""
-        harbor = self.record["components"]["harbor-1"]
-        context = ssl.create_default_context(cafile=harbor["ca"])
-        context.check_hostname = False
-        query = urllib.parse.urlencode({"service": "harbor-registry", "scope": scope})
-        request = urllib.request.Request(
-            f"https://{harbor['address']}/service/token?{query}", headers={
-                "Authorization": "Basic " + base64.b64encode(
-                    f"{username}:{password}".encode()).decode()})
-        try:
-            with urllib.request.urlopen(request, context=context, timeout=30) as answer:
-                token = json.load(answer)["token"]
-        except urllib.error.HTTPError:
-            return None
-        payload = token.split(".")[1]
-        return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-
-    def pull_credential(self, ns, secret, registry="https://harbor.example.com"):
-        """(username, password) for `registry` in a generated Secret, or None when
-        the Secret is missing or holds no such entry."""
-        done = subprocess.run(["kubectl", "get", "secret", "-n", ns, secret, "-o", "json"],
-                              env=self.env, capture_output=True, text=True, timeout=60)
-        if done.returncode != 0:
-            return None
-        try:
-            data = json.loads(done.stdout)["data"][".dockerconfigjson"]
-            entry = json.loads(base64.b64decode(data))["auths"][registry]
-            return entry["username"], entry["password"]
-        except (KeyError, ValueError, TypeError):
-            return None
-
-    def hub(self, method, path, token=None, body=None):
-        """The hub API from inside the sandbox's DNS view, like an agent."""
-        argv = ["curl", "-s", "-o", "-", "-w", "\n%{http_code}", "--cacert", self.hub_ca,
-                "-X", method, f"{HUB}{path}"]
-        if token:
-            argv += ["-H", f"Authorization: Bearer {token}"]
-        if body is not None:
-            argv += ["-H", "Content-Type: application/json", "--data", json.dumps(body)]
-        def attempt():
-            done = sandbox(self.state, self.build, "exec", "--", *argv, check=False)
-            text, _, code = done.stdout.rpartition("\n")
-            return int(code or 0), json.loads(text) if text.strip() else None
-        # Like an agent: a moment without a leader (a failover) is retried.
-        return wait_for(lambda: (lambda r: r if r[0] not in (0, 503) else None)(attempt()),
-                        f"the hub to answer {method} {path}", timeout=30)
-
-    def binding(self):
-        return json.loads(self.kubectl("get", "harborrobotbinding", BINDING, "-o", "json"))
-
-    def credentials(self, binding=BINDING):
-        """The binding's HarborRobotCredential records across the fleet, as
-        {namespace: status}: one per target namespace whose agent has reported
-        (a target that never reported has none; the binding's
-        status.notReadyNamespaces names it). Listed the way the documentation
-        says, by name in every namespace (GET /apis/harbor-robot-gen.alaudadevops.
-        alauda.io/v1alpha1/harborrobotcredentials?fieldSelector=metadata.name%3D<binding>)."""
-        listed = json.loads(self.kubectl("get", "harborrobotcredentials", "--all-namespaces",
-                                         "--field-selector", f"metadata.name={binding}",
-                                         "-o", "json"))
-        return {item["metadata"]["namespace"]: item.get("status", {})
-                for item in listed.get("items", [])}
-
-    def not_ready(self, binding=BINDING):
-        """The binding's status.notReadyNamespaces as {namespace: reason} (at most
-        5, sorted by name)."""
-        found = json.loads(self.kubectl("get", "harborrobotbinding", binding, "-o", "json"))
-        return {entry["name"]: entry.get("reason", "")
-                for entry in found.get("status", {}).get("notReadyNamespaces", [])}
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from world import (BINDING, HUB_NS, NAMESPACES, expect_equal, expect_true,  # noqa: E402
+                   sandboxed, wait_for)
 
 
 def main():
-    if os.geteuid() != 0:
-        print("hub_test needs root (the sandbox)")
-        return 77
-    build = sys.argv[1]
-    state = tempfile.mkdtemp(prefix="harborrobot-hub-")
-    try:
-        sandbox(state, build, "up")
-        world = World(state, build)
+    with sandboxed(sys.argv[1]) as world:
         kubectl = world.kubectl
         # This test plays the agents itself: the hub must not start real ones.
-        world.plugin("install", "--agents", "external")
-        hub_args = json.loads(kubectl("get", "deployment", "-n", "harbor-robot-gen-system",
-                                      "harborrobot-hub", "-o", "json"))
-        hub_args = hub_args["spec"]["template"]["spec"]["containers"][0]["args"]
+        world.install("--agents", "external", timeout=60)
+        hub_args = world.hub_deployment()["spec"]["template"]["spec"]["containers"][0]["args"]
         expect_true("external" in hub_args, f"the hub runs with --agents external: {hub_args}")
-        wait_for(lambda: json.loads(kubectl("get", "deployment", "-n", "harbor-robot-gen-system",
-                                            "harborrobot-hub", "-o", "json"))
-                 .get("status", {}).get("readyReplicas") == 2, "two hub replicas", timeout=60)
-        ca = json.loads(kubectl("get", "configmap", "-n", "harbor-robot-gen-system",
-                                "harborrobot-hub-ca", "-o", "json"))["data"]["ca.crt"]
-        with open(world.hub_ca, "w") as f:
-            f.write(ca)
-
-        for ns in ("team-ns1", "team-ns2"):
-            kubectl("create", "namespace", ns)
-            kubectl("label", "namespace", ns, "cpaas.io/inner-namespace=team")
-        kubectl("apply", "-f", os.path.join(SEED, "connection-harbor-quickstart.yaml"))
-        kubectl("apply", "-f", os.path.join(SEED, "binding-harbor-secret-for-team-quickstart.yaml"))
+        world.apply_quickstart()
 
         wait_for(lambda: world.harbor("GET", "/projects/team")[0] == 200,
                  "the team project, from the namespaces' label", timeout=30)
@@ -234,8 +52,7 @@ def main():
         expect_true("harbor-robot-gen.alaudadevops.alauda.io/robots" in
                     world.binding()["metadata"].get("finalizers", []), "our finalizer is set")
 
-        tokens = {ns: kubectl("create", "token", "default", "-n", ns, "--audience",
-                              "harborrobot-hub").strip() for ns in ("team-ns1", "team-ns2")}
+        tokens = {ns: world.hub_token(ns, "default") for ns in NAMESPACES}
         code, listing = world.hub("GET", "/v1/namespaces/team-ns1/bindings", tokens["team-ns1"])
         expect_equal(code, 200, f"the agent of team-ns1 lists its bindings: {listing}")
         item = listing["items"][0]
@@ -258,7 +75,7 @@ def main():
         expect_equal(hand_made[0], 201, "a robot made by hand")
 
         issued = {}
-        for ns in ("team-ns1", "team-ns2"):
+        for ns in NAMESPACES:
             path = f"/v1/namespaces/{ns}/bindings/{BINDING}/credentials"
             code, first = world.hub("POST", path, tokens[ns],
                                     {"rotationId": f"{ns}-r1", "generation": 1})
@@ -319,19 +136,15 @@ def main():
         # takes the Lease once it expires (15 s) and the label that routes the
         # Service to it. (A kill -9 is restarted at once under the same name and
         # simply keeps the Lease.)
-        def lease_holder():
-            return json.loads(kubectl("get", "lease", "-n", "harbor-robot-gen-system",
-                                      "harborrobot-hub", "-o", "json"))["spec"]["holderIdentity"]
-        leader = lease_holder()
-        labelled = kubectl("get", "pods", "-n", "harbor-robot-gen-system", "-l",
+        leader = world.lease_holder()
+        labelled = kubectl("get", "pods", "-n", HUB_NS, "-l",
                            "harborrobot.io/hub-leader=true", "-o", "name").split()
         expect_equal(labelled, [f"pod/{leader}"], "only the leader carries the Service label")
-        with open(os.path.join(state, "kubelet", "processes.json")) as f:
-            pid = json.load(f)[f"harbor-robot-gen-system/{leader}"]["hub"]
+        pid = world.processes()[f"{HUB_NS}/{leader}"]["hub"]
         killed_at = time.monotonic()
         os.kill(pid, signal.SIGSTOP)
         try:
-            wait_for(lambda: lease_holder() != leader, "another replica to lead", timeout=30)
+            wait_for(lambda: world.lease_holder() != leader, "another replica to lead", timeout=30)
             code, _ = world.hub("GET", "/v1/namespaces/team-ns1/bindings", tokens["team-ns1"])
             failover = time.monotonic() - killed_at
         finally:
@@ -346,14 +159,8 @@ def main():
         expect_equal([r["name"] for r in world.robots()], ["robot$team+by-hand"],
                      "deleting the binding deleted exactly our robots")
         expect_equal(world.harbor("GET", "/projects/team")[0], 200, "projects are never deleted")
-
-        sandbox(state, build, "down")
-        expect_equal(processes_mentioning(state), [], "down leaves no process")
-        print("hub_test: passed")
-        return 0
-    finally:
-        sandbox(state, build, "down", check=False)
-        shutil.rmtree(state, ignore_errors=True)
+    print("hub_test: passed")
+    return 0
 
 
 if __name__ == "__main__":

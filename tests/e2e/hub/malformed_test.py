@@ -8,51 +8,24 @@ schema) must name the field in kubectl's error instead.
 usage: malformed_test.py <build dir>   (needs root; exits 77 otherwise)"""
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
-for relative in (("tests", "sandbox"), ("tests", "e2e", "hub"), ("tests", "e2e", "quickstart"),
-                 ("tests", "sim", "harbor", "tests")):
-    sys.path.insert(0, os.path.join(ROOT, *relative))
-from harness import expect_equal, expect_true, wait_for  # noqa: E402
-from hub_test import SEED, World  # noqa: E402
-from quickstart_test import install  # noqa: E402
-from sandbox_test import processes_mentioning, sandbox  # noqa: E402
-
-HUB_NS = "harbor-robot-gen-system"
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from world import (HUB_NS, QUICKSTART_CONNECTION, TEAM_LABEL, binding,  # noqa: E402
+                   connection_secret, expect_equal, expect_true, sandboxed, wait_for)
 
 
-def connection(name, **data):
-    base = {"url": "https://harbor.example.com", "username": "api-user",
-            "password": "api-password"}
-    base.update(data)
-    return {"apiVersion": "v1", "kind": "Secret",
-            "metadata": {"name": name, "namespace": HUB_NS,
-                         "labels": {"harbor-robot-gen": "true"}},
-            "type": "kubernetes.io/opaque",
-            "stringData": {k: v for k, v in base.items() if v is not None}}
-
-
-def binding(name, connection_name="harbor", **changes):
-    spec = {"namespaces": {"names": ["team-ns1"]},
-            "generatedSecret": {"name": f"{name}.robot"},
-            "serviceAccount": {"name": "default"},
-            "harbor": {"project": "team",
-                       "robot": {"access": [{"action": "pull", "resource": "repository"}]},
-                       "secret": {"name": connection_name, "namespace": HUB_NS}},
-            "refreshInterval": "6h"}
+def binding_with(name, connection_name="harbor", **changes):
+    """A binding of team-ns1 on a connection, with `changes` ({"a.b": value})."""
+    made = binding(name, namespaces=["team-ns1"], connection=connection_name)
     for path, value in changes.items():
-        target = spec
+        target = made["spec"]
         keys = path.split(".")
         for key in keys[:-1]:
             target = target[key]
         target[keys[-1]] = value
-    return {"apiVersion": "harbor-robot-gen.alaudadevops.alauda.io/v1alpha1",
-            "kind": "HarborRobotBinding", "metadata": {"name": name}, "spec": spec}
+    return made
 
 
 # (case, connection Secret or None, binding, expected reason, text the message must hold)
@@ -61,7 +34,8 @@ def cases():
 
     def bad_connection(case, reason, text, **data):
         name = f"conn-{case}"
-        out.append((case, connection(name, **data), binding(f"b-{case}", name), reason, text))
+        out.append((case, connection_secret(name, **data), binding_with(f"b-{case}", name),
+                    reason, text))
     bad_connection("no-url", "InvalidConnection", "url", url=None)
     bad_connection("ftp-url", "InvalidConnection", "url", url="ftp://harbor.example.com")
     bad_connection("url-path", "InvalidConnection", "url", url="https://harbor.example.com/x")
@@ -82,14 +56,14 @@ def cases():
                    password="Plain12345")
     bad_connection("unreachable", "HarborUnreachable", "nowhere.example.com",
                    url="https://nowhere.example.com")
-    out.append(("no-connection", None, binding("b-no-connection", "missing"),
+    out.append(("no-connection", None, binding_with("b-no-connection", "missing"),
                 "ConnectionNotFound", "missing"))
-    elsewhere = binding("b-elsewhere")
+    elsewhere = binding_with("b-elsewhere")
     elsewhere["spec"]["harbor"]["secret"]["namespace"] = "default"
     out.append(("elsewhere", None, elsewhere, "ConnectionOutsideHubNamespace", "default"))
 
     def bad_binding(case, reason, text, **changes):
-        out.append((case, None, binding(f"b-{case}", **changes), reason, text))
+        out.append((case, None, binding_with(f"b-{case}", **changes), reason, text))
     bad_binding("interval-words", "InvalidSpec", "spec.refreshInterval",
                 refreshInterval="6 hours")
     bad_binding("interval-negative", "InvalidSpec", "spec.refreshInterval", refreshInterval="-1h")
@@ -111,33 +85,21 @@ def cases():
 
 
 def main():
-    if os.geteuid() != 0:
-        print("malformed_test needs root (the sandbox)")
-        return 77
-    build = sys.argv[1]
-    state = tempfile.mkdtemp(prefix="harborrobot-malformed-")
-    try:
-        sandbox(state, build, "up")
-        world = World(state, build)
+    with sandboxed(sys.argv[1]) as world:
         kubectl = world.kubectl
-        install(world)
-        kubectl("create", "namespace", "team-ns1")
-        kubectl("label", "namespace", "team-ns1", "cpaas.io/inner-namespace=team")
+        world.install()
+        world.create_namespaces(["team-ns1"], TEAM_LABEL)
         # A Harbor user that is not an administrator.
         code, _ = world.harbor("POST", "/users", {"username": "plain-user", "password": "Plain12345",
                                                   "email": "p@example.com", "realname": "p"})
         expect_equal(code, 201, "a plain Harbor user")
-        kubectl("apply", "-f", os.path.join(SEED, "connection-harbor-quickstart.yaml"))
-        good = binding("good")
+        world.apply_fixture(QUICKSTART_CONNECTION)
+        good = binding_with("good")
 
         def ready_of(name):
-            try:
-                found = json.loads(kubectl("get", "harborrobotbinding", name, "-o", "json"))
-            except AssertionError:
-                return None
-            conditions = found.get("status", {}).get("conditions", [])
+            conditions = world.binding(name).get("status", {}).get("conditions", [])
             return conditions[0] if conditions else None
-        kubectl("apply", "-f", "-", stdin=json.dumps(good))
+        world.apply(good)
         wait_for(lambda: (ready_of("good") or {}).get("status") == "True", "the good binding",
                  timeout=60)
 
@@ -146,7 +108,7 @@ def main():
         by_apiserver = []
         for case, secret, bad, reason, text in all_cases:
             if secret is not None:
-                kubectl("apply", "-f", "-", stdin=json.dumps(secret))
+                world.apply(secret)
             applied = subprocess.run(["kubectl", "apply", "-f", "-"], env=world.env,
                                      input=json.dumps(bad), capture_output=True, text=True,
                                      timeout=60)
@@ -180,14 +142,8 @@ def main():
         all_events = kubectl("get", "events", "-A", "-o", "json")
         expect_true("api-password" not in all_events and "Wr0ngPassw0rd-x9" not in all_events,
                     "no password in any event")
-
-        sandbox(state, build, "down")
-        expect_equal(processes_mentioning(state), [], "down leaves no process")
-        print("malformed_test: passed")
-        return 0
-    finally:
-        sandbox(state, build, "down", check=False)
-        shutil.rmtree(state, ignore_errors=True)
+    print("malformed_test: passed")
+    return 0
 
 
 if __name__ == "__main__":

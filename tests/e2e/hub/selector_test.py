@@ -6,69 +6,29 @@ status.targetNamespaces); unlabelled, it loses all three and its robot is
 deleted and the binding no longer counts it, while the other namespace's
 credential is untouched.
 usage: selector_test.py <build dir>   (needs root; exits 77 otherwise)"""
-import json
 import os
-import shutil
 import sys
-import tempfile
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
-for relative in (("tests", "sandbox"), ("tests", "e2e", "hub"), ("tests", "e2e", "quickstart"),
-                 ("tests", "sim", "harbor", "tests")):
-    sys.path.insert(0, os.path.join(ROOT, *relative))
-from harness import expect_equal, expect_true, wait_for  # noqa: E402
-from hub_test import SEED, World  # noqa: E402
-from quickstart_test import install  # noqa: E402
-from sandbox_test import processes_mentioning, sandbox  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from world import (QUICKSTART_CONNECTION, binding, expect_equal, expect_true,  # noqa: E402
+                   sandboxed, wait_for)
 
-BINDING = """\
-apiVersion: harbor-robot-gen.alaudadevops.alauda.io/v1alpha1
-kind: HarborRobotBinding
-metadata:
-  name: by-label
-spec:
-  namespaces:
-    selector:
-      matchLabels:
-        pulls-from: team
-  generatedSecret:
-    name: team-pull
-  serviceAccount:
-    name: default
-  harbor:
-    project: team
-    robot:
-      access:
-      - action: pull
-        resource: repository
-    secret:
-      name: harbor
-      namespace: harbor-robot-gen-system
-  refreshInterval: 6h
-"""
+# Every namespace labelled pulls-from=team, in project team.
+BINDING = binding("by-label", selector={"pulls-from": "team"}, secret="team-pull")
 
 
 def main():
-    if os.geteuid() != 0:
-        print("selector_test needs root (the sandbox)")
-        return 77
-    build = sys.argv[1]
-    state = tempfile.mkdtemp(prefix="harborrobot-selector-")
-    try:
-        sandbox(state, build, "up")
-        world = World(state, build)
+    with sandboxed(sys.argv[1]) as world:
         kubectl = world.kubectl
-        install(world)
+        world.install()
         for ns in ("app-1", "app-2"):
             kubectl("create", "namespace", ns)
         kubectl("label", "namespace", "app-2", "cpaas.io/inner-namespace=team")  # the project
-        kubectl("apply", "-f", os.path.join(SEED, "connection-harbor-quickstart.yaml"))
-        kubectl("apply", "-f", "-", stdin=BINDING)
+        world.apply_fixture(QUICKSTART_CONNECTION)
+        world.apply(BINDING)
 
         def target_count():
-            binding = json.loads(kubectl("get", "harborrobotbinding", "by-label", "-o", "json"))
-            return binding.get("status", {}).get("targetNamespaces")
+            return world.binding("by-label").get("status", {}).get("targetNamespaces")
 
         def recorded():
             return sorted(world.credentials("by-label"))
@@ -77,12 +37,9 @@ def main():
             return kubectl("get", "secret", "-n", ns, "team-pull", "-o", "name",
                            check=False).strip() == "secret/team-pull"
         wait_for(lambda: world.harbor("GET", "/projects/team")[0] == 200, "the team project")
-        ready = json.loads(kubectl("get", "harborrobotbinding", "by-label", "-o", "json"))
-        wait_for(lambda: json.loads(kubectl("get", "harborrobotbinding", "by-label", "-o",
-                                            "json")).get("status", {}).get("conditions"),
+        wait_for(lambda: world.binding("by-label").get("status", {}).get("conditions"),
                  "the binding's status", timeout=30)
-        ready = [c for c in json.loads(kubectl("get", "harborrobotbinding", "by-label", "-o",
-                                               "json"))["status"]["conditions"]][0]
+        ready = world.binding("by-label")["status"]["conditions"][0]
         expect_equal(ready["reason"], "NoTargetNamespaces", "nothing matches yet")
 
         kubectl("label", "namespace", "app-1", "pulls-from=team")
@@ -92,8 +49,7 @@ def main():
         wait_for(lambda: recorded() == ["app-1"], "app-1's record of the binding", timeout=30)
         expect_equal(target_count(), 1, "the binding counts app-1")
         # The agent learns of changes from the hub's signal in its namespace.
-        signal = json.loads(kubectl("get", "configmap", "harborrobot-signal", "-n", "app-1",
-                                    "-o", "json"))
+        signal = world.get("configmap", "harborrobot-signal", "-n", "app-1")
         fingerprint = signal["metadata"]["annotations"]["harborrobot.io/bindings-fingerprint"]
         expect_equal(len(fingerprint), 16, "a fingerprint in the signal")
         expect_equal(kubectl("get", "configmap", "harborrobot-signal", "-n", "app-2", "-o",
@@ -107,8 +63,7 @@ def main():
 
         kubectl("label", "namespace", "app-1", "pulls-from-")
         wait_for(lambda: not has_secret("app-1"), "app-1's Secret to go", timeout=60)
-        wait_for(lambda: json.loads(kubectl("get", "sa", "default", "-n", "app-1", "-o",
-                                            "json")).get("imagePullSecrets") is None,
+        wait_for(lambda: world.get("sa", "default", "-n", "app-1").get("imagePullSecrets") is None,
                  "app-1's SA entry to go", timeout=30)
         wait_for(lambda: kubectl("get", "deployment", "-n", "app-1", "-o", "name") == "",
                  "app-1's agent to go", timeout=60)
@@ -122,14 +77,8 @@ def main():
         expect_equal((target_count(), "app-1" in world.not_ready("by-label")), (1, False),
                      "the binding counts app-2 only")
         expect_true("app-2" in recorded(), "app-2 keeps its record")
-
-        sandbox(state, build, "down")
-        expect_equal(processes_mentioning(state), [], "down leaves no process")
-        print("selector_test: passed")
-        return 0
-    finally:
-        sandbox(state, build, "down", check=False)
-        shutil.rmtree(state, ignore_errors=True)
+    print("selector_test: passed")
+    return 0
 
 
 if __name__ == "__main__":

@@ -15,19 +15,13 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 
 import yaml
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
-for relative in (("tests", "sandbox"), ("tests", "e2e", "hub"), ("tests", "e2e", "quickstart"),
-                 ("tests", "sim", "harbor", "tests"), ("tests", "sim", "harbor", "tools")):
-    sys.path.insert(0, os.path.join(ROOT, *relative))
-from harness import expect_equal, expect_true  # noqa: E402
-from hub_test import SEED, World  # noqa: E402
-from quickstart_test import BINDING, NAMESPACES, SECRET, install  # noqa: E402
-from sandbox_test import sandbox  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from world import (BINDING, NAMESPACES, QUICKSTART_BINDING_FILE,  # noqa: E402
+                   QUICKSTART_CONNECTION, SECRET, FIXTURES, TEAM_LABEL, expect_equal, expect_true,
+                   require_root, sandboxed)
 
 HUB_SA = "system:serviceaccount:harbor-robot-gen-system:harborrobot-hub"
 
@@ -76,7 +70,7 @@ def dr_walkthrough(kubectl):
     kubectl("create", "namespace", DR_NS)
     for name in ("connection-harbor1.yaml", "connection-harbor2.yaml",
                  "binding-harbor1-for-team1.yaml", "binding-harbor2-for-team1.yaml"):
-        with open(os.path.join(SEED, name)) as f:
+        with open(os.path.join(FIXTURES, name)) as f:
             kubectl("apply", "-f", "-", stdin=f.read())
     kubectl("wait", "--for=condition=Ready", "harborrobotbinding/harbor1-for-team1",
             "harborrobotbinding/harbor2-for-team1", "--timeout=90s")
@@ -106,35 +100,25 @@ def dr_walkthrough(kubectl):
 
 
 def main():
-    if os.geteuid() != 0:
-        print("kubectl_versions_test needs root (the sandbox)")
-        return 77
-    build, version = os.path.abspath(sys.argv[1]), sys.argv[2]
+    require_root()
+    build, version = sys.argv[1], sys.argv[2]
     binary = versioned_kubectl(version)
     if not binary:
         print(f"kubectl.{version} is not installed")
         return 77
-    state = tempfile.mkdtemp(prefix=f"harborrobot-kubectl-{version}-")
-    try:
-        sandbox(state, build, "up")
-        world = World(state, build)
-        install(world)
-        bin_dir = os.path.join(state, "bin")
-        os.makedirs(bin_dir)
-        os.symlink(os.path.join(build, "bin", "kubectl-harborrobot"),
-                   os.path.join(bin_dir, "kubectl-harborrobot"))
-        env = dict(world.env, PATH=bin_dir + ":" + os.environ["PATH"], NO_COLOR="1")
-        kubectl = Kubectl(binary, os.path.join(state, "kube-cache"), env)
+    with sandboxed(build, label=f"kubectl-{version}") as world:
+        world.install()
+        kubectl = Kubectl(binary, os.path.join(world.state, "kube-cache"), world.plugin_env)
 
         client = kubectl("version", "--client")
         expect_true(f"v{version}." in client, f"{binary} is kubectl {version}: {client}")
         for ns in NAMESPACES:
             kubectl("create", "namespace", ns)
-            kubectl("label", "namespace", ns, "cpaas.io/inner-namespace=team")
+            kubectl("label", "namespace", ns, TEAM_LABEL)
 
         # The Quick Start, Steps 1-3.
-        connection = os.path.join(SEED, "connection-harbor-quickstart.yaml")
-        binding = os.path.join(SEED, "binding-harbor-secret-for-team-quickstart.yaml")
+        connection = os.path.join(FIXTURES, QUICKSTART_CONNECTION)
+        binding = os.path.join(FIXTURES, QUICKSTART_BINDING_FILE)
         expect_true("secret/harbor created" in kubectl("apply", "-f", connection),
                     "the connection Secret is created")
         expect_true("created" in kubectl("apply", "-f", binding), "the binding is created")
@@ -181,13 +165,8 @@ def main():
         # The plugin through this version's plugin lookup on PATH.
         expect_equal(kubectl.run("harborrobot", "version", "--client", plugin=True).stdout.strip(),
                      "Client Version: 0.1.0", "kubectl harborrobot version --client")
-
-        sandbox(state, build, "down")
-        print(f"kubectl_versions_test {version}: passed")
-        return 0
-    finally:
-        sandbox(state, build, "down", check=False)
-        shutil.rmtree(state, ignore_errors=True)
+    print(f"kubectl_versions_test {version}: passed")
+    return 0
 
 
 if __name__ == "__main__":

@@ -23,32 +23,19 @@ a plugin no one loaded gets InvalidConnection (event and binding status) whose
 message lists the loaded plugins, test plugins included; the label resolver
 refuses a JSONPath template.
 usage: plugin_choice_test.py <build dir> <test plugin dir>   (needs root; exits 77 otherwise)"""
-import base64
 import glob
 import json
 import os
-import shutil
-import ssl
 import sys
 import tarfile
-import tempfile
 import time
-import urllib.request
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
-for relative in (("tests", "sandbox"), ("tests", "e2e", "hub"), ("tests", "e2e", "plugin"),
-                 ("tests", "sim", "harbor", "tests"), ("tests", "sim", "harbor", "tools"),
-                 ("krew",)):
-    sys.path.insert(0, os.path.join(ROOT, *relative))
-import harbor_seed_image  # noqa: E402
-import oci_image  # noqa: E402
-from harness import expect_equal, expect_true, wait_for  # noqa: E402
-from hub_test import World  # noqa: E402
-from plugin_test import plugin_on_path  # noqa: E402
-from sandbox_test import processes_mentioning, sandbox  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from world import (HUB_NS, connection_secret, expect_equal, expect_true,  # noqa: E402
+                   sandboxed, wait_for)
+from world import binding as world_binding  # noqa: E402
+import oci_image  # noqa: E402  (krew/oci_image.py, on the path world sets)
 
-HUB_NS = "harbor-robot-gen-system"
 NAMESPACE = "choice-a"
 PROJECT = "choiceteam"
 LABEL = "plugin-choice.example/team"
@@ -110,84 +97,49 @@ def with_plugins(base_archive, plugin_dir, out, tag):
 
 
 def connection(name, annotations=None, **data):
-    values = {"url": "https://harbor.example.com", "username": "api-user",
-              "password": "api-password"}
-    values.update(data)
-    return {"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/opaque",
-            "metadata": {"name": name, "namespace": HUB_NS,
-                         "labels": {"harbor-robot-gen": "true"},
-                         "annotations": annotations or {}},
-            "stringData": values}
+    return connection_secret(name, annotations or {}, **data)
 
 
 def binding(name, connection_name, secret_name, project=PROJECT):
-    return {"apiVersion": "harbor-robot-gen.alaudadevops.alauda.io/v1alpha1",
-            "kind": "HarborRobotBinding", "metadata": {"name": name},
-            "spec": {"namespaces": {"names": [NAMESPACE]},
-                     "generatedSecret": {"name": secret_name},
-                     "serviceAccount": {"name": "default"},
-                     "harbor": {"project": project,
-                                "robot": {"access": [{"action": "pull",
-                                                      "resource": "repository"}]},
-                                "secret": {"name": connection_name, "namespace": HUB_NS}},
-                     "refreshInterval": "6h"}}
-
-
-def sim_requests(world):
-    """harbor-1's request log (every request it answered, credentials left out)."""
-    harbor = world.record["components"]["harbor-1"]
-    context = ssl.create_default_context(cafile=harbor["ca"])
-    context.check_hostname = False
-    request = urllib.request.Request(
-        f"https://{harbor['address']}/_sim/requests",
-        headers={"Authorization": "Basic " + base64.b64encode(b"admin:Harbor12345").decode()})
-    with urllib.request.urlopen(request, context=context, timeout=30) as answer:
-        return answer.status, answer.headers, json.load(answer)
+    return world_binding(name, namespaces=[NAMESPACE], secret=secret_name, project=project,
+                         connection=connection_name)
 
 
 def main():
-    if os.geteuid() != 0:
-        print("plugin_choice_test needs root (the sandbox)")
-        return 77
-    build = os.path.abspath(sys.argv[1])
     plugin_dir = os.path.abspath(sys.argv[2])
     started = time.monotonic()
-    state = tempfile.mkdtemp(prefix="harborrobot-plugin-choice-")
-    try:
-        sandbox(state, build, "up")
-        world = World(state, build)
+    with sandboxed(sys.argv[1]) as world:
         kubectl = world.kubectl
-        plugin, _ = plugin_on_path(world, build)
-        harbor_ca = world.record["components"]["harbor-1"]["ca"]
+        build = world.build
+        harbor_ca = world.harbor_ca()
 
         # The user's image: the product image (the one `sandbox up` pushed) plus the plugins.
         version = oci_image.version_of(build)
         base = os.environ.get("HARBORROBOT_SANDBOX_IMAGE") or os.path.join(
             build, "dist", f"{oci_image.image_name(version)}.oci.tar")
-        archive = with_plugins(base, plugin_dir, os.path.join(state, "with-plugins.oci.tar"),
-                               version)
+        archive = with_plugins(base, plugin_dir,
+                               os.path.join(world.state, "with-plugins.oci.tar"), version)
         image = IMAGE.format(version=version)
-        pushed = plugin.run("image", "push", "--archive", archive, "--username", "admin",
-                            "--password-stdin", "--ca-file", harbor_ca, image,
-                            stdin="Harbor12345\n", in_sandbox_dns=True)
+        pushed = world.run_plugin("image", "push", "--archive", archive, "--username", "admin",
+                                  "--password-stdin", "--ca-file", harbor_ca, image,
+                                  stdin="Harbor12345\n", in_sandbox_dns=True)
         print(f"plugin_choice_test: pushed {image}: {pushed.stdout.strip()}")
-        installed = plugin.run("install", "--image", image, "--replicas", "1", "--wait",
-                               "--timeout", "180s")
-        expect_true("hub ready" in installed.stdout, installed.stdout)
-        hub = json.loads(kubectl("get", "deployment", "-n", HUB_NS, "harborrobot-hub", "-o",
-                                 "json"))
+        installed = world.plugin("install", "--image", image, "--replicas", "1", "--wait",
+                                 "--timeout", "180s")
+        expect_true("hub ready" in installed, installed)
+        hub = world.hub_deployment()
         expect_equal(hub["spec"]["template"]["spec"]["containers"][0]["image"], image,
                      "the hub runs the image with the test plugins")
 
         kubectl("create", "namespace", NAMESPACE)
         kubectl("label", "namespace", NAMESPACE, f"{LABEL}={PROJECT}")
-        kubectl("apply", "-f", "-", stdin=json.dumps(connection(
+        world.apply(connection(
             "audited", {"harborrobot.io/provider": "harbor-audited",
                         "harborrobot.io/project-resolver": "label",
                         "harbor-robot-gen/projectFieldsPath": LABEL},
             **{"url.alias": ALIAS, "url.alias.policy": "TestAlways",
-               "url.alias.check.interval": "2s"})))
-        kubectl("apply", "-f", "-", stdin=json.dumps(binding(BINDING, "audited", SECRET)))
+               "url.alias.check.interval": "2s"}))
+        world.apply(binding(BINDING, "audited", SECRET))
 
         # The project, from the namespace's label through the label resolver: as a
         # JSONPath template the same text is literal and names no valid project.
@@ -201,13 +153,10 @@ def main():
                                  "-o", "json"))["items"]),
                  f"a ProjectCreated event on namespace {NAMESPACE}", timeout=30)
 
-        def ready():
-            found = json.loads(kubectl("get", "harborrobotbinding", BINDING, "-o", "json"))
-            return any(c["type"] == "Ready" and c["status"] == "True"
-                       for c in found.get("status", {}).get("conditions", []))
-        wait_for(ready, "the binding to be Ready", timeout=180)  # the agent pulls its image first
-        agent = json.loads(kubectl("get", "deployment", "-n", NAMESPACE, "harborrobot-agent",
-                                   "-o", "json"))
+        # The agent pulls its image first.
+        wait_for(lambda: world.ready_condition(BINDING).get("status") == "True",
+                 "the binding to be Ready", timeout=180)
+        agent = world.get("deployment", "-n", NAMESPACE, "harborrobot-agent")
         expect_equal(agent["spec"]["template"]["spec"]["containers"][0]["image"], image,
                      "the hub starts its agent from its own image, test plugins included")
         credential = world.pull_credential(NAMESPACE, SECRET)
@@ -216,8 +165,7 @@ def main():
                     f"a robot of {PROJECT} in the generated Secret: {credential}")
 
         # The test provider made every Harbor API call of the connection's user.
-        status, _, listed = sim_requests(world)
-        expect_equal(status, 200, "the simulator's request log")
+        listed = world.harbor_sim("GET", "/requests")
         hub_calls = [r for r in listed["items"] if r.get("caller") == "api-user"]
         unmarked = [f"{r['method']} {r['path']}" for r in hub_calls
                     if r.get("headers", {}).get(MARK) != "harbor-audited"]
@@ -231,10 +179,7 @@ def main():
               "harbor-audited")
 
         # The generated Secret pulls.
-        harbor_seed_image.seed("harbor-1.example.com", harbor_ca, "admin", "Harbor12345",
-                               f"{PROJECT}/app:v1",
-                               command_prefix=[os.path.join(ROOT, "tests", "sandbox", "sandbox"),
-                                               "--state", state, "--build", build, "exec", "--"])
+        world.push_image(f"{PROJECT}/app:v1")
         kubectl("run", "pull-test", "-n", NAMESPACE, f"--image=harbor.example.com/{PROJECT}/app:v1")
         wait_for(lambda: json.loads(kubectl("get", "pod", "pull-test", "-n", NAMESPACE, "-o",
                                             "json")).get("status", {}).get("phase") == "Running",
@@ -244,7 +189,7 @@ def main():
         # IfIPEqual would remove the alias Secret; TestAlways makes it.
         wait_for(lambda: world.pull_credential(NAMESPACE, f"{SECRET}.alias", ALIAS),
                  f"the alias Secret for {ALIAS}", timeout=90)
-        logs = glob.glob(os.path.join(state, "kubelet", "pods", f"{NAMESPACE}_*", "*.log"))
+        logs = glob.glob(os.path.join(world.state, "kubelet", "pods", f"{NAMESPACE}_*", "*.log"))
         def decided_by_test_always():
             for path in logs:
                 with open(path, errors="replace") as f:
@@ -285,9 +230,8 @@ def main():
                 '"label": expression: "{.metadata.labels.team}" is not a valid label key'),
         }
         for secret, _ in cases.values():
-            kubectl("apply", "-f", "-", stdin=json.dumps(secret))
-        kubectl("apply", "-f", "-", stdin=json.dumps(
-            binding("choice-unknown", "unknown-provider", "unknown-pull")))
+            world.apply(secret)
+        world.apply(binding("choice-unknown", "unknown-provider", "unknown-pull"))
 
         def event_message(name):
             found = json.loads(kubectl("get", "events", "-n", HUB_NS, "--field-selector",
@@ -301,23 +245,14 @@ def main():
             print(f"plugin_choice_test: {name}: {got}")
 
         def unknown_ready():
-            found = json.loads(kubectl("get", "harborrobotbinding", "choice-unknown", "-o",
-                                       "json"))
-            conditions = found.get("status", {}).get("conditions", [])
-            return next((c for c in conditions if c["type"] == "Ready" and
-                         c.get("reason") == "InvalidConnection"), None)
+            found = world.ready_condition("choice-unknown")
+            return found if found.get("reason") == "InvalidConnection" else None
         condition = wait_for(unknown_ready, "choice-unknown's Ready condition: InvalidConnection",
                              timeout=60)
         expect_true(cases["unknown-provider"][1] in condition["message"],
                     f"the binding's status names the loaded providers: {condition['message']}")
-
-        sandbox(state, build, "down")
-        expect_equal(processes_mentioning(state), [], "down leaves no process")
-        print(f"plugin_choice_test: passed in {time.monotonic() - started:.0f}s")
-        return 0
-    finally:
-        sandbox(state, build, "down", check=False)
-        shutil.rmtree(state, ignore_errors=True)
+    print(f"plugin_choice_test: passed in {time.monotonic() - started:.0f}s")
+    return 0
 
 
 if __name__ == "__main__":

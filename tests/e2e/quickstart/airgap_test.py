@@ -10,47 +10,28 @@ harbor-2) and seed 000's Quick Start gets Ready.
 usage: airgap_test.py <build dir>   (needs root; exits 77 otherwise)"""
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
-sys.path.insert(0, os.path.join(ROOT, "tests", "sandbox"))
-sys.path.insert(0, os.path.join(ROOT, "tests", "e2e", "hub"))
-sys.path.insert(0, os.path.join(ROOT, "tests", "sim", "harbor", "tests"))
-sys.path.insert(0, os.path.join(ROOT, "krew"))
-import oci_image  # noqa: E402
-from harness import expect_equal, expect_true, wait_for  # noqa: E402
-from hub_test import SEED, World  # noqa: E402
-from sandbox_test import sandbox  # noqa: E402
-
-NAMESPACES = ("team-ns1", "team-ns2")
-SECRET = "harbor-secret-for-team.robot"
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from world import NAMESPACES, SECRET, expect_equal, expect_true, sandboxed, wait_for  # noqa: E402
+import oci_image  # noqa: E402  (krew/oci_image.py, on the path world sets)
 
 
 def main():
-    if os.geteuid() != 0:
-        print("airgap_test needs root (the sandbox)")
-        return 77
-    build = os.path.abspath(sys.argv[1])
-    state = tempfile.mkdtemp(prefix="harborrobot-airgap-")
-    try:
-        sandbox(state, build, "up")  # packs build/dist's image when it is stale
-        world = World(state, build)
+    with sandboxed(sys.argv[1]) as world:  # up packs build/dist's image when it is stale
         kubectl = world.kubectl
+        build = world.build
         version = oci_image.version_of(build)
         archive = os.path.join(build, "dist", f"{oci_image.image_name(version)}.oci.tar")
-        harbor_ca = world.record["components"]["harbor-2"]["ca"]
+        harbor_ca = world.harbor_ca("harbor-2")
 
         def push(password):
             # Through the sandbox's DNS, where harbor-2.example.com resolves.
-            return subprocess.run(
-                [os.path.join(ROOT, "tests", "sandbox", "sandbox"), "--state", state, "--build",
-                 build, "exec", "--", os.path.join(build, "bin", "kubectl-harborrobot"), "image",
-                 "push", "harbor-2.example.com/library", "--archive", archive, "--username",
-                 "admin", "--password-stdin", "--ca-file", harbor_ca],
+            return subprocess.run(world.in_sandbox(
+                os.path.join(build, "bin", "kubectl-harborrobot"), "image", "push",
+                "harbor-2.example.com/library", "--archive", archive, "--username", "admin",
+                "--password-stdin", "--ca-file", harbor_ca),
                 input=password, capture_output=True, text=True, timeout=300)
 
         refused = push("wrong-password")
@@ -68,29 +49,20 @@ def main():
         again = push("Harbor12345")
         expect_true(again.returncode == 0 and "(0 uploaded, 3 already there)" in again.stdout,
                     f"a second push skips every blob: {again.stdout}{again.stderr}")
-        certs = os.path.join(state, "harbor-2-certs")
-        os.makedirs(certs)
-        shutil.copy(harbor_ca, os.path.join(certs, "harbor-2.crt"))
-        inspected = sandbox(state, build, "exec", "--", "skopeo", "inspect", "--cert-dir", certs,
-                            "--creds", "admin:Harbor12345", "--config",
-                            f"docker://{reference}").stdout
+        inspected = world.sandbox("exec", "--", "skopeo", "inspect", "--cert-dir",
+                                  world.registry_certs("harbor-2"), "--creds",
+                                  "admin:Harbor12345", "--config", f"docker://{reference}").stdout
         config = json.loads(inspected)
         expect_equal(config["config"]["User"], "65532:65532", "the pushed image's user")
 
-        plugin = os.path.join(build, "bin", "kubectl-harborrobot")
-        subprocess.run([plugin, "install", "--image", reference, "--wait", "--timeout", "90s"],
-                       env=world.env, check=True, capture_output=True, text=True)
+        world.plugin("install", "--image", reference, "--wait", "--timeout", "90s")
         hub = json.loads(kubectl("get", "pods", "-n", "harbor-robot-gen-system", "-o", "json"))
         images = {status["imageID"].split("@")[0] for pod in hub["items"]
                   for status in pod["status"].get("containerStatuses", [])}
         expect_equal(images, {"harbor-2.example.com/library/harborrobot-agent"},
                      "the hub runs from the image pulled out of harbor-2")
 
-        for ns in NAMESPACES:
-            kubectl("create", "namespace", ns)
-            kubectl("label", "namespace", ns, "cpaas.io/inner-namespace=team")
-        kubectl("apply", "-f", os.path.join(SEED, "connection-harbor-quickstart.yaml"))
-        kubectl("apply", "-f", os.path.join(SEED, "binding-harbor-secret-for-team-quickstart.yaml"))
+        world.apply_quickstart()
 
         def ready():
             row = kubectl("get", "harborrobotbinding", "--no-headers").split()
@@ -104,11 +76,8 @@ def main():
                 s["imageID"].startswith("harbor-2.example.com/library/harborrobot-agent@")
                 for pod in agents for s in pod["status"].get("containerStatuses", [])),
                 f"the agent in {ns} runs from harbor-2's image")
-        print("airgap_test: passed")
-        return 0
-    finally:
-        sandbox(state, build, "down", check=False)
-        shutil.rmtree(state, ignore_errors=True)
+    print("airgap_test: passed")
+    return 0
 
 
 if __name__ == "__main__":

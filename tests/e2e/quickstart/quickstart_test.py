@@ -15,54 +15,22 @@ touched; deleting the binding removes our Secrets, our SA entries, the agents
 and our robots, and nothing else.
 usage: quickstart_test.py <build dir>   (needs root; exits 77 otherwise)"""
 import base64
-import json
 import os
-import shutil
 import sys
-import tempfile
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
-sys.path.insert(0, os.path.join(ROOT, "tests", "sandbox"))
-sys.path.insert(0, os.path.join(ROOT, "tests", "e2e", "hub"))
-sys.path.insert(0, os.path.join(ROOT, "tests", "sim", "harbor", "tests"))
-sys.path.insert(0, os.path.join(ROOT, "tests", "sim", "harbor", "tools"))
-import harbor_seed_image  # noqa: E402
-from harness import expect_equal, expect_true, wait_for  # noqa: E402
-from hub_test import SEED, World  # noqa: E402
-from sandbox_test import processes_mentioning, sandbox  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from world import (BINDING, NAMESPACES, QUICKSTART_BINDING_FILE,  # noqa: E402
+                   QUICKSTART_CONNECTION, REGISTRY, SECRET, TEAM_LABEL, dockerconfig_auths,
+                   expect_equal, expect_true, sandboxed, wait_for)
 
-BINDING = "harbor-secret-for-team"
-SECRET = "harbor-secret-for-team.robot"
-NAMESPACES = ("team-ns1", "team-ns2")
 IMAGE = "harbor.example.com/team/app:v1"
 
 
-def install(world):
-    kubectl = world.kubectl
-    world.plugin("install")
-    # The kubelet pulls and unpacks the agent's image before the first hub starts:
-    # on two busy cores that alone can take most of a minute.
-    wait_for(lambda: json.loads(kubectl("get", "deployment", "-n", "harbor-robot-gen-system",
-                                        "harborrobot-hub", "-o", "json"))
-             .get("status", {}).get("readyReplicas") == 2, "two hub replicas", timeout=180)
-
-
 def main():
-    if os.geteuid() != 0:
-        print("quickstart_test needs root (the sandbox)")
-        return 77
-    build = sys.argv[1]
-    state = tempfile.mkdtemp(prefix="harborrobot-quickstart-")
-    try:
-        sandbox(state, build, "up")
-        world = World(state, build)
+    with sandboxed(sys.argv[1]) as world:
         kubectl = world.kubectl
-        install(world)
-        harbor = world.record["components"]["harbor-1"]
-        for ns in NAMESPACES:
-            kubectl("create", "namespace", ns)
-            kubectl("label", "namespace", ns, "cpaas.io/inner-namespace=team")
+        world.install()
+        world.create_namespaces(NAMESPACES, TEAM_LABEL)
         # A pull secret someone else manages: never touched.
         kubectl("create", "secret", "docker-registry", "someone-elses", "-n", "team-ns1",
                 "--docker-server=example.org", "--docker-username=u", "--docker-password=p")
@@ -70,8 +38,7 @@ def main():
                 '{"imagePullSecrets":[{"name":"someone-elses"}]}')
 
         # Step 1 and Step 2, the seed's YAML.
-        kubectl("apply", "-f", os.path.join(SEED, "connection-harbor-quickstart.yaml"))
-        kubectl("apply", "-f", os.path.join(SEED, "binding-harbor-secret-for-team-quickstart.yaml"))
+        world.apply_fixture(QUICKSTART_CONNECTION, QUICKSTART_BINDING_FILE)
 
         # Step 3.
         def ready():
@@ -89,29 +56,26 @@ def main():
             listing = kubectl("get", "secret", "-n", ns, SECRET, "--no-headers").split()
             expect_equal(listing[:3], [SECRET, "kubernetes.io/dockerconfigjson", "1"],
                          f"the generated Secret in {ns}")
-            data = json.loads(kubectl("get", "secret", "-n", ns, SECRET, "-o", "json"))["data"]
-            expect_equal(list(data), [".dockerconfigjson"], "one key")
-            config = json.loads(base64.b64decode(data[".dockerconfigjson"]))
-            entry = config["auths"]["https://harbor.example.com"]
-            expect_equal(list(config["auths"]), ["https://harbor.example.com"], "keyed by url")
+            secret = world.get("secret", "-n", ns, SECRET)
+            expect_equal(list(secret["data"]), [".dockerconfigjson"], "one key")
+            auths = dockerconfig_auths(secret)
+            entry = auths[REGISTRY]
+            expect_equal(list(auths), [REGISTRY], "keyed by url")
             expect_true(entry["username"].startswith(f"robot$team+{BINDING}-{ns}-"),
                         f"a robot of this binding and namespace: {entry['username']}")
             expect_equal(base64.b64decode(entry["auth"]).decode(),
                          f"{entry['username']}:{entry['password']}", "auth is user:password")
             robots[ns] = entry["username"]
-        expect_equal(json.loads(kubectl("get", "sa", "default", "-n", "team-ns2", "-o", "json"))
-                     ["imagePullSecrets"], [{"name": SECRET}], "default lists the Secret")
-        expect_equal(json.loads(kubectl("get", "sa", "default", "-n", "team-ns1", "-o", "json"))
-                     ["imagePullSecrets"], [{"name": "someone-elses"}, {"name": SECRET}],
+        expect_equal(world.get("sa", "default", "-n", "team-ns2")["imagePullSecrets"],
+                     [{"name": SECRET}], "default lists the Secret")
+        expect_equal(world.get("sa", "default", "-n", "team-ns1")["imagePullSecrets"],
+                     [{"name": "someone-elses"}, {"name": SECRET}],
                      "another entry is kept, ours appended")
 
-        harbor_seed_image.seed("harbor-1.example.com", harbor["ca"], "admin", "Harbor12345",
-                               "team/app:v1",
-                               command_prefix=[os.path.join(ROOT, "tests", "sandbox", "sandbox"),
-                                               "--state", state, "--build", build, "exec", "--"])
+        world.push_image("team/app:v1")
         kubectl("run", "pull-test", "-n", "team-ns2", f"--image={IMAGE}")
-        wait_for(lambda: json.loads(kubectl("get", "pod", "pull-test", "-n", "team-ns2", "-o",
-                                            "json")).get("status", {}).get("phase") == "Running",
+        wait_for(lambda: world.get("pod", "pull-test", "-n", "team-ns2").get(
+                     "status", {}).get("phase") == "Running",
                  "a Pod pulling from the team project to run", timeout=60)
 
         # A Secret deleted by hand comes back, with a new robot; the old one goes
@@ -121,14 +85,8 @@ def main():
         kubectl("delete", "secret", "-n", "team-ns1", SECRET)
 
         def new_robot():
-            try:
-                data = json.loads(kubectl("get", "secret", "-n", "team-ns1", SECRET, "-o",
-                                          "json"))["data"]
-            except AssertionError:
-                return None
-            user = json.loads(base64.b64decode(data[".dockerconfigjson"]))["auths"][
-                "https://harbor.example.com"]["username"]
-            return user if user != robots["team-ns1"] else None
+            user = (world.pull_credential("team-ns1", SECRET) or (None,))[0]
+            return user if user and user != robots["team-ns1"] else None
         replaced = wait_for(new_robot, "the Secret to come back with a new robot", timeout=60)
         wait_for(lambda: robots["team-ns1"] not in [r["name"] for r in world.robots()],
                  "the old robot to be deleted after the grace period", timeout=60)
@@ -139,8 +97,7 @@ def main():
         for ns in NAMESPACES:
             wait_for(lambda: kubectl("get", "secret", "-n", ns, SECRET, check=False) == "",
                      f"the Secret in {ns} to be removed", timeout=60)
-        wait_for(lambda: json.loads(kubectl("get", "sa", "default", "-n", "team-ns1", "-o",
-                                            "json")).get("imagePullSecrets")
+        wait_for(lambda: world.get("sa", "default", "-n", "team-ns1").get("imagePullSecrets")
                  == [{"name": "someone-elses"}], "only someone else's entry to remain",
                  timeout=60)
         wait_for(lambda: kubectl("get", "deployment", "-n", "team-ns1", "-o", "name") == "",
@@ -148,14 +105,8 @@ def main():
         expect_equal([r["name"] for r in world.robots()], [], "our robots are deleted")
         expect_equal(kubectl("get", "secret", "-n", "team-ns1", "someone-elses", "-o", "name")
                      .strip(), "secret/someone-elses", "someone else's Secret stays")
-
-        sandbox(state, build, "down")
-        expect_equal(processes_mentioning(state), [], "down leaves no process")
-        print("quickstart_test: passed")
-        return 0
-    finally:
-        sandbox(state, build, "down", check=False)
-        shutil.rmtree(state, ignore_errors=True)
+    print("quickstart_test: passed")
+    return 0
 
 
 if __name__ == "__main__":

@@ -8,104 +8,42 @@ failpoint is removed. Throughout, the Secret must decode and Harbor must accept
 its credential; afterwards the rotation completes, the binding is Ready, and in
 the end Harbor holds exactly the one robot the Secret names (nothing leaked).
 usage: crash_test.py <build dir>   (needs root; exits 77 otherwise)"""
-import base64
 import json
 import os
-import shutil
-import ssl
-import subprocess
 import sys
-import tempfile
-import time
-import urllib.parse
-import urllib.request
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
-for relative in (("tests", "sandbox"), ("tests", "e2e", "hub"), ("tests", "sim", "harbor", "tests")):
-    sys.path.insert(0, os.path.join(ROOT, *relative))
-from harness import expect_equal, expect_true, wait_for  # noqa: E402
-from hub_test import World  # noqa: E402
-from sandbox_test import processes_mentioning, sandbox  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from world import (HUB_NS, REGISTRY, binding, dockerconfig_auths, expect_true,  # noqa: E402
+                   sandboxed, wait_for)
 
 NS = "crash-ns"
 SECRET = "crash-pull"
 STEPS = ("after-issue", "after-verify", "after-secret", "after-activate", "after-event")
-BINDING = f"""\
-apiVersion: harbor-robot-gen.alaudadevops.alauda.io/v1alpha1
-kind: HarborRobotBinding
-metadata:
-  name: crash
-spec:
-  namespaces:
-    names: [{NS}]
-  generatedSecret:
-    name: {SECRET}
-  serviceAccount:
-    name: default
-  harbor:
-    project: crash
-    robot:
-      access:
-      - action: pull
-        resource: repository
-    secret:
-      name: harbor
-      namespace: harbor-robot-gen-system
-  refreshInterval: 1h
-  rotation:
-    gracePeriod: 5s
-"""
+BINDING = binding("crash", namespaces=[NS], secret=SECRET, project="crash", refresh="1h",
+                  grace="5s")
 
 
 def main():
-    if os.geteuid() != 0:
-        print("crash_test needs root (the sandbox)")
-        return 77
-    build = os.path.abspath(sys.argv[1])
-    state = tempfile.mkdtemp(prefix="harborrobot-crash-")
-    try:
-        sandbox(state, build, "up")
-        world = World(state, build)
+    with sandboxed(sys.argv[1]) as world:
         kubectl = world.kubectl
-        env = dict(world.env, PATH=os.path.join(build, "bin") + ":" + os.environ["PATH"])
-        harbor = world.record["components"]["harbor-1"]
-        context = ssl.create_default_context(cafile=harbor["ca"])
-        context.check_hostname = False
-
-        def plugin(*words, stdin=None):
-            return subprocess.run(["kubectl-harborrobot", *words], env=env, input=stdin,
-                                  text=True, capture_output=True, check=True).stdout
+        plugin = world.plugin
 
         def credential():
-            secret = json.loads(kubectl("get", "secret", "-n", NS, SECRET, "-o", "json"))
-            auths = json.loads(base64.b64decode(secret["data"][".dockerconfigjson"]))["auths"]
-            entry = auths["https://harbor.example.com"]
+            secret = world.get("secret", "-n", NS, SECRET)
+            entry = dockerconfig_auths(secret)[REGISTRY]
             return entry["username"], entry["password"], secret["metadata"]["annotations"]
 
         def accepted(username, password):
             """Harbor's token service grants pull on the project (a pull's first step)."""
-            query = urllib.parse.urlencode({"service": "harbor-registry",
-                                            "scope": "repository:crash/app:pull"})
-            request = urllib.request.Request(
-                f"https://{harbor['address']}/service/token?{query}", headers={
-                    "Authorization": "Basic " + base64.b64encode(
-                        f"{username}:{password}".encode()).decode()})
-            try:
-                with urllib.request.urlopen(request, context=context, timeout=10) as answer:
-                    token = json.load(answer)["token"]
-            except urllib.error.HTTPError:
-                return False
-            claims = json.loads(base64.urlsafe_b64decode(token.split(".")[1] + "=="))
-            return any("pull" in a.get("actions", []) for a in claims.get("access", []))
+            claims = world.token_claims(username, password, "repository:crash/app:pull")
+            return claims is not None and any("pull" in a.get("actions", [])
+                                              for a in claims.get("access", []))
 
         def agent():
-            return json.loads(kubectl("get", "deployment", "-n", NS, "harborrobot-agent", "-o",
-                                      "json"))
+            return world.get("deployment", "-n", NS, "harborrobot-agent")
 
         def agent_pod():
-            pods = json.loads(kubectl("get", "pods", "-n", NS, "-l",
-                                      "app.kubernetes.io/name=harborrobot-agent", "-o", "json"))
+            pods = world.get("pods", "-n", NS, "-l", "app.kubernetes.io/name=harborrobot-agent")
             live = [p for p in pods["items"] if not p["metadata"].get("deletionTimestamp")]
             return live[0] if len(live) == 1 else None
 
@@ -137,32 +75,26 @@ def main():
                 wait_for(lambda: rolled_out(generation), "agent without failpoint", timeout=90)
 
         plugin("install", "--wait", "--timeout", "90s")
-        plugin("connect", "harbor", "--url", "https://harbor.example.com", "--username",
-               "api-user", "--password-stdin", stdin="api-password")
+        world.connect()
         kubectl("create", "namespace", NS)
-        world.harbor("POST", "/projects", {"project_name": "crash", "metadata": {}})
-        kubectl("apply", "-f", "-", stdin=BINDING)
+        world.create_project("crash")
+        world.apply(BINDING)
         wait_for(lambda: json.loads(plugin("status", "crash", "-o", "json"))["ready"] == "True",
                  "binding crash Ready", timeout=90)
         wait_for(lambda: rolled_out(1), "the managed agent", timeout=60)
         # From here the test edits the agent itself: the hub leaves agents alone
         # in external mode, and abandoned robots count as such after 20 s.
-        hub = json.loads(kubectl("get", "deployment", "-n", "harbor-robot-gen-system",
-                                 "harborrobot-hub", "-o", "json"))
-        args = hub["spec"]["template"]["spec"]["containers"][0]["args"]
+        args = world.hub_deployment()["spec"]["template"]["spec"]["containers"][0]["args"]
         args[args.index("--agents") + 1] = "external"
         args += ["--pending-timeout", "20s"]
-        kubectl("patch", "deployment", "-n", "harbor-robot-gen-system", "harborrobot-hub",
+        kubectl("patch", "deployment", "-n", HUB_NS, "harborrobot-hub",
                 "--type=json", "-p", json.dumps([{
                     "op": "replace", "path": "/spec/template/spec/containers/0/args",
                     "value": args}]))
-        hub_generation = json.loads(kubectl("get", "deployment", "-n", "harbor-robot-gen-system",
-                                            "harborrobot-hub", "-o", "json"))["metadata"][
-                                                "generation"]
+        hub_generation = world.hub_deployment()["metadata"]["generation"]
         wait_for(lambda: (lambda s: s.get("observedGeneration", 0) >= hub_generation and
                           s.get("updatedReplicas") == 2 and s.get("availableReplicas") == 2)(
-            json.loads(kubectl("get", "deployment", "-n", "harbor-robot-gen-system",
-                               "harborrobot-hub", "-o", "json")).get("status", {})),
+            world.hub_deployment().get("status", {})),
             "the hub restarted in external mode", timeout=120)
 
         checks = 0
@@ -178,15 +110,18 @@ def main():
                 statuses = (current or {}).get("status", {}).get("containerStatuses", [])
                 return current and current["metadata"]["name"] == pod and statuses and \
                     statuses[0].get("restartCount", 0) >= 1
-            deadline = time.monotonic() + 60
-            while not crashed():
+
+            def crashed_with_credential_working():
                 # The credential in place works at every moment of the crash loop.
+                nonlocal checks
+                if crashed():
+                    return True
                 user, secret, _ = credential()
                 expect_true(accepted(user, secret), f"{step}: the Secret's credential works")
                 checks += 1
-                if time.monotonic() > deadline:
-                    raise AssertionError(f"{step}: the agent never reached its failpoint")
-                time.sleep(0.3)
+                return False
+            wait_for(crashed_with_credential_working, f"{step}: the agent to reach its failpoint",
+                     timeout=60, interval=0.3)
             user, secret, _ = credential()
             expect_true(accepted(user, secret), f"{step}: the Secret works right after the kill")
             set_failpoint(None)
@@ -208,13 +143,8 @@ def main():
         expect_true(checks > 0, "the credential was checked during the crash loops")
         print(f"crash_test: {len(STEPS)} kill points, {checks} credential checks during crash "
               "loops, all accepted; no robot leaked")
-        sandbox(state, build, "down")
-        expect_equal(processes_mentioning(state), [], "down leaves no process")
-        print("crash_test: passed")
-        return 0
-    finally:
-        sandbox(state, build, "down", check=False)
-        shutil.rmtree(state, ignore_errors=True)
+    print("crash_test: passed")
+    return 0
 
 
 if __name__ == "__main__":

@@ -44,21 +44,16 @@ import json
 import os
 import secrets
 import select
-import shutil
 import socket
 import ssl
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-from invalid_spec_test import (BINDING, HUB_NS, NAMESPACES, SECRET, Sampler,  # noqa: E402
-                               quickstart, ready_condition)
-from harness import expect_equal, expect_true, wait_for  # noqa: E402
-from sandbox_test import processes_mentioning, sandbox  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from invalid_spec_test import run_scenario  # noqa: E402
+from world import (BINDING, HUB_NS, NAMESPACES, SECRET, expect_equal,  # noqa: E402
+                   expect_true, wait_for)
 
 PORT = 8443
 MIB = 1 << 20
@@ -74,11 +69,9 @@ HEADER_DEADLINE = 10  # the hub's, for a handshake and a request's headers as a 
 
 def leader(world):
     """(Pod name, Pod IP, pid of its hub process) of the Lease holder."""
-    name = json.loads(world.kubectl("get", "lease", "-n", HUB_NS, "harborrobot-hub", "-o",
-                                    "json"))["spec"]["holderIdentity"]
-    pod = json.loads(world.kubectl("get", "pod", "-n", HUB_NS, name, "-o", "json"))
-    with open(os.path.join(world.state, "kubelet", "processes.json")) as f:
-        pid = json.load(f)[f"{HUB_NS}/{name}"]["hub"]
+    name = world.lease_holder()
+    pod = world.get("pod", "-n", HUB_NS, name)
+    pid = world.processes()[f"{HUB_NS}/{name}"]["hub"]
     with open(f"/proc/{pid}/cmdline", "rb") as f:
         expect_true(b"hub" in f.read(), f"pid {pid} is {name}'s hub process")
     return name, pod["status"]["podIP"], pid
@@ -86,9 +79,7 @@ def leader(world):
 
 def hub_context(world):
     """A TLS context trusting the hub's CA (from its ConfigMap)."""
-    ca = json.loads(world.kubectl("get", "configmap", "-n", HUB_NS, "harborrobot-hub-ca",
-                                  "-o", "json"))["data"]["ca.crt"]
-    context = ssl.create_default_context(cadata=ca)
+    context = ssl.create_default_context(cafile=world.hub_ca())
     context.check_hostname = False  # by IP: the leader's, not the Service's
     return context
 
@@ -98,15 +89,10 @@ def rss_mib(pid):
         return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:")) / 1024
 
 
-def agent_token(world, ns):
-    return world.kubectl("create", "token", "harborrobot-agent", "-n", ns, "--audience",
-                         "harborrobot-hub").strip()
-
-
 def hub_creates(world):
     """The hub's ServiceAccounts' create requests so far (TokenReviews among them),
     from the Kubernetes simulator's per-user counts."""
-    counts = json.loads(world.kubectl("get", "--raw", "/debug/requests?by=verb"))
+    counts = world.api_requests("?by=verb")
     return sum(verbs.get("create", 0) for user, verbs in counts.items()
                if user.startswith(HUB_USERS))
 
@@ -413,18 +399,18 @@ def generation(world, ns):
 def rotate(world, ns):
     """`kubectl harborrobot rotate` of one namespace, waited for: its seconds."""
     started = time.monotonic()
-    done = subprocess.run([os.path.join(world.build, "bin", "kubectl-harborrobot"), "rotate",
-                           BINDING, "-n", ns, "--wait", "--timeout", "120s"], env=world.env,
-                          capture_output=True, text=True, timeout=180)
+    done = world.run_plugin("rotate", BINDING, "-n", ns, "--wait", "--timeout", "120s",
+                            expect=None)
     expect_equal(done.returncode, 0, f"rotate -n {ns} --wait under abuse: {done.stdout}"
                  f"{done.stderr}")
     expect_true(f"{ns}: rotated" in done.stdout, done.stdout)
     return time.monotonic() - started
 
 
-def call(address, context, method, path, token, body=None, source=PROBE_FROM):
-    """One request on a fresh connection: (code, parsed answer or None)."""
-    connection = http.client.HTTPSConnection(address, PORT, context=context, timeout=30,
+def call(address, context, method, path, token, body=None, source=PROBE_FROM, timeout=30):
+    """One request to the hub API on a fresh connection from `source`: (code,
+    parsed answer or None)."""
+    connection = http.client.HTTPSConnection(address, PORT, context=context, timeout=timeout,
                                              source_address=(source, 0))
     try:
         connection.request(method, path, body=json.dumps(body) if body is not None else None,
@@ -460,119 +446,104 @@ def trickle(address, context):
     return None
 
 
-def main():
-    if os.geteuid() != 0:
-        print("abuse_test needs root (the sandbox)")
-        return 77
-    build = sys.argv[1]
-    state = tempfile.mkdtemp(prefix="harborrobot-abuse-")
+def abused(world, sampler):
+    """The hub leader's API abused while both namespaces rotate; then the
+    figures checked, a repeated bad token and a trickling client."""
+    name, address, pid = leader(world)
+    context = hub_context(world)
+    token = world.hub_token(NAMESPACES[0])
+    code, listed = call(address, context, "GET",
+                        f"/v1/namespaces/{NAMESPACES[0]}/bindings", token)
+    expect_equal(code, 200, f"the agent's token works from {PROBE_FROM}: {listed}")
+    restarts = hub_restarts(world)
+    samples = []
+    for _ in range(5):
+        samples.append(rss_mib(pid))
+        time.sleep(0.2)
+    before = sorted(samples)[2]  # the median of five over a second
+    creates_before = hub_creates(world)
+    generations = {ns: generation(world, ns) for ns in NAMESPACES}
+
+    abuse = Abuse(address, context, token, NAMESPACES[0], BINDING)
+    rss = RssSampler(pid)
+    rss.start()
+    abuse.start()
     try:
-        world = quickstart(state, build)
-        sampler = Sampler(world)
-        sampler.sample()
-        expect_equal(sampler.failures, [], "both namespaces hold their credential")
-        sampler.start()
-        try:
-            name, address, pid = leader(world)
-            context = hub_context(world)
-            token = agent_token(world, NAMESPACES[0])
-            code, listed = call(address, context, "GET",
-                                f"/v1/namespaces/{NAMESPACES[0]}/bindings", token)
-            expect_equal(code, 200, f"the agent's token works from {PROBE_FROM}: {listed}")
-            restarts = hub_restarts(world)
-            samples = []
-            for _ in range(5):
-                samples.append(rss_mib(pid))
-                time.sleep(0.2)
-            before = sorted(samples)[2]  # the median of five over a second
-            creates_before = hub_creates(world)
-            generations = {ns: generation(world, ns) for ns in NAMESPACES}
-
-            abuse = Abuse(address, context, token, NAMESPACES[0], BINDING)
-            rss = RssSampler(pid)
-            rss.start()
-            abuse.start()
-            try:
-                wait_for(abuse.in_full_swing, "the abuse in full swing", timeout=120,
-                         interval=0.2)
-                rotations = {ns: rotate(world, ns) for ns in NAMESPACES}
-                sampler.more(2)
-                wait_for(abuse.tokens_done, "10,000 bad tokens answered", timeout=240,
-                         interval=0.2)
-            finally:
-                abuse.stop()
-            reviews = hub_creates(world) - creates_before
-            rss.finish()
-            after = rss_mib(pid)
-            print("abuse_test: " + abuse.summary().replace("\n", "\nabuse_test: "))
-            print(f"abuse_test: rotations under abuse: " + ", ".join(
-                f"{ns} {seconds:.1f} s" for ns, seconds in rotations.items()))
-            print(f"abuse_test: TokenReviews (the hub's creates) during the abuse: {reviews}")
-            print(f"abuse_test: hub leader RSS: before {before:.1f} MiB, peak {rss.peak:.1f} MiB "
-                  f"({rss.samples} samples), after {after:.1f} MiB")
-
-            # Agents kept getting credentials: new generations, working in Harbor.
-            for ns in NAMESPACES:
-                expect_true(generation(world, ns) > generations[ns],
-                            f"{ns} rotated: {generations[ns]} -> {generation(world, ns)}")
-                username, password = world.pull_credential(ns, SECRET)
-                claims = world.token_claims(username, password) or {}
-                expect_equal(claims.get("sub"), username, f"{ns}'s new robot works in Harbor")
-            # Every refusal was the right one.
-            expect_true(abuse.tokens_done(), "10,000 bad tokens answered")
-            expect_equal(set(abuse.codes), {401}, f"every bad token got 401: {abuse.codes}")
-            for variant, outcome, sent, seconds in abuse.bodies:
-                expected = (401,) if "bad token" in variant else (413, "closed")
-                expect_true(outcome in expected,
-                            f"{variant}: {outcome} (expected one of {expected})")
-                expect_true(sent < 16 * MIB, f"{variant}: only {sent // MIB} MiB of 100 pushed")
-                expect_true(seconds < 10, f"{variant}: answered within 10 s ({seconds:.1f} s)")
-            expect_true(abuse.idle_peak <= 32,
-                        f"at most 32 connections held from one address ({abuse.idle_peak})")
-            expect_true(abuse.idle_counts["refused"] > 0, "connections past the cap refused")
-            # Memory stayed bounded.
-            bound = min(128.0, max(2 * before, before + 32))
-            expect_true(rss.peak < bound, f"the leader's peak RSS {rss.peak:.1f} MiB stays under "
-                        f"{bound:.1f} MiB (before: {before:.1f} MiB)")
-            expect_equal(leader(world)[0], name, "the leader kept its Lease")
-            expect_equal(hub_restarts(world), restarts, "no hub container restarted")
-            expect_equal(ready_condition(world).get("status"), "True", "the binding stays Ready")
-
-            # A refused token is answered from memory: 1,000 times the same one.
-            one = bad_token(0)
-            creates = hub_creates(world)
-            connection = http.client.HTTPSConnection(address, PORT, context=context, timeout=30,
-                                                     source_address=(TOKENS_FROM, 0))
-            repeated = collections.Counter()
-            for _ in range(1000):
-                connection.request("GET", f"/v1/namespaces/{NAMESPACES[0]}/bindings",
-                                   headers={"Authorization": f"Bearer {one}"})
-                answer = connection.getresponse()
-                answer.read()
-                repeated[answer.status] += 1
-            connection.close()
-            repeated_reviews = hub_creates(world) - creates
-            print(f"abuse_test: one bad token 1,000 times: {dict(repeated)}, "
-                  f"{repeated_reviews} TokenReviews")
-            expect_equal(dict(repeated), {401: 1000}, "1,000 times 401")
-            expect_true(repeated_reviews <= 20, f"the negative answer cached "
-                        f"({repeated_reviews} creates for 1,000 requests)")
-            # A trickling client is closed at the header deadline, bytes or not.
-            closed_after = trickle(address, context)
-            print(f"abuse_test: a client trickling its headers (a byte every 2 s) was closed "
-                  f"after {closed_after if closed_after is None else round(closed_after, 1)} s")
-            expect_true(closed_after is not None and closed_after <= HEADER_DEADLINE + 3,
-                        f"closed within the header deadline + 3 s ({closed_after})")
-            sampler.more(2)
-        finally:
-            sampler.finish()
-        sandbox(state, build, "down")
-        expect_equal(processes_mentioning(state), [], "down leaves no process")
-        print(f"abuse_test: passed ({sampler.samples} samples, no credential lost)")
-        return 0
+        wait_for(abuse.in_full_swing, "the abuse in full swing", timeout=120,
+                 interval=0.2)
+        rotations = {ns: rotate(world, ns) for ns in NAMESPACES}
+        sampler.more(2)
+        wait_for(abuse.tokens_done, "10,000 bad tokens answered", timeout=240,
+                 interval=0.2)
     finally:
-        sandbox(state, build, "down", check=False)
-        shutil.rmtree(state, ignore_errors=True)
+        abuse.stop()
+    reviews = hub_creates(world) - creates_before
+    rss.finish()
+    after = rss_mib(pid)
+    print("abuse_test: " + abuse.summary().replace("\n", "\nabuse_test: "))
+    print(f"abuse_test: rotations under abuse: " + ", ".join(
+        f"{ns} {seconds:.1f} s" for ns, seconds in rotations.items()))
+    print(f"abuse_test: TokenReviews (the hub's creates) during the abuse: {reviews}")
+    print(f"abuse_test: hub leader RSS: before {before:.1f} MiB, peak {rss.peak:.1f} MiB "
+          f"({rss.samples} samples), after {after:.1f} MiB")
+
+    # Agents kept getting credentials: new generations, working in Harbor.
+    for ns in NAMESPACES:
+        expect_true(generation(world, ns) > generations[ns],
+                    f"{ns} rotated: {generations[ns]} -> {generation(world, ns)}")
+        username, password = world.pull_credential(ns, SECRET)
+        claims = world.token_claims(username, password) or {}
+        expect_equal(claims.get("sub"), username, f"{ns}'s new robot works in Harbor")
+    # Every refusal was the right one.
+    expect_true(abuse.tokens_done(), "10,000 bad tokens answered")
+    expect_equal(set(abuse.codes), {401}, f"every bad token got 401: {abuse.codes}")
+    for variant, outcome, sent, seconds in abuse.bodies:
+        expected = (401,) if "bad token" in variant else (413, "closed")
+        expect_true(outcome in expected,
+                    f"{variant}: {outcome} (expected one of {expected})")
+        expect_true(sent < 16 * MIB, f"{variant}: only {sent // MIB} MiB of 100 pushed")
+        expect_true(seconds < 10, f"{variant}: answered within 10 s ({seconds:.1f} s)")
+    expect_true(abuse.idle_peak <= 32,
+                f"at most 32 connections held from one address ({abuse.idle_peak})")
+    expect_true(abuse.idle_counts["refused"] > 0, "connections past the cap refused")
+    # Memory stayed bounded.
+    bound = min(128.0, max(2 * before, before + 32))
+    expect_true(rss.peak < bound, f"the leader's peak RSS {rss.peak:.1f} MiB stays under "
+                f"{bound:.1f} MiB (before: {before:.1f} MiB)")
+    expect_equal(leader(world)[0], name, "the leader kept its Lease")
+    expect_equal(hub_restarts(world), restarts, "no hub container restarted")
+    expect_equal(world.ready_condition().get("status"), "True", "the binding stays Ready")
+
+    # A refused token is answered from memory: 1,000 times the same one.
+    one = bad_token(0)
+    creates = hub_creates(world)
+    connection = http.client.HTTPSConnection(address, PORT, context=context, timeout=30,
+                                             source_address=(TOKENS_FROM, 0))
+    repeated = collections.Counter()
+    for _ in range(1000):
+        connection.request("GET", f"/v1/namespaces/{NAMESPACES[0]}/bindings",
+                           headers={"Authorization": f"Bearer {one}"})
+        answer = connection.getresponse()
+        answer.read()
+        repeated[answer.status] += 1
+    connection.close()
+    repeated_reviews = hub_creates(world) - creates
+    print(f"abuse_test: one bad token 1,000 times: {dict(repeated)}, "
+          f"{repeated_reviews} TokenReviews")
+    expect_equal(dict(repeated), {401: 1000}, "1,000 times 401")
+    expect_true(repeated_reviews <= 20, f"the negative answer cached "
+                f"({repeated_reviews} creates for 1,000 requests)")
+    # A trickling client is closed at the header deadline, bytes or not.
+    closed_after = trickle(address, context)
+    print(f"abuse_test: a client trickling its headers (a byte every 2 s) was closed "
+          f"after {closed_after if closed_after is None else round(closed_after, 1)} s")
+    expect_true(closed_after is not None and closed_after <= HEADER_DEADLINE + 3,
+                f"closed within the header deadline + 3 s ({closed_after})")
+    sampler.more(2)
+
+
+def main():
+    return run_scenario(abused)
 
 
 if __name__ == "__main__":

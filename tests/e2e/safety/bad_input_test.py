@@ -12,79 +12,55 @@ usage: bad_input_test.py <build dir>   (needs root; exits 77 otherwise)"""
 import base64
 import json
 import os
-import shutil
 import sys
-import tempfile
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-from invalid_spec_test import (HUB_NS, Sampler, binding_object, quickstart,  # noqa: E402
-                               ready_condition)
-from harness import expect_equal, expect_true, wait_for  # noqa: E402
-from sandbox_test import processes_mentioning, sandbox  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from abuse_test import hub_restarts  # noqa: E402
+from invalid_spec_test import run_scenario  # noqa: E402
+from world import HUB_NS, expect_equal, expect_true, wait_for  # noqa: E402
 
 
-def hub_restarts(world):
-    pods = json.loads(world.kubectl("get", "pods", "-n", HUB_NS, "-o", "json"))["items"]
-    return sum(status.get("restartCount", 0) for pod in pods
-               if pod["metadata"]["name"].startswith("harborrobot-hub")
-               for status in pod.get("status", {}).get("containerStatuses", []))
+def utf8_url(world, sampler):
+    """A connection whose url is not UTF-8, and a binding on it: InvalidConnection
+    naming data[url], and the hub keeps running."""
+    kubectl = world.kubectl
+    restarts = hub_restarts(world)
+    bad = base64.b64encode(b"https://harbor\xff.example.com").decode()
+    world.apply({
+        "apiVersion": "v1", "kind": "Secret",
+        "metadata": {"name": "harbor-utf8", "namespace": HUB_NS,
+                     "labels": {"harbor-robot-gen": "true"}},
+        "type": "kubernetes.io/opaque",
+        "data": {"url": bad,
+                 "username": base64.b64encode(b"api-user").decode(),
+                 "password": base64.b64encode(b"api-password").decode()}})
+    other = world.binding()
+    other = {"apiVersion": other["apiVersion"], "kind": other["kind"],
+             "metadata": {"name": "b-utf8"}, "spec": other["spec"]}
+    other["spec"]["generatedSecret"]["name"] = "b-utf8.robot"
+    other["spec"]["harbor"]["secret"]["name"] = "harbor-utf8"
+    world.apply(other)
+    condition = wait_for(
+        lambda: (lambda c: c if c.get("reason") == "InvalidConnection" else None)(
+            world.ready_condition("b-utf8")), "b-utf8: InvalidConnection", timeout=60)
+    expect_true("data[url]" in condition["message"] and
+                "UTF-8" in condition["message"],
+                f"the message names data[url] and UTF-8: {condition['message']}")
+    events = json.loads(kubectl("get", "events", "-n", HUB_NS, "--field-selector",
+                                "involvedObject.name=harbor-utf8", "-o", "json"))
+    reasons = [e["reason"] for e in events["items"]]
+    expect_true("InvalidConnection" in reasons, f"an event on the Secret ({reasons})")
+    expect_true(all("\ufffd" not in e.get("message", "") for e in events["items"]),
+                "no event quotes the bytes")
+    sampler.more(3)
+    expect_equal(hub_restarts(world), restarts, "no hub container restarted")
+    expect_equal(world.ready_condition().get("status"), "True",
+                 "the Quick Start's binding stays Ready")
+    print(f"bad_input_test: InvalidConnection: {condition['message']}")
 
 
 def main():
-    if os.geteuid() != 0:
-        print("bad_input_test needs root (the sandbox)")
-        return 77
-    build = sys.argv[1]
-    state = tempfile.mkdtemp(prefix="harborrobot-bad-input-")
-    try:
-        world = quickstart(state, build)
-        kubectl = world.kubectl
-        sampler = Sampler(world)
-        sampler.start()
-        try:
-            restarts = hub_restarts(world)
-            bad = base64.b64encode(b"https://harbor\xff.example.com").decode()
-            kubectl("apply", "-f", "-", stdin=json.dumps({
-                "apiVersion": "v1", "kind": "Secret",
-                "metadata": {"name": "harbor-utf8", "namespace": HUB_NS,
-                             "labels": {"harbor-robot-gen": "true"}},
-                "type": "kubernetes.io/opaque",
-                "data": {"url": bad,
-                         "username": base64.b64encode(b"api-user").decode(),
-                         "password": base64.b64encode(b"api-password").decode()}}))
-            other = binding_object(world)
-            other = {"apiVersion": other["apiVersion"], "kind": other["kind"],
-                     "metadata": {"name": "b-utf8"}, "spec": other["spec"]}
-            other["spec"]["generatedSecret"]["name"] = "b-utf8.robot"
-            other["spec"]["harbor"]["secret"]["name"] = "harbor-utf8"
-            kubectl("apply", "-f", "-", stdin=json.dumps(other))
-            condition = wait_for(
-                lambda: (lambda c: c if c.get("reason") == "InvalidConnection" else None)(
-                    ready_condition(world, "b-utf8")), "b-utf8: InvalidConnection", timeout=60)
-            expect_true("data[url]" in condition["message"] and
-                        "UTF-8" in condition["message"],
-                        f"the message names data[url] and UTF-8: {condition['message']}")
-            events = json.loads(kubectl("get", "events", "-n", HUB_NS, "--field-selector",
-                                        "involvedObject.name=harbor-utf8", "-o", "json"))
-            reasons = [e["reason"] for e in events["items"]]
-            expect_true("InvalidConnection" in reasons, f"an event on the Secret ({reasons})")
-            expect_true(all("\ufffd" not in e.get("message", "") for e in events["items"]),
-                        "no event quotes the bytes")
-            sampler.more(3)
-            expect_equal(hub_restarts(world), restarts, "no hub container restarted")
-            expect_equal(ready_condition(world).get("status"), "True",
-                         "the seed's binding stays Ready")
-            print(f"bad_input_test: InvalidConnection: {condition['message']}")
-        finally:
-            sampler.finish()
-        sandbox(state, build, "down")
-        expect_equal(processes_mentioning(state), [], "down leaves no process")
-        print(f"bad_input_test: passed ({sampler.samples} samples, no credential lost)")
-        return 0
-    finally:
-        sandbox(state, build, "down", check=False)
-        shutil.rmtree(state, ignore_errors=True)
+    return run_scenario(utf8_url)
 
 
 if __name__ == "__main__":

@@ -27,27 +27,14 @@ usage: invalid_spec_test.py <build dir> door|frozen   (needs root; exits 77 othe
 import base64
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
-for relative in (("tests", "sandbox"), ("tests", "e2e", "hub"), ("tests", "e2e", "quickstart"),
-                 ("tests", "sim", "harbor", "tests")):
-    sys.path.insert(0, os.path.join(ROOT, *relative))
-from harness import expect_equal, expect_true, wait_for  # noqa: E402
-from hub_test import SEED, World  # noqa: E402
-from quickstart_test import install  # noqa: E402
-from sandbox_test import processes_mentioning, sandbox  # noqa: E402
-
-BINDING = "harbor-secret-for-team"
-SECRET = "harbor-secret-for-team.robot"
-NAMESPACES = ("team-ns1", "team-ns2")
-HUB_NS = "harbor-robot-gen-system"
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from world import (BINDING, HUB_NS, NAMESPACES, REGISTRY, SECRET,  # noqa: E402
+                   expect_equal, expect_true, sandboxed, script_name, wait_for)
 
 
 class Sampler(threading.Thread):
@@ -91,7 +78,7 @@ class Sampler(threading.Thread):
                       i["metadata"]["namespace"] == ns and i["metadata"]["name"] == secret_name]
             try:
                 config = json.loads(base64.b64decode(secret[0]["data"][".dockerconfigjson"]))
-                held = bool(config["auths"]["https://harbor.example.com"]["password"])
+                held = bool(config["auths"][REGISTRY]["password"])
             except (IndexError, KeyError, ValueError, TypeError):
                 held = False
             if not held:
@@ -126,14 +113,6 @@ class Sampler(threading.Thread):
         expect_equal(self.failures[:5], [], f"no credential lost in {self.samples} samples")
 
 
-def ready_condition(world, name=BINDING):
-    found = json.loads(world.kubectl("get", "harborrobotbinding", name, "-o", "json"))
-    for condition in found.get("status", {}).get("conditions", []):
-        if condition["type"] == "Ready":
-            return condition
-    return {}
-
-
 def fingerprints(world):
     """What the hub told each namespace's agent (the signal ConfigMap's annotation)."""
     out = {}
@@ -143,10 +122,6 @@ def fingerprints(world):
         out[ns] = json.loads(found).get("metadata", {}).get("annotations", {}).get(
             "harborrobot.io/bindings-fingerprint") if found else None
     return out
-
-
-def binding_object(world):
-    return json.loads(world.kubectl("get", "harborrobotbinding", BINDING, "-o", "json"))
 
 
 def patch(world, change):
@@ -163,7 +138,7 @@ def events(world, reason):
 
 def door(world, sampler):
     """Typos the CRD's schema refuses: kubectl fails naming the field."""
-    generation = binding_object(world)["metadata"]["generation"]
+    generation = world.binding()["metadata"]["generation"]
     typos = [("a Go-style 1d interval", {"refreshInterval": "1d"}, "spec.refreshInterval"),
              ("an upper-case project", {"harbor": {"project": "Team"}}, "spec.harbor.project"),
              ("an unknown action",
@@ -175,24 +150,21 @@ def door(world, sampler):
         expect_true(field in done.stderr, f"{what}: kubectl's error names {field}: {done.stderr}")
         print(f"invalid_spec_test: {what} refused: {done.stderr.strip()[:160]}")
         sampler.more()
-    expect_equal(binding_object(world)["metadata"]["generation"], generation,
+    expect_equal(world.binding()["metadata"]["generation"], generation,
                  "the binding's generation did not move")
-    expect_equal(ready_condition(world).get("status"), "True", "the binding stays Ready")
+    expect_equal(world.ready_condition().get("status"), "True", "the binding stays Ready")
 
 
 def kill_hubs(world):
-    with open(os.path.join(world.state, "kubelet", "processes.json")) as f:
-        processes = json.load(f)
     before = {}
-    for key, containers in processes.items():
+    for key, containers in world.processes().items():
         if key.startswith(f"{HUB_NS}/harborrobot-hub") and "hub" in containers:
             before[key] = containers["hub"]
             os.kill(containers["hub"], signal.SIGKILL)
     expect_equal(len(before), 2, f"two hub processes killed ({before})")
 
     def restarted():
-        with open(os.path.join(world.state, "kubelet", "processes.json")) as f:
-            now = json.load(f)
+        now = world.processes()
         return all(now.get(key, {}).get("hub") not in (None, pid) for key, pid in before.items())
     wait_for(restarted, "both hub replicas to be restarted", timeout=60)
 
@@ -211,7 +183,7 @@ def frozen(world, sampler):
         expect_equal(done.returncode, 0, f"{what}: the schema lets it in ({done.stderr})")
         condition = wait_for(lambda: (lambda c: c if c.get("reason") == "InvalidSpec" and
                                       texts[0] in c.get("message", "") else None)(
-                                          ready_condition(world)),
+                                          world.ready_condition()),
                              f"{what}: Ready says InvalidSpec", timeout=60)
         expect_equal(condition["status"], "False", f"{what}: not Ready")
         for text in texts:
@@ -220,7 +192,7 @@ def frozen(world, sampler):
         expect_true("frozen" in condition["message"], f"{what}: says frozen")
         wait_for(lambda: any(texts[0] in m for m in events(world, "InvalidSpec")),
                  f"{what}: an InvalidSpec event", timeout=30)
-        status = binding_object(world)["status"]
+        status = world.binding()["status"]
         expect_equal(sorted(world.credentials(BINDING)), list(NAMESPACES),
                      f"{what}: both namespace records kept")
         expect_equal(status.get("targetNamespaces"), len(NAMESPACES),
@@ -237,21 +209,21 @@ def frozen(world, sampler):
         fixed = patch(world, {"refreshInterval": "6h", "harbor": {"robot": {"access": [
             {"action": "pull", "resource": "repository"}]}}})
         expect_equal(fixed.returncode, 0, f"the fix applies ({fixed.stderr})")
-        wait_for(lambda: ready_condition(world).get("status") == "True",
+        wait_for(lambda: world.ready_condition().get("status") == "True",
                  f"{what}: Ready again after the fix", timeout=60)
 
     # Frozen across a restart of both hub replicas: the restarted hub reads the
     # last valid spec from the status and reconciles a further invalid edit.
     expect_equal(patch(world, {"refreshInterval": "30s"}).returncode, 0, "frozen again")
-    wait_for(lambda: ready_condition(world).get("reason") == "InvalidSpec", "frozen again",
+    wait_for(lambda: world.ready_condition().get("reason") == "InvalidSpec", "frozen again",
              timeout=60)
     kill_hubs(world)
     sampler.more()
     expect_equal(patch(world, {"refreshInterval": "20s"}).returncode, 0, "a further edit")
-    wait_for(lambda: '"20s"' in ready_condition(world).get("message", ""),
+    wait_for(lambda: '"20s"' in world.ready_condition().get("message", ""),
              "the restarted hub to see the further invalid edit", timeout=90)
     sampler.more()
-    status = binding_object(world)["status"]
+    status = world.binding()["status"]
     expect_equal(sorted(world.credentials(BINDING)), list(NAMESPACES),
                  "after the restart: both namespace records kept")
     expect_equal(status.get("targetNamespaces"), len(NAMESPACES),
@@ -260,52 +232,44 @@ def frozen(world, sampler):
     expect_true(set(robots_before) <= set(robots_frozen),
                 f"no robot deleted while frozen: {robots_before} -> {robots_frozen}")
     expect_equal(patch(world, {"refreshInterval": "6h"}).returncode, 0, "the fix")
-    wait_for(lambda: ready_condition(world).get("status") == "True", "Ready again after the fix",
+    wait_for(lambda: world.ready_condition().get("status") == "True", "Ready again after the fix",
              timeout=90)
     wait_for(lambda: events(world, "SpecValid"), "a SpecValid event", timeout=30)
     print(f"invalid_spec_test: frozen across a restart of both hubs; robots {robots_frozen}")
 
 
-def quickstart(state, build):
-    """The sandbox up, the hub installed, the seed's Quick Start Ready."""
-    sandbox(state, build, "up")
-    world = World(state, build)
-    kubectl = world.kubectl
-    install(world)
-    for ns in NAMESPACES:
-        kubectl("create", "namespace", ns)
-        kubectl("label", "namespace", ns, "cpaas.io/inner-namespace=team")
-    kubectl("apply", "-f", os.path.join(SEED, "connection-harbor-quickstart.yaml"))
-    kubectl("apply", "-f", os.path.join(SEED, "binding-harbor-secret-for-team-quickstart.yaml"))
-    wait_for(lambda: ready_condition(world).get("status") == "True", "the binding Ready",
+def sampled(world, scenario, status_of=None):
+    """The safety scenarios' frame: the hub installed and the Quick Start Ready,
+    then scenario(world, sampler) while a Sampler (status_of as its own) checks
+    every pull credential throughout; the sampler's verdict last. Returns the
+    sampler."""
+    world.install()
+    world.apply_quickstart()
+    wait_for(lambda: world.ready_condition().get("status") == "True", "the binding Ready",
              timeout=90)
-    return world
+    sampler = Sampler(world, status_of=status_of)
+    sampler.sample()
+    expect_equal(sampler.failures, [], "both namespaces hold their credential")
+    sampler.start()
+    try:
+        scenario(world, sampler)
+    finally:
+        sampler.finish()
+    return sampler
+
+
+def run_scenario(scenario, status_of=None):
+    """A safety test's main: `scenario` sampled on a fresh sandbox (the build
+    directory is argv[1])."""
+    name = f"{script_name()} {scenario.__name__}"
+    with sandboxed(sys.argv[1], label=name.replace(" ", "-")) as world:
+        sampler = sampled(world, scenario, status_of)
+    print(f"{name}: passed ({sampler.samples} samples, no credential lost)")
+    return 0
 
 
 def main():
-    if os.geteuid() != 0:
-        print("invalid_spec_test needs root (the sandbox)")
-        return 77
-    build, scenario = sys.argv[1], sys.argv[2]
-    state = tempfile.mkdtemp(prefix=f"harborrobot-invalid-spec-{scenario}-")
-    try:
-        world = quickstart(state, build)
-        sampler = Sampler(world)
-        sampler.sample()
-        expect_equal(sampler.failures, [], "both namespaces hold their credential")
-        sampler.start()
-        try:
-            {"door": door, "frozen": frozen}[scenario](world, sampler)
-        finally:
-            sampler.finish()
-        print(f"invalid_spec_test: {scenario}: {sampler.samples} samples, no credential lost")
-        sandbox(state, build, "down")
-        expect_equal(processes_mentioning(state), [], "down leaves no process")
-        print(f"invalid_spec_test {scenario}: passed")
-        return 0
-    finally:
-        sandbox(state, build, "down", check=False)
-        shutil.rmtree(state, ignore_errors=True)
+    return run_scenario({"door": door, "frozen": frozen}[sys.argv[2]])
 
 
 if __name__ == "__main__":

@@ -24,19 +24,15 @@ status write: its log after the resume holds nothing but its stepping down.
 usage: knowledge_test.py <build dir> slow_namespaces|two_connections|stopped_leader"""
 import json
 import os
-import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-from invalid_spec_test import (BINDING, HUB_NS, NAMESPACES, SECRET, Sampler,  # noqa: E402
-                               binding_object, kill_hubs, patch, quickstart, ready_condition)
-from harness import expect_equal, expect_true, wait_for  # noqa: E402
-from sandbox_test import processes_mentioning, sandbox  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from invalid_spec_test import kill_hubs, patch, run_scenario  # noqa: E402
+from world import (BINDING, HUB_NS, NAMESPACES, SECRET, expect_equal,  # noqa: E402
+                   expect_true, wait_for)
 
 OTHER = "team-b"
 OTHER_SECRET = "team-b.robot"
@@ -83,21 +79,14 @@ def slow_namespaces(world, sampler):
     expect_true(synced_after >= 10, f"the fault held the namespaces back ({synced_after:.1f}s)")
     # The hub acts again once its caches are complete: a spec change is reconciled.
     expect_equal(patch(world, {"refreshInterval": "7h"}).returncode, 0, "a spec change")
-    generation = binding_object(world)["metadata"]["generation"]
-    wait_for(lambda: binding_object(world).get("status", {}).get("observedGeneration") ==
+    generation = world.binding()["metadata"]["generation"]
+    wait_for(lambda: world.binding().get("status", {}).get("observedGeneration") ==
              generation, "the change reconciled", timeout=60)
-    wait_for(lambda: ready_condition(world).get("status") == "True", "Ready", timeout=60)
+    wait_for(lambda: world.ready_condition().get("status") == "True", "Ready", timeout=60)
     sampler.more(2)
     expect_equal(robot_names(world), before, "zero robots deleted")
     print(f"knowledge_test: fault {plan}; both hubs killed; caches synced after "
           f"{synced_after:.1f}s; robots kept: {before}")
-
-
-def plugin(world, *words):
-    done = subprocess.run([os.path.join(world.build, "bin", "kubectl-harborrobot"), *words],
-                          env=world.env, capture_output=True, text=True, timeout=120)
-    expect_equal(done.returncode, 0, f"kubectl harborrobot {' '.join(words)}: {done.stderr}")
-    return done.stdout
 
 
 def held_usernames(world, secret):
@@ -115,7 +104,7 @@ def two_connections(world, sampler):
         connection["metadata"].pop(key, None)
     connection["metadata"]["name"] = "harbor-b"
     kubectl("apply", "-f", "-", stdin=json.dumps(connection))
-    other = binding_object(world)
+    other = world.binding()
     other = {"apiVersion": other["apiVersion"], "kind": other["kind"],
              "metadata": {"name": OTHER}, "spec": other["spec"]}
     other["spec"]["generatedSecret"]["name"] = OTHER_SECRET
@@ -123,7 +112,7 @@ def two_connections(world, sampler):
     other["spec"]["rotation"] = {"gracePeriod": "1s"}
     kubectl("apply", "-f", "-", stdin=json.dumps(other))
     expect_equal(patch(world, {"rotation": {"gracePeriod": "1s"}}).returncode, 0, "grace 1s")
-    wait_for(lambda: ready_condition(world, OTHER).get("status") == "True", "team-b Ready",
+    wait_for(lambda: world.ready_condition(OTHER).get("status") == "True", "team-b Ready",
              timeout=90)
     sampler.pairs += [(ns, OTHER_SECRET) for ns in NAMESPACES]
 
@@ -136,7 +125,7 @@ def two_connections(world, sampler):
     for rounds in range(2):
         for name, secret in ((BINDING, SECRET), (OTHER, OTHER_SECRET)):
             before = held_usernames(world, secret)
-            plugin(world, "rotate", name, "--all")
+            world.plugin("rotate", name, "--all")
             wait_for(lambda: all(v != before[ns] for ns, v in
                                  held_usernames(world, secret).items()),
                      f"{name} rotated (round {rounds + 1})", timeout=90)
@@ -160,15 +149,9 @@ def two_connections(world, sampler):
           f"team-b kept {kept} through the seed binding's deletion")
 
 
-def lease_holder(world):
-    return json.loads(world.kubectl("get", "lease", "-n", HUB_NS, "harborrobot-hub", "-o",
-                                    "json"))["spec"]["holderIdentity"]
-
-
 def stopped_leader(world, sampler):
-    leader = lease_holder(world)
-    with open(os.path.join(world.state, "kubelet", "processes.json")) as f:
-        pid = json.load(f)[f"{HUB_NS}/{leader}"]["hub"]
+    leader = world.lease_holder()
+    pid = world.processes()[f"{HUB_NS}/{leader}"]["hub"]
     logs = [os.path.join(root, name) for root, _, names in
             os.walk(os.path.join(world.state, "kubelet", "pods"))
             for name in names if name == "hub.log" and f"_{leader}_" in root]
@@ -177,10 +160,10 @@ def stopped_leader(world, sampler):
     os.kill(pid, signal.SIGSTOP)
     stopped_at = time.monotonic()
     try:
-        wait_for(lambda: lease_holder(world) != leader, "another replica to lead", timeout=30)
+        wait_for(lambda: world.lease_holder() != leader, "another replica to lead", timeout=30)
         takeover = time.monotonic() - stopped_at
         # The new leader works: a rotation, whose superseded robots it deletes.
-        plugin(world, "rotate", BINDING, "--all")
+        world.plugin("rotate", BINDING, "--all")
         wait_for(lambda: all(v != before[ns] for ns, v in held_usernames(world, SECRET).items()),
                  "the rotation served by the new leader", timeout=90)
         offset = os.path.getsize(logs[0])
@@ -199,36 +182,16 @@ def stopped_leader(world, sampler):
     for forbidden in ("robot deleted", "credential issued", "RobotDeleted", "\"leading\""):
         expect_true(forbidden not in after,
                     f"the resumed replica did not log {forbidden!r}: {after[-2000:]}")
-    expect_true(lease_holder(world) != leader, "the lease stays with the new leader")
+    expect_true(world.lease_holder() != leader, "the lease stays with the new leader")
     print(f"knowledge_test: leader stopped past its lease; takeover after {takeover:.1f}s; the "
           f"resumed replica stepped down and deleted/issued nothing")
 
 
 def main():
-    if os.geteuid() != 0:
-        print("knowledge_test needs root (the sandbox)")
-        return 77
-    build, scenario = sys.argv[1], sys.argv[2]
-    state = tempfile.mkdtemp(prefix=f"harborrobot-knowledge-{scenario}-")
-    try:
-        world = quickstart(state, build)
-        sampler = Sampler(world, status_of=BINDING if scenario == "slow_namespaces" else None)
-        sampler.sample()
-        expect_equal(sampler.failures, [], "both namespaces hold their credential")
-        sampler.start()
-        try:
-            {"slow_namespaces": slow_namespaces, "two_connections": two_connections,
-             "stopped_leader": stopped_leader}[scenario](world, sampler)
-        finally:
-            sampler.finish()
-        print(f"knowledge_test: {scenario}: {sampler.samples} samples, no credential lost")
-        sandbox(state, build, "down")
-        expect_equal(processes_mentioning(state), [], "down leaves no process")
-        print(f"knowledge_test {scenario}: passed")
-        return 0
-    finally:
-        sandbox(state, build, "down", check=False)
-        shutil.rmtree(state, ignore_errors=True)
+    scenario = sys.argv[2]
+    return run_scenario({"slow_namespaces": slow_namespaces, "two_connections": two_connections,
+                         "stopped_leader": stopped_leader}[scenario],
+                        status_of=BINDING if scenario == "slow_namespaces" else None)
 
 
 if __name__ == "__main__":

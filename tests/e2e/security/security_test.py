@@ -11,47 +11,15 @@ usage: security_test.py <build dir>   (needs root; exits 77 otherwise)"""
 import json
 import os
 import re
-import shutil
 import sys
-import tempfile
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
-for relative in (("tests", "sandbox"), ("tests", "e2e", "hub"), ("tests", "e2e", "plugin"),
-                 ("tests", "sim", "harbor", "tests")):
-    sys.path.insert(0, os.path.join(ROOT, *relative))
-from harness import expect_equal, expect_true, wait_for  # noqa: E402
-from hub_test import World  # noqa: E402
-from plugin_test import plugin_on_path  # noqa: E402
-from sandbox_test import processes_mentioning, sandbox  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from world import (HUB_NS, ROOT, binding, expect_equal, expect_true, sandboxed,  # noqa: E402
+                   wait_for)
 
-HUB_NS = "harbor-robot-gen-system"
-PASSWORD = "api-password"
 IDENTITIES = {"hub": (HUB_NS, "harborrobot-hub"), "agent": ("team-a", "harborrobot-agent")}
-BINDING = """apiVersion: harbor-robot-gen.alaudadevops.alauda.io/v1alpha1
-kind: HarborRobotBinding
-metadata:
-  name: team
-spec:
-  namespaces:
-    selector:
-      matchLabels:
-        pulls-from: team
-  generatedSecret:
-    name: team-pull
-  serviceAccount:
-    name: default
-  harbor:
-    project: team
-    robot:
-      access:
-      - action: pull
-        resource: repository
-    secret:
-      name: harbor
-      namespace: harbor-robot-gen-system
-  refreshInterval: 6h
-"""
+# Every namespace labelled pulls-from=team, kube-system included, in project team.
+BINDING = binding("team", selector={"pulls-from": "team"}, secret="team-pull")
 
 
 def sar_table():
@@ -104,28 +72,17 @@ def check_table(world, mode):
 
 
 def main():
-    if os.geteuid() != 0:
-        print("security_test needs root (the sandbox)")
-        return 77
-    build = os.path.abspath(sys.argv[1])
-    state = tempfile.mkdtemp(prefix="harborrobot-security-")
-    try:
-        sandbox(state, build, "up")
-        world = World(state, build)
+    with sandboxed(sys.argv[1]) as world:
         kubectl = world.kubectl
-        plugin, _ = plugin_on_path(world, build)
-        harbor_ca = world.record["components"]["harbor-1"]["ca"]
-
-        applied = plugin.run("install", "--wait", "--timeout", "90s").stdout
+        applied = world.plugin("install", "--wait", "--timeout", "90s")
         expect_true("networkpolicy/harborrobot-hub applied" in applied, applied)
         policy = json.loads(kubectl("get", "networkpolicy", "-n", HUB_NS, "harborrobot-hub",
                                     "-o", "json"))
         expect_equal(policy["spec"]["ingress"][0]["from"][0]["podSelector"]["matchLabels"],
                      {"app.kubernetes.io/name": "harborrobot-agent"},
                      "only agent Pods reach the hub API")
-        plugin.run("connect", "harbor", "--url", "https://harbor.example.com", "--username",
-                   "api-user", "--password-stdin", "--ca-file", harbor_ca, stdin=PASSWORD)
-        world.harbor("POST", "/projects", {"project_name": "team", "metadata": {}})
+        world.connect("--ca-file", world.harbor_ca())
+        world.create_project("team")
 
         # team-c already holds a Secret of the binding's name, made by someone else.
         for ns in ("team-a", "team-b", "team-c"):
@@ -134,7 +91,7 @@ def main():
         kubectl("create", "secret", "generic", "team-pull", "-n", "team-c",
                 "--from-literal=owner=someone-else")
         kubectl("label", "namespace", "kube-system", "pulls-from=team")
-        kubectl("apply", "-f", "-", stdin=BINDING)
+        world.apply(BINDING)
 
         def settled():
             spaces = world.credentials("team")
@@ -142,8 +99,7 @@ def main():
                   and spaces.get("team-c", {}).get("reason") == "SecretNameConflict")
             return spaces if ok else None
         spaces = wait_for(settled, "team-a and team-b Ready, team-c's name taken", timeout=120)
-        status = json.loads(kubectl("get", "harborrobotbinding", "team", "-o",
-                                    "json")).get("status", {})
+        status = world.binding("team").get("status", {})
         expect_equal((sorted(spaces), status.get("targetNamespaces")),
                      (["team-a", "team-b", "team-c"], 3), "kube-system is no target")
         excluded = [c for c in status["conditions"] if c["type"] == "NamespacesExcluded"]
@@ -175,20 +131,15 @@ def main():
 
         # External mode: the same install, re-applied; the hub loses every
         # Deployment, ServiceAccount and RoleBinding right.
-        plugin.run("install", "--agents", "external")
+        world.plugin("install", "--agents", "external")
         role = json.loads(kubectl("get", "clusterrole", "harborrobot-hub", "-o", "json"))
         expect_true(all("deployments" not in rule["resources"] for rule in role["rules"]),
                     "external: no Deployment rule at all")
         asked += check_table(world, "external")
         expect_true(asked >= 40, f"at least 40 reviews asked ({asked})")
+    print("e2e.security: OK")
+    return 0
 
-        sandbox(state, build, "down")
-        expect_equal(processes_mentioning(state), [], "down leaves no process")
-        print("e2e.security: OK")
-        return 0
-    finally:
-        sandbox(state, build, "down", check=False)
-        shutil.rmtree(state, ignore_errors=True)
 
 if __name__ == "__main__":
     sys.exit(main())
