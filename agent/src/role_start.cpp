@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "role_usage.h"
+
 namespace harborrobot::agent {
 
 std::string environment(const char* name, std::string fallback) {
@@ -16,6 +18,21 @@ std::filesystem::path executablePath() {
   std::error_code error;
   auto path = std::filesystem::read_symlink("/proc/self/exe", error);
   return error ? std::filesystem::path("harborrobot-agent") : path;
+}
+
+std::optional<RoleStart> startRole(std::string_view role, const std::vector<std::string>& args,
+                                   const RoleFlagSet& set, std::string_view usage, int& exitCode) {
+  auto flags = RoleFlags::parse(args, set);
+  if (!flags) {
+    exitCode = exitForFlagError(role, flags.error(), usage);
+    return std::nullopt;
+  }
+  auto logger = roleLogger(role, *flags);
+  if (!logger) {
+    exitCode = 2;
+    return std::nullopt;
+  }
+  return RoleStart{std::move(*flags), std::move(logger)};
 }
 
 std::unique_ptr<Logger> roleLogger(std::string_view role, const RoleFlags& flags) {

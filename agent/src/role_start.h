@@ -10,6 +10,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "harborrobot/kube/rest_config.h"
 #include "harborrobot/observability/logger.h"
@@ -23,6 +24,15 @@ std::string environment(const char* name, std::string fallback);
 
 // The running binary (/proc/self/exe): plugins are found beside it.
 std::filesystem::path executablePath();
+
+// A role's flags and logger, or the exit code when either is wrong: flag
+// errors as exitForFlagError says (--help is 0), a bad --log-level 2.
+struct RoleStart {
+  RoleFlags flags;
+  std::unique_ptr<Logger> logger;
+};
+std::optional<RoleStart> startRole(std::string_view role, const std::vector<std::string>& args,
+                                   const RoleFlagSet& set, std::string_view usage, int& exitCode);
 
 // A logger for `role` at --log-level (default info). A level that is not one
 // of debug, info, warn or error is printed to stderr: exit 2.

@@ -30,23 +30,10 @@ ShutdownSignal::ShutdownSignal() {
 }
 
 ShutdownSignal::~ShutdownSignal() {
-  if (!requested_.load()) {
+  if (!stop_.requested()) {
     pthread_kill(waiter_.native_handle(), SIGUSR1);
   }
   waiter_.join();
-}
-
-void ShutdownSignal::request() {
-  {
-    std::lock_guard lock(mutex_);
-    requested_ = true;
-  }
-  changed_.notify_all();
-}
-
-bool ShutdownSignal::waitFor(std::chrono::nanoseconds duration) {
-  std::unique_lock lock(mutex_);
-  return changed_.wait_for(lock, duration, [this] { return requested_.load(); });
 }
 
 } // namespace harborrobot::agent

@@ -1,12 +1,12 @@
-// Turns SIGTERM and SIGINT into a flag and a wake-up, for every role: roles wait
-// on it instead of sleeping, and finish their current step before exiting.
+// Turns SIGTERM and SIGINT into a StopFlag, for every role: roles wait on it
+// instead of sleeping, and finish their current step before exiting.
 #pragma once
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
 #include <thread>
+
+#include "harborrobot/util/stop_flag.h"
 
 namespace harborrobot::agent {
 
@@ -19,16 +19,14 @@ public:
   ShutdownSignal(const ShutdownSignal&) = delete;
   ShutdownSignal& operator=(const ShutdownSignal&) = delete;
 
-  bool requested() const { return requested_.load(); }
-  const std::atomic<bool>& flag() const { return requested_; }
+  bool requested() const { return stop_.requested(); }
+  const std::atomic<bool>& flag() const { return stop_.flag(); }
   // Waits up to `duration`; returns true when shutdown was requested.
-  bool waitFor(std::chrono::nanoseconds duration);
-  void request();
+  bool waitFor(std::chrono::nanoseconds duration) { return stop_.waitFor(duration); }
+  void request() { stop_.request(); }
 
 private:
-  std::atomic<bool> requested_{false};
-  std::mutex mutex_;
-  std::condition_variable changed_;
+  StopFlag stop_;
   std::thread waiter_;
 };
 

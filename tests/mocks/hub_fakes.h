@@ -1,4 +1,5 @@
-// Fakes of the hub's interfaces (connections, agent deployment, agent signals)
+// Fakes of the hub's interfaces (connections, agent deployment, agent signals,
+// the hub API's operations and caller review)
 // and a binding object builder, shared by the hub's unit tests.
 #pragma once
 
@@ -6,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -14,6 +16,7 @@
 #include "harborrobot/hub/agent_deployment.h"
 #include "harborrobot/hub/agent_signalling.h"
 #include "harborrobot/hub/connection.h"
+#include "harborrobot/hub/hub_api_operations.h"
 #include "harborrobot/kube/client.h"
 
 namespace harborrobot::hub::testing {
@@ -71,6 +74,59 @@ public:
   std::map<std::string, std::string> last;
   int calls = 0;
   bool failing = false;
+};
+
+// The hub API's operations: each answers from its field and records its call.
+class FakeHubApiOperations final : public HubApiOperations {
+public:
+  Result<std::vector<reconcile::AgentBinding>> bindingsFor(std::string_view ns) override {
+    calls.push_back("bindings " + std::string(ns));
+    return bindings;
+  }
+  Result<reconcile::IssuedCredential> issue(std::string_view ns, std::string_view binding,
+                                            const reconcile::CredentialRequest& request) override {
+    calls.push_back("issue " + std::string(ns) + "/" + std::string(binding) + " " +
+                    std::to_string(request.generation));
+    return issued;
+  }
+  Status activate(std::string_view ns, std::string_view binding,
+                  const reconcile::Activation& activation) override {
+    calls.push_back("activate " + std::string(ns) + "/" + std::string(binding) + " " +
+                    std::to_string(activation.generation));
+    return activated;
+  }
+  Status report(std::string_view ns, const reconcile::AgentReport& report) override {
+    calls.push_back("report " + std::string(ns));
+    reported = report;
+    return ok();
+  }
+
+  Result<std::vector<reconcile::AgentBinding>> bindings = std::vector<reconcile::AgentBinding>{};
+  Result<reconcile::IssuedCredential> issued = reconcile::IssuedCredential{};
+  Status activated = ok();
+  reconcile::AgentReport reported{};
+  std::vector<std::string> calls;
+};
+
+// Token review by a table: a token in `callers` is that caller; any other is
+// refused (kUnauthenticated), or `failure` when set. Counts the reviews.
+class FakeCallerReview final : public CallerReview {
+public:
+  Result<Caller> review(const SecretString& token) override {
+    ++reviews;
+    if (failure) {
+      return makeError(*failure);
+    }
+    const auto found = callers.find(std::string(token.reveal()));
+    if (found == callers.end()) {
+      return makeError(ErrorCode::kUnauthenticated, "the token is not valid");
+    }
+    return found->second;
+  }
+
+  std::map<std::string, Caller> callers;
+  std::optional<Error> failure;
+  int reviews = 0;
 };
 
 // A valid HarborRobotBinding object targeting `names`, on connection

@@ -13,10 +13,10 @@
 #include <thread>
 #include <vector>
 
-#include "agent_signals.h"
 #include "connection_registry.h"
 #include "harborrobot/hub/agent_deployment.h"
 #include "harborrobot/hub/agent_fleet.h"
+#include "harborrobot/hub/agent_signals.h"
 #include "harborrobot/hub/binding_catalog.h"
 #include "harborrobot/hub/binding_reconciler.h"
 #include "harborrobot/hub/binding_resolver.h"
@@ -83,7 +83,7 @@ private:
   ConnectionRegistry& connections_;
   HubSettings settings_;
   const Logger& logger_;
-  AgentSignals signals_; // used by the agents' sync only (one worker at a time)
+  ::harborrobot::hub::AgentSignals signals_; // used by the agents' sync only (one worker at a time)
   kube::WorkQueue queue_;
   std::unique_ptr<kube::Informer> bindings_;
   std::unique_ptr<kube::Informer> namespaces_;

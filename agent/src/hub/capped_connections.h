@@ -5,8 +5,6 @@
 #pragma once
 
 #include <chrono>
-#include <map>
-#include <mutex>
 #include <string>
 
 #include <Poco/Exception.h>
@@ -17,36 +15,11 @@
 #include <Poco/Net/TCPServerConnectionFactory.h>
 
 #include "connection_deadlines.h"
+#include "harborrobot/reconcile/connection_counts.h"
 
 namespace harborrobot::agent::hub {
 
-// Open connections per client address: past the cap a new one is closed at
-// once, before its TLS handshake costs anything, so one client cannot hold
-// every thread with idle connections.
-class ConnectionCounts {
-public:
-  explicit ConnectionCounts(std::size_t cap) : cap_(cap) {}
-  bool enter(const std::string& address) {
-    std::lock_guard lock(mutex_);
-    auto& count = counts_[address];
-    if (count >= cap_) {
-      return false;
-    }
-    ++count;
-    return true;
-  }
-  void leave(const std::string& address) {
-    std::lock_guard lock(mutex_);
-    if (const auto found = counts_.find(address); found != counts_.end() && --found->second == 0) {
-      counts_.erase(found);
-    }
-  }
-
-private:
-  std::size_t cap_;
-  std::mutex mutex_;
-  std::map<std::string, std::size_t> counts_;
-};
+using reconcile::ConnectionCounts;
 
 // What every connection answers to: the per-address cap and the whole deadline
 // for its handshake and first request's headers.

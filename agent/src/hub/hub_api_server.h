@@ -1,33 +1,26 @@
-// The hub API over HTTPS (see reconcile/hub_protocol.h for the calls). Every
-// request carries a projected ServiceAccount token; the caller may only name
-// its own namespace (403 otherwise). A replica that is not the leader answers
-// 503 so the agent retries; reads and writes are the leader's alone.
+// The hub API over HTTPS (see reconcile/hub_protocol.h for the calls): Poco's
+// server, TLS, the connection caps and deadlines around the core's HubApi,
+// which decides every answer (hub/hub_api.h).
 #pragma once
 
-#include <functional>
 #include <memory>
 #include <string>
 
 #include "harborrobot/core/result.h"
-#include "harborrobot/hub/credential_service.h"
+#include "harborrobot/hub/hub_api.h"
 #include "harborrobot/observability/logger.h"
 #include "harborrobot/observability/metrics.h"
-#include "harborrobot/reconcile/hub_api_limits.h"
 #include "harborrobot/tls/certificate_authority.h"
-#include "token_reviewer.h"
 
 namespace harborrobot::agent::hub {
 
 struct HubApiDependencies {
   // The hub API's operations; the handlers touch nothing else of the hub.
-  ::harborrobot::hub::CredentialService& credentials;
-  TokenReviewer& reviewer;
+  ::harborrobot::hub::HubApiOperations& operations;
+  ::harborrobot::hub::CallerReview& reviewer;
   const Logger& logger;
-  std::function<bool()> isLeader;
+  ::harborrobot::hub::HubApiSettings settings{};
   metrics::Counter* requests = nullptr; // by route and code
-  reconcile::HubApiLimits limits{};
-  // The only ServiceAccount (in the caller's namespace) that may call; "" any.
-  std::string agentServiceAccount{};
 };
 
 class HubApiServer {

@@ -4,7 +4,6 @@
 
 #include <unistd.h>
 
-#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -18,16 +17,17 @@
 #include "agent_deployer.h"
 #include "binding_controller.h"
 #include "connection_registry.h"
+#include "harborrobot/hub/hub_certificates.h"
+#include "harborrobot/hub/hub_flags.h"
+#include "harborrobot/hub/token_reviewer.h"
 #include "harborrobot/kube/leader_election.h"
+#include "harborrobot/kube/retries_metric.h"
 #include "harborrobot/model/binding.h"
 #include "harborrobot/model/wire_names.h"
 #include "harborrobot/observability/health_server.h"
 #include "harborrobot/plugin/host.h"
-#include "harborrobot/util/go_duration.h"
 #include "hub_api_server.h"
-#include "hub_certificates.h"
 #include "project_sync.h"
-#include "token_reviewer.h"
 
 namespace harborrobot::agent {
 
@@ -64,38 +64,20 @@ constexpr std::string_view kUsage =
     "                          (repeatable; default none)\n"
     "  --log-level debug|info|warn|error\n";
 
-std::vector<std::string> splitList(const std::string& text) {
-  std::vector<std::string> names;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    const auto comma = std::min(text.find(',', start), text.size());
-    if (comma > start) {
-      names.push_back(text.substr(start, comma - start));
-    }
-    start = comma + 1;
-  }
-  return names;
-}
-
 std::string hostName() {
   char buffer[256] = {};
   return gethostname(buffer, sizeof(buffer) - 1) == 0 ? std::string(buffer) : "hub";
 }
 
-// The hub Service selects this label, so agents reach the leader and only the
-// leader: the standby stays Ready (it would serve at once after a failover).
-constexpr std::string_view kLeaderLabel = wire::kHubLeaderLabel;
-
+// The hub Service selects the leader label, so agents reach the leader and only
+// the leader: the standby stays Ready (it would serve at once after a failover).
 void labelOwnPod(kube::Client& client, const Logger& logger, const std::string& ns, bool leading) {
   const std::string pod = environment("POD_NAME", "");
   if (pod.empty()) {
     return;
   }
-  const kube::Json patch = {
-      {"metadata",
-       {{"labels", {{kLeaderLabel, leading ? kube::Json("true") : kube::Json(nullptr)}}}}}};
-  auto patched =
-      client.patch(kube::resources::pods(), ns, pod, kube::PatchType::kMerge, patch.dump());
+  auto patched = client.patch(kube::resources::pods(), ns, pod, kube::PatchType::kMerge,
+                              ::harborrobot::hub::leaderLabelPatch(leading).dump());
   if (!patched) {
     logger.warn("cannot label this pod as the leader",
                 {{"pod", pod}, {"error", patched.error().message()}});
@@ -110,9 +92,8 @@ std::string ownImage(kube::Client& client, const std::string& ns, std::string fl
   const std::string pod = environment("POD_NAME", "");
   if (!pod.empty()) {
     if (auto self = client.get(kube::resources::pods(), ns, pod)) {
-      const auto containers = self->value("/spec/containers"_json_pointer, kube::Json::array());
-      if (!containers.empty() && containers[0].contains("image")) {
-        return containers[0]["image"].get<std::string>();
+      if (auto image = ::harborrobot::hub::firstContainerImage(*self)) {
+        return *image;
       }
     }
   }
@@ -122,21 +103,20 @@ std::string ownImage(kube::Client& client, const std::string& ns, std::string fl
 } // namespace
 
 int runHubRole(const std::vector<std::string>& args) {
-  auto flags = RoleFlags::parse(
-      args,
+  int exitCode = 0;
+  auto start = startRole(
+      "hub", args,
       {.known = {"--namespace", "--api-listen", "--health-listen", "--service-name", "--extra-san",
                  "--lease", "--identity", "--cluster-id", "--plugin-dir", "--in-cluster-dir",
                  "--log-level", "--agents", "--agent-image", "--agent-env", "--pending-timeout",
                  "--allow-namespaces", "--agent-service-account"},
-       .repeatable = {"--extra-san", "--agent-env", "--allow-namespaces"}});
-  if (!flags) {
-    return exitForFlagError("hub", flags.error(), kUsage);
+       .repeatable = {"--extra-san", "--agent-env", "--allow-namespaces"}},
+      kUsage, exitCode);
+  if (!start) {
+    return exitCode;
   }
-  const auto logging = roleLogger("hub", *flags);
-  if (!logging) {
-    return 2;
-  }
-  const Logger& logger = *logging;
+  const RoleFlags* flags = &start->flags;
+  const Logger& logger = *start->logger;
   ShutdownSignal shutdown;
   const std::string ns =
       flags->get("--namespace", environment("POD_NAMESPACE", std::string(wire::kSystemNamespace)));
@@ -163,12 +143,10 @@ int runHubRole(const std::vector<std::string>& args) {
     return 1;
   }
 
-  std::vector<std::string> extraNames = flags->all("--extra-san");
-  if (const std::string podIp = environment("POD_IP", ""); !podIp.empty()) {
-    extraNames.push_back(podIp);
-  }
-  auto serving = hub::loadServingCertificate(
-      client, {flags->get("--service-name", std::string(wire::kHubName)), ns, extraNames});
+  auto serving = ::harborrobot::hub::loadServingCertificate(
+      client, {flags->get("--service-name", std::string(wire::kHubName)), ns,
+               ::harborrobot::hub::servingExtraNames(flags->all("--extra-san"),
+                                                     environment("POD_IP", ""))});
   if (!serving) {
     logger.error("hub certificate", {{"error", serving.error().message()}});
     return 1;
@@ -181,10 +159,7 @@ int runHubRole(const std::vector<std::string>& args) {
       registry.gauge("harborrobot_hub_leader", "1 while this replica is the leader, else 0.");
   auto queueGauge = registry.gauge("harborrobot_hub_queue_depth", "Bindings waiting to reconcile.");
   auto hubMetrics = ::harborrobot::hub::registerHubMetrics(registry);
-  auto kubeRetries = registry.counter(
-      kube::kRequestRetriesMetric,
-      "Kubernetes API requests sent again after a 429 or a 5xx with Retry-After, by HTTP code.",
-      {"code"});
+  auto kubeRetries = kube::registerRequestRetries(registry);
   if (!requests || !leaderGauge || !queueGauge || !hubMetrics || !kubeRetries) {
     logger.error("metrics registration failed");
     return 1;
@@ -208,32 +183,34 @@ int runHubRole(const std::vector<std::string>& args) {
       },
       &*hubMetrics, [&] { return electorView != nullptr && electorView->isLeader(); });
   const std::string agentsMode = flags->get("--agents", "managed");
-  if (agentsMode != "managed" && agentsMode != "external") {
-    logger.error("--agents: expected managed or external", {{"value", agentsMode}});
+  const auto managedAgents = ::harborrobot::hub::parseAgentsMode(agentsMode);
+  if (!managedAgents) {
+    logger.error(managedAgents.error().message(), {{"value", agentsMode}});
     return 2;
   }
-  std::string agentServiceAccount =
-      flags->get("--agent-service-account", agentsMode == "managed" ? "harborrobot-agent" : "*");
-  if (agentServiceAccount == "*") {
-    agentServiceAccount.clear();
-  }
+  const std::string agentServiceAccount = ::harborrobot::hub::agentServiceAccountFor(
+      flags->has("--agent-service-account")
+          ? std::optional(flags->get("--agent-service-account", ""))
+          : std::nullopt,
+      *managedAgents);
   std::vector<std::pair<std::string, std::string>> agentEnv;
   for (const auto& entry : flags->all("--agent-env")) {
-    const auto equals = entry.find('=');
-    if (equals == std::string::npos || equals == 0) {
+    auto variable = ::harborrobot::hub::parseAgentEnv(entry);
+    if (!variable) {
       logger.error("--agent-env: expected NAME=VALUE", {{"value", entry}});
       return 2;
     }
-    agentEnv.emplace_back(entry.substr(0, equals), entry.substr(equals + 1));
+    agentEnv.push_back(std::move(*variable));
   }
-  auto pendingTimeout = parseGoDuration(flags->get("--pending-timeout", "15m"));
-  if (!pendingTimeout || pendingTimeout->count() <= 0) {
-    logger.error("--pending-timeout: expected a positive Go duration such as 15m",
+  auto pendingTimeout =
+      ::harborrobot::hub::parsePendingTimeout(flags->get("--pending-timeout", "15m"));
+  if (!pendingTimeout) {
+    logger.error(pendingTimeout.error().message(),
                  {{"value", flags->get("--pending-timeout", "")}});
     return 2;
   }
   std::optional<hub::AgentDeployer> agents;
-  if (agentsMode == "managed") {
+  if (*managedAgents) {
     agents.emplace(client,
                    hub::AgentTemplate{ownImage(client, ns, flags->get("--agent-image", "")), ns,
                                       flags->get("--service-name", std::string(wire::kHubName)),
@@ -244,16 +221,11 @@ int runHubRole(const std::vector<std::string>& args) {
   settings.agents = agents ? &*agents : nullptr;
   settings.clusterId = clusterId;
   settings.hubNamespace = ns;
-  std::vector<std::string> allowedNamespaces;
-  for (const auto& entry : flags->all("--allow-namespaces")) {
-    for (const auto& name : splitList(entry)) {
-      allowedNamespaces.push_back(name);
-    }
-  }
-  settings.protectedNamespaces = reconcile::protectedNamespaces(ns, allowedNamespaces);
+  settings.protectedNamespaces = reconcile::protectedNamespaces(
+      ns, ::harborrobot::hub::allowedNamespaces(flags->all("--allow-namespaces")));
   settings.isLeader = [&] { return electorView != nullptr && electorView->isLeader(); };
   settings.metrics = &*hubMetrics;
-  settings.pendingTimeout = std::chrono::duration_cast<std::chrono::seconds>(*pendingTimeout);
+  settings.pendingTimeout = *pendingTimeout;
   controller =
       std::make_unique<hub::BindingController>(client, connections, settings, logger, events);
   projects =
@@ -287,17 +259,18 @@ int runHubRole(const std::vector<std::string>& args) {
   connections.start();
   controller->start();
   projects->start();
-  hub::TokenReviewer reviewer(client, std::string(wire::kHubTokenAudience));
-  auto api = hub::HubApiServer::start(flags->get("--api-listen", "0.0.0.0:8443"), serving->serving,
-                                      {controller->credentials(),
-                                       reviewer,
-                                       logger,
-                                       // Served by a current leader whose caches have all listed:
-                                       // an agent asking earlier gets 503 and retries.
-                                       [&] { return elector.isLeader() && controller->servable(); },
-                                       *requests,
-                                       {},
-                                       agentServiceAccount});
+  ::harborrobot::hub::TokenReviewer reviewer(client, std::string(wire::kHubTokenAudience));
+  auto api = hub::HubApiServer::start(
+      flags->get("--api-listen", "0.0.0.0:8443"), serving->serving,
+      {.operations = controller->credentials(),
+       .reviewer = reviewer,
+       .logger = logger,
+       .settings = {.limits = {},
+                    .agentServiceAccount = agentServiceAccount,
+                    // Served by a current leader whose caches have all listed:
+                    // an agent asking earlier gets 503 and retries.
+                    .isLeader = [&] { return elector.isLeader() && controller->servable(); }},
+       .requests = *requests});
   if (!api) {
     logger.error("hub API", {{"error", api.error().message()}});
     return 1;

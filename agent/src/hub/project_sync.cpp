@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "harborrobot/hub/project_memo.h"
 #include "harborrobot/model/harbor_names.h"
 
 namespace harborrobot::agent::hub {
@@ -25,10 +26,7 @@ void ProjectSync::start() {
   };
   handlers.onAdd = enqueue;
   handlers.onUpdate = [this](const kube::Json& before, const kube::Json& after) {
-    if (before.value("/metadata/labels"_json_pointer, kube::Json::object()) !=
-            after.value("/metadata/labels"_json_pointer, kube::Json::object()) ||
-        before.value("/metadata/annotations"_json_pointer, kube::Json::object()) !=
-            after.value("/metadata/annotations"_json_pointer, kube::Json::object())) {
+    if (::harborrobot::hub::projectInputsChanged(before, after)) {
       queue_.add(after.value("/metadata/name"_json_pointer, std::string()));
     }
   };
@@ -97,35 +95,25 @@ Status ProjectSync::sync(const std::string& ns) {
       continue; // not usable: the registry reported the connection's resolver or expression
     }
     auto project = (*resolver)->resolve(*object);
-    const std::string memoKey = ns + "/" + connection->settings.name;
     if (!project || !project->has_value()) {
       continue; // this namespace names no project: the common case
     }
     if (auto valid = validateProjectName(**project, expression); !valid) {
-      std::lock_guard lock(mutex_);
-      if (lastValue_[memoKey] != "invalid:" + **project) {
-        lastValue_[memoKey] = "invalid:" + **project;
+      if (memo_.noteInvalid(ns, connection->settings.name, **project)) {
         (void)events_.record(
             kube::ObjectReference::of(*object), kube::EventType::kWarning, "InvalidProjectName",
             fmt::format("connection {}: {}", connection->settings.name, valid.error().message()));
       }
       continue;
     }
-    {
-      std::lock_guard lock(mutex_);
-      lastValue_[memoKey] = **project;
-      if (ensured_.contains({connection->uid, **project})) {
-        continue;
-      }
+    if (!memo_.noteValid(ns, connection->settings.name, connection->uid, **project)) {
+      continue;
     }
     auto created = (*connection->provider)->ensureProject(**project);
     if (!created) {
       return makeError(created.error());
     }
-    {
-      std::lock_guard lock(mutex_);
-      ensured_.insert({connection->uid, **project});
-    }
+    memo_.noteEnsured(connection->uid, **project);
     if (*created) {
       logger_.info(
           "project created",

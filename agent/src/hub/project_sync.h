@@ -5,14 +5,12 @@
 #pragma once
 
 #include <atomic>
-#include <map>
 #include <memory>
-#include <mutex>
-#include <set>
 #include <string>
 #include <thread>
 
 #include "connection_registry.h"
+#include "harborrobot/hub/project_memo.h"
 #include "harborrobot/kube/client.h"
 #include "harborrobot/kube/event_recorder.h"
 #include "harborrobot/kube/informer.h"
@@ -49,10 +47,7 @@ private:
   kube::WorkQueue queue_;
   std::unique_ptr<kube::Informer> namespaces_;
   std::thread worker_;
-  // (connection uid, project) already known to exist: asked once, not per namespace.
-  std::mutex mutex_;
-  std::set<std::pair<std::string, std::string>> ensured_;
-  std::map<std::string, std::string> lastValue_; // "namespace/connection" → project or problem
+  ::harborrobot::hub::ProjectMemo memo_;
 };
 
 } // namespace harborrobot::agent::hub

@@ -4,16 +4,13 @@
 #include <csignal>
 #include <cstdio>
 
+#include "harborrobot/util/comma_list.h"
+
 namespace harborrobot::agent::namespace_role {
 
 Failpoints::Failpoints(std::string_view spec) {
-  while (!spec.empty()) {
-    const auto comma = spec.find(',');
-    const auto name = spec.substr(0, comma);
-    if (!name.empty()) {
-      armed_.emplace(name);
-    }
-    spec = comma == std::string_view::npos ? std::string_view() : spec.substr(comma + 1);
+  for (auto& name : splitCommaList(spec)) {
+    armed_.insert(std::move(name));
   }
 }
 

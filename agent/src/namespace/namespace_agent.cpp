@@ -9,10 +9,11 @@
 #include "harborrobot/namespaceagent/agent_timing.h"
 #include "harborrobot/namespaceagent/generated_secret.h"
 #include "harborrobot/namespaceagent/pass_plan.h"
+#include "harborrobot/namespaceagent/pull_secrets.h"
+#include "harborrobot/namespaceagent/secret_copies.h"
 #include "harborrobot/namespaceagent/secret_labels.h"
 #include "harborrobot/util/json_text.h"
 #include "harborrobot/util/rfc3339.h"
-#include "pull_secrets.h"
 
 namespace harborrobot::agent::namespace_role {
 
@@ -25,8 +26,8 @@ using namespaceagent::kRetry;
 
 NamespaceAgent::NamespaceAgent(kube::Client& client, HubClient& hub, const plugin::Host& plugins,
                                dns::Resolver& resolver, const Logger& logger,
-                               kube::EventRecorder& events, std::string ns, AgentMetrics metrics,
-                               Failpoints failpoints)
+                               kube::EventRecorder& events, std::string ns,
+                               namespaceagent::AgentMetrics metrics, Failpoints failpoints)
     : client_(client), hub_(hub), plugins_(plugins), resolver_(resolver), logger_(logger),
       events_(events), ns_(std::move(ns)), metrics_(metrics), failpoints_(std::move(failpoints)) {}
 
@@ -167,7 +168,7 @@ NamespaceAgent::Clock::time_point NamespaceAgent::pass() {
   // Every ServiceAccount that names one of our Secrets, or should.
   accounts.includeAccountsNaming(serviceAccounts_->list(), ours);
   for (const auto& [account, wanted] : accounts.accounts()) {
-    auto synced = syncServiceAccount(client_, ns_, account, wanted, ours);
+    auto synced = namespaceagent::syncServiceAccount(client_, ns_, account, wanted, ours);
     if (!synced) {
       allOk = false;
       if (synced.error().code() != ErrorCode::kNotFound) {
@@ -181,7 +182,8 @@ NamespaceAgent::Clock::time_point NamespaceAgent::pass() {
   // Secrets of bindings that no longer target this namespace: the hub said so.
   for (const auto& orphan : namespaceagent::orphanedSecrets(secrets_->list(), listed)) {
     noteWrite(orphan.name);
-    if (auto removed = removeSecret(client_, ns_, orphan.object, orphan.binding); !removed) {
+    if (auto removed = namespaceagent::removeSecret(client_, ns_, orphan.object, orphan.binding);
+        !removed) {
       allOk = false;
     } else {
       logger_.info("secret removed: its binding no longer targets this namespace",
@@ -288,12 +290,7 @@ bool NamespaceAgent::report(const std::vector<reconcile::AgentBinding>& bindings
     std::optional<namespaceagent::SecretSummary> summary;
     if (const auto current =
             binding.secretName.empty() ? std::nullopt : secret(binding.secretName)) {
-      const auto observed = namespaceagent::observeSecret(current, binding);
-      summary = namespaceagent::SecretSummary{
-          observed.generation,
-          stringField(objectField(objectField(*current, "metadata"), "annotations"),
-                      namespaceagent::kRobotAnnotation),
-          observed.rotatedAt};
+      summary = namespaceagent::secretSummary(*current, binding);
     }
     report.bindings.push_back(
         namespaceagent::namespaceReport(binding, states_[binding.name], summary));

@@ -13,15 +13,15 @@
 #include <set>
 #include <string>
 
-#include "agent_metrics.h"
-#include "credential_verifier.h"
 #include "failpoints.h"
 #include "harborrobot/dns/resolver.h"
 #include "harborrobot/kube/client.h"
 #include "harborrobot/kube/event_recorder.h"
 #include "harborrobot/kube/informer.h"
+#include "harborrobot/namespaceagent/agent_metrics.h"
 #include "harborrobot/namespaceagent/agent_report.h"
 #include "harborrobot/namespaceagent/binding_state.h"
+#include "harborrobot/namespaceagent/credential_verifier.h"
 #include "harborrobot/observability/logger.h"
 #include "harborrobot/plugin/host.h"
 #include "harborrobot/rotation/agent_decision.h"
@@ -35,7 +35,8 @@ public:
 
   NamespaceAgent(kube::Client& client, HubClient& hub, const plugin::Host& plugins,
                  dns::Resolver& resolver, const Logger& logger, kube::EventRecorder& events,
-                 std::string ns, AgentMetrics metrics = {}, Failpoints failpoints = {});
+                 std::string ns, namespaceagent::AgentMetrics metrics = {},
+                 Failpoints failpoints = {});
 
   // Starts the Secret and ServiceAccount informers of this namespace;
   // `onChange` is called on every change they see (to run a pass early).
@@ -97,8 +98,8 @@ private:
   // not have seen the write yet; all other reads come from the watch cache, so an
   // idle agent makes no API calls.
   std::map<std::string, Clock::time_point> writtenAt_;
-  CredentialVerifier verifier_;
-  AgentMetrics metrics_;
+  namespaceagent::CredentialVerifier verifier_;
+  namespaceagent::AgentMetrics metrics_;
   Failpoints failpoints_;
   namespaceagent::ReportGate reportGate_;
   bool lastPassOk_ = false;

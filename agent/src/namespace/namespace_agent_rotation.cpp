@@ -9,9 +9,10 @@
 #include "harborrobot/namespaceagent/agent_timing.h"
 #include "harborrobot/namespaceagent/generated_secret.h"
 #include "harborrobot/namespaceagent/pass_plan.h"
+#include "harborrobot/namespaceagent/pull_secrets.h"
+#include "harborrobot/namespaceagent/secret_copies.h"
 #include "harborrobot/namespaceagent/secret_labels.h"
 #include "harborrobot/util/json_text.h"
-#include "pull_secrets.h"
 
 namespace harborrobot::agent::namespace_role {
 
@@ -28,10 +29,7 @@ Status NamespaceAgent::rotate(const reconcile::AgentBinding& binding, BindingSta
     return makeError(issued.error());
   }
   failpoints_.reach("rotate.after-issue");
-  namespaceagent::GeneratedSecret generated{
-      binding.secretName, binding.name,     {binding.registryUrl, issued->username, issued->secret},
-      generation,         binding.specHash, issued->robotName,
-      Clock::now()};
+  const auto generated = namespaceagent::issuedSecret(binding, *issued, generation, Clock::now());
   if (auto verified = verifyNew(binding, generated.credential); !verified) {
     // The Secret in place is left alone; the hub removes the unused robot, and
     // the next attempt asks for a new one (a new rotation id).
@@ -40,19 +38,17 @@ Status NamespaceAgent::rotate(const reconcile::AgentBinding& binding, BindingSta
   }
   failpoints_.reach("rotate.after-verify");
   noteWrite(binding.secretName);
-  auto written = writeSecret(client_, ns_, generated, current);
+  auto written = namespaceagent::writeSecret(client_, ns_, generated, current);
   if (!written) {
     return makeError(written.error());
   }
   failpoints_.reach("rotate.after-secret");
   namespaceagent::completeRotation(state); // in place: the next rotation is a new one
   if (binding.alias && state.aliasWanted.value_or(false)) {
-    namespaceagent::GeneratedSecret alias = generated;
-    alias.name = namespaceagent::aliasSecretName(binding);
-    alias.credential.registry = binding.alias->url;
+    const auto alias = namespaceagent::aliasOf(binding, generated);
     auto aliasCurrent = secret(alias.name);
     noteWrite(alias.name);
-    auto aliasWritten = writeSecret(client_, ns_, alias, aliasCurrent);
+    auto aliasWritten = namespaceagent::writeSecret(client_, ns_, alias, aliasCurrent);
     if (!aliasWritten) {
       return makeError(aliasWritten.error());
     }
@@ -84,7 +80,7 @@ Status NamespaceAgent::syncAlias(const reconcile::AgentBinding& binding, Binding
     state.aliasWanted.reset();
     if (current) {
       noteWrite(aliasName);
-      return removeSecret(client_, ns_, *current, binding.name);
+      return namespaceagent::removeSecret(client_, ns_, *current, binding.name);
     }
     return ok();
   }
@@ -109,7 +105,7 @@ Status NamespaceAgent::syncAlias(const reconcile::AgentBinding& binding, Binding
   if (!*state.aliasWanted) {
     if (current) {
       noteWrite(aliasName);
-      return removeSecret(client_, ns_, *current, binding.name);
+      return namespaceagent::removeSecret(client_, ns_, *current, binding.name);
     }
     return ok();
   }
@@ -121,17 +117,9 @@ Status NamespaceAgent::syncAlias(const reconcile::AgentBinding& binding, Binding
   if (!credential) {
     return ok(); // the main Secret is rotated first; the alias follows next pass
   }
-  const auto observed = namespaceagent::observeSecret(main, binding);
-  namespaceagent::GeneratedSecret alias{
-      aliasName,
-      binding.name,
-      {binding.alias->url, credential->username, credential->password},
-      observed.generation,
-      observed.specHash,
-      stringField(objectField(objectField(*main, "metadata"), "annotations"),
-                  namespaceagent::kRobotAnnotation),
-      observed.rotatedAt.value_or(Clock::now())};
-  auto written = writeSecret(client_, ns_, alias, current);
+  const auto alias =
+      namespaceagent::aliasOfSecretInPlace(binding, *main, *credential, Clock::now());
+  auto written = namespaceagent::writeSecret(client_, ns_, alias, current);
   if (written && *written) {
     noteWrite(aliasName);
   }

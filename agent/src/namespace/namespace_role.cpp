@@ -10,10 +10,11 @@
 #include "../role_start.h"
 #include "../role_usage.h"
 #include "../shutdown_signal.h"
-#include "agent_metrics.h"
 #include "harborrobot/dns/cares_resolver.h"
 #include "harborrobot/kube/event_recorder.h"
+#include "harborrobot/kube/retries_metric.h"
 #include "harborrobot/model/wire_names.h"
+#include "harborrobot/namespaceagent/agent_metrics.h"
 #include "harborrobot/observability/health_server.h"
 #include "harborrobot/plugin/host.h"
 #include "hub_client.h"
@@ -43,18 +44,18 @@ constexpr std::string_view kUsage =
 } // namespace
 
 int runNamespaceRole(const std::vector<std::string>& args) {
-  auto flags = RoleFlags::parse(
-      args, {.known = {"--namespace", "--hub-url", "--hub-ca", "--hub-token", "--health-listen",
-                       "--dns-server", "--plugin-dir", "--in-cluster-dir", "--log-level"},
-             .repeatable = {"--dns-server"}});
-  if (!flags) {
-    return exitForFlagError("namespace", flags.error(), kUsage);
+  int exitCode = 0;
+  auto start =
+      startRole("namespace", args,
+                {.known = {"--namespace", "--hub-url", "--hub-ca", "--hub-token", "--health-listen",
+                           "--dns-server", "--plugin-dir", "--in-cluster-dir", "--log-level"},
+                 .repeatable = {"--dns-server"}},
+                kUsage, exitCode);
+  if (!start) {
+    return exitCode;
   }
-  const auto logging = roleLogger("namespace", *flags);
-  if (!logging) {
-    return 2;
-  }
-  const Logger& logger = *logging;
+  const RoleFlags* flags = &start->flags;
+  const Logger& logger = *start->logger;
   ShutdownSignal shutdown;
 
   auto config = clusterConfig(*flags, logger);
@@ -79,15 +80,12 @@ int runNamespaceRole(const std::vector<std::string>& args) {
                                 flags->get("--hub-token", "/var/run/harborrobot/hub-token/token"));
   kube::EventRecorder events(client, std::string(wire::kAgentName), environment("POD_NAME", ""));
   metrics::Registry registry;
-  auto agentMetrics = namespace_role::registerAgentMetrics(registry);
+  auto agentMetrics = namespaceagent::registerAgentMetrics(registry);
   if (!agentMetrics) {
     logger.error("metrics registration failed", {{"error", agentMetrics.error().message()}});
     return 1;
   }
-  auto kubeRetries = registry.counter(
-      kube::kRequestRetriesMetric,
-      "Kubernetes API requests sent again after a 429 or a 5xx with Retry-After, by HTTP code.",
-      {"code"});
+  auto kubeRetries = kube::registerRequestRetries(registry);
   if (!kubeRetries) {
     logger.error("metrics registration failed", {{"error", kubeRetries.error().message()}});
     return 1;

@@ -101,6 +101,21 @@ Status removeEarlierAgentReaders(kube::Client& client) {
   return ok();
 }
 
+// --timeout parsed and the API client made: what install and uninstall need
+// before they change anything.
+Result<std::pair<kube::Client*, std::chrono::milliseconds>> connect(Session& session,
+                                                                    const std::string& timeout) {
+  auto budget = parseDurationFlag("--timeout", timeout);
+  if (!budget) {
+    return makeError(budget.error());
+  }
+  auto client = session.client();
+  if (!client) {
+    return makeError(client.error());
+  }
+  return std::pair{*client, *budget};
+}
+
 int runInstall(CommandContext context, const InstallFlags& flags) {
   auto objects = installObjects(flags.options);
   if (!objects) {
@@ -125,25 +140,22 @@ int runInstall(CommandContext context, const InstallFlags& flags) {
         stdout);
     return 0;
   }
-  auto timeout = parseDurationFlag("--timeout", flags.timeout);
-  if (!timeout) {
-    return context.session.fail(timeout.error());
+  auto connected = connect(context.session, flags.timeout);
+  if (!connected) {
+    return context.session.fail(connected.error());
   }
-  auto client = context.session.client();
-  if (!client) {
-    return context.session.fail(client.error());
-  }
+  auto& [client, timeout] = *connected;
   for (const auto& object : *objects) {
-    if (auto status = apply(**client, object); !status) {
+    if (auto status = apply(*client, object); !status) {
       return context.session.fail(status.error());
     }
     std::printf("%s applied\n", describeObject(object).c_str());
   }
-  if (auto status = removeEarlierAgentReaders(**client); !status) {
+  if (auto status = removeEarlierAgentReaders(*client); !status) {
     return context.session.fail(status.error());
   }
   if (flags.wait) {
-    if (auto status = waitReady(**client, Deadline(*timeout)); !status) {
+    if (auto status = waitReady(*client, Deadline(timeout)); !status) {
       return context.session.fail(status.error());
     }
   }
@@ -151,16 +163,13 @@ int runInstall(CommandContext context, const InstallFlags& flags) {
 }
 
 int runUninstall(CommandContext context, const UninstallFlags& flags) {
-  auto timeout = parseDurationFlag("--timeout", flags.timeout);
-  if (!timeout) {
-    return context.session.fail(timeout.error());
+  auto connected = connect(context.session, flags.timeout);
+  if (!connected) {
+    return context.session.fail(connected.error());
   }
-  auto client = context.session.client();
-  if (!client) {
-    return context.session.fail(client.error());
-  }
-  auto& api = **client;
-  const Deadline deadline(*timeout);
+  auto& [client, timeout] = *connected;
+  auto& api = *client;
+  const Deadline deadline(timeout);
   auto bindings = api.list(kube::resources::harborRobotBindings(), "");
   if (!bindings && bindings.error().code() != ErrorCode::kNotFound) {
     return context.session.fail(bindings.error());

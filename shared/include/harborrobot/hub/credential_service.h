@@ -14,6 +14,7 @@
 #include "harborrobot/hub/agent_fleet.h"
 #include "harborrobot/hub/binding_catalog.h"
 #include "harborrobot/hub/credential_records.h"
+#include "harborrobot/hub/hub_api_operations.h"
 #include "harborrobot/hub/issued_credentials.h"
 #include "harborrobot/hub/robot_cleanup.h"
 #include "harborrobot/kube/event_recorder.h"
@@ -31,23 +32,25 @@ struct CredentialServiceSettings {
   std::string agentsKey{};
 };
 
-class CredentialService {
+class CredentialService final : public HubApiOperations {
 public:
   CredentialService(const BindingCatalog& catalog, CredentialRecords& records,
                     RobotCleanup& cleanup, AgentFleet& fleet, const Logger& logger,
                     kube::EventRecorder& events, CredentialServiceSettings settings);
 
   // The bindings serving `ns`, sorted by name, as its agent is told them.
-  [[nodiscard]] Result<std::vector<reconcile::AgentBinding>> bindingsFor(std::string_view ns);
+  [[nodiscard]] Result<std::vector<reconcile::AgentBinding>>
+  bindingsFor(std::string_view ns) override;
   // A robot for (binding, ns) at the requested generation; the same rotation id
   // gets the same credential while this hub remembers it.
   [[nodiscard]] Result<reconcile::IssuedCredential>
-  issue(std::string_view ns, std::string_view binding, const reconcile::CredentialRequest& request);
+  issue(std::string_view ns, std::string_view binding,
+        const reconcile::CredentialRequest& request) override;
   // The agent of `ns` holds `activation.generation` now: its record says so.
   [[nodiscard]] Status activate(std::string_view ns, std::string_view binding,
-                                const reconcile::Activation& activation);
+                                const reconcile::Activation& activation) override;
   // The agent's state, into its namespace's records.
-  [[nodiscard]] Status report(std::string_view ns, const reconcile::AgentReport& report);
+  [[nodiscard]] Status report(std::string_view ns, const reconcile::AgentReport& report) override;
 
 private:
   // Whether this hub issued `generation` for `ns` (only such a generation may

@@ -1,4 +1,6 @@
-#include "agent_signals.h"
+// AgentSignals: one ConfigMap per target namespace, written only when its
+// fingerprint changes.
+#include "harborrobot/hub/agent_signals.h"
 
 #include <fmt/format.h>
 
@@ -6,16 +8,16 @@
 #include "harborrobot/reconcile/hub_protocol.h"
 #include "harborrobot/util/json_text.h"
 
-namespace harborrobot::agent::hub {
+namespace harborrobot::hub {
 
 namespace {
 
 using reconcile::kAgentSignalAnnotation;
 using wire::kAgentSignalName;
 
-constexpr auto kRelist = std::chrono::minutes(10);
+} // namespace
 
-kube::Json signalFor(const std::string& ns, const std::string& fingerprint) {
+kube::Json agentSignalObject(std::string_view ns, std::string_view fingerprint) {
   return {
       {"apiVersion", "v1"},
       {"kind", "ConfigMap"},
@@ -30,35 +32,48 @@ kube::Json signalFor(const std::string& ns, const std::string& fingerprint) {
                     "that its bindings changed; it holds no secret"}}}};
 }
 
-} // namespace
+bool setSignalFingerprint(kube::Json& signal, std::string_view fingerprint) {
+  auto& annotations = signal["metadata"]["annotations"];
+  if (!annotations.is_object()) {
+    annotations = kube::Json::object();
+  }
+  if (annotations.value(std::string(kAgentSignalAnnotation), "") == fingerprint) {
+    return false;
+  }
+  annotations[std::string(kAgentSignalAnnotation)] = fingerprint;
+  return true;
+}
 
-AgentSignals::AgentSignals(kube::Client& client, const Logger& logger)
-    : client_(client), logger_(logger) {}
+std::map<std::string, std::string> signalFingerprints(const kube::Json& list) {
+  std::map<std::string, std::string> written;
+  for (const auto& item : list.value("items", kube::Json::array())) {
+    const auto metadata = objectField(item, "metadata");
+    written[stringField(metadata, "namespace")] =
+        stringField(objectField(metadata, "annotations"), std::string(kAgentSignalAnnotation));
+  }
+  return written;
+}
+
+AgentSignals::AgentSignals(kube::Client& client, const Logger& logger, Clock clock)
+    : client_(client), logger_(logger),
+      clock_(clock ? std::move(clock) : [] { return std::chrono::steady_clock::now(); }) {}
 
 Status AgentSignals::write(const std::string& ns, const std::string& fingerprint) {
-  auto created = client_.create(kube::resources::configMaps(), ns, signalFor(ns, fingerprint));
+  auto created =
+      client_.create(kube::resources::configMaps(), ns, agentSignalObject(ns, fingerprint));
   if (created || created.error().code() != ErrorCode::kAlreadyExists) {
     return created ? ok() : makeError(created.error());
   }
   auto updated = client_.modify(kube::resources::configMaps(), ns, kAgentSignalName,
                                 [&](kube::Json& current) -> Result<bool> {
-                                  auto& annotations = current["metadata"]["annotations"];
-                                  if (!annotations.is_object()) {
-                                    annotations = kube::Json::object();
-                                  }
-                                  if (annotations.value(std::string(kAgentSignalAnnotation), "") ==
-                                      fingerprint) {
-                                    return false;
-                                  }
-                                  annotations[std::string(kAgentSignalAnnotation)] = fingerprint;
-                                  return true;
+                                  return setSignalFingerprint(current, fingerprint);
                                 });
   return updated ? ok() : makeError(updated.error());
 }
 
 Status AgentSignals::sync(const std::map<std::string, std::string>& fingerprints) {
-  const auto now = std::chrono::steady_clock::now();
-  if (!listedAt_ || now - *listedAt_ > kRelist) {
+  const auto now = clock_();
+  if (!listedAt_ || now - *listedAt_ > kAgentSignalRelist) {
     // A new leader learns what the last one wrote, so it rewrites nothing that
     // is current (a thousand needless writes would wake a thousand agents).
     // By name as well: RBAC lets the hub list ConfigMaps of that one name only.
@@ -69,12 +84,7 @@ Status AgentSignals::sync(const std::map<std::string, std::string>& fingerprints
     if (!listed) {
       return makeError(listed.error().withContext("listing agent signals"));
     }
-    written_.clear();
-    for (const auto& item : listed->value("items", kube::Json::array())) {
-      const auto metadata = objectField(item, "metadata");
-      written_[stringField(metadata, "namespace")] =
-          stringField(objectField(metadata, "annotations"), std::string(kAgentSignalAnnotation));
-    }
+    written_ = signalFingerprints(*listed);
     listedAt_ = now;
   }
   Status result = ok();
@@ -112,4 +122,4 @@ Status AgentSignals::sync(const std::map<std::string, std::string>& fingerprints
   return result;
 }
 
-} // namespace harborrobot::agent::hub
+} // namespace harborrobot::hub

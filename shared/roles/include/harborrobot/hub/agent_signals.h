@@ -9,6 +9,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -18,11 +19,12 @@
 #include "harborrobot/kube/client.h"
 #include "harborrobot/observability/logger.h"
 
-namespace harborrobot::agent::hub {
+namespace harborrobot::hub {
 
-class AgentSignals final : public ::harborrobot::hub::AgentSignalling {
+class AgentSignals final : public AgentSignalling {
 public:
-  AgentSignals(kube::Client& client, const Logger& logger);
+  using Clock = std::function<std::chrono::steady_clock::time_point()>;
+  AgentSignals(kube::Client& client, const Logger& logger, Clock clock = {});
 
   // Makes each namespace's signal carry its fingerprint, writing only those that
   // changed, and removes the signals of namespaces not listed. A namespace that
@@ -35,10 +37,24 @@ private:
 
   kube::Client& client_;
   const Logger& logger_;
+  Clock clock_;
   // written_ is read back from the cluster now and then: a replica that led
   // before may hold an old picture, and a deleted signal is put back.
   std::optional<std::chrono::steady_clock::time_point> listedAt_;
   std::map<std::string, std::string> written_; // namespace → fingerprint stored
 };
 
-} // namespace harborrobot::agent::hub
+// How long the picture of what was written is trusted before it is listed again.
+inline constexpr auto kAgentSignalRelist = std::chrono::minutes(10);
+
+// The signal ConfigMap of namespace `ns` carrying `fingerprint`.
+kube::Json agentSignalObject(std::string_view ns, std::string_view fingerprint);
+
+// Puts `fingerprint` into a signal's annotation; false when it is there already
+// (no write).
+bool setSignalFingerprint(kube::Json& signal, std::string_view fingerprint);
+
+// The fingerprint each listed signal carries, by namespace ("" when none).
+std::map<std::string, std::string> signalFingerprints(const kube::Json& list);
+
+} // namespace harborrobot::hub

@@ -5,7 +5,7 @@
 #include "harborrobot/core/result.h"
 #include "harborrobot/observability/metrics.h"
 
-namespace harborrobot::agent::namespace_role {
+namespace harborrobot::namespaceagent {
 
 struct AgentMetrics {
   metrics::Counter* passes = nullptr;        // {result}: ok, failed, hub_unavailable
@@ -17,4 +17,4 @@ struct AgentMetrics {
 
 [[nodiscard]] Result<AgentMetrics> registerAgentMetrics(metrics::Registry& registry);
 
-} // namespace harborrobot::agent::namespace_role
+} // namespace harborrobot::namespaceagent

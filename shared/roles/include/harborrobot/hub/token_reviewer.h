@@ -5,30 +5,27 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
 
 #include "harborrobot/core/result.h"
+#include "harborrobot/hub/hub_api_operations.h"
 #include "harborrobot/kube/client.h"
 #include "harborrobot/observability/secret.h"
 
-namespace harborrobot::agent::hub {
+namespace harborrobot::hub {
 
-struct Caller {
-  std::string username{};       // system:serviceaccount:<ns>:<name>
-  std::string ns{};             // the ServiceAccount's namespace
-  std::string serviceAccount{}; // its name
-};
-
-class TokenReviewer {
+class TokenReviewer final : public CallerReview {
 public:
   using Clock = std::function<std::chrono::steady_clock::time_point()>;
   TokenReviewer(kube::Client& client, std::string audience,
                 std::chrono::seconds cacheFor = std::chrono::seconds(60), Clock clock = {});
 
   // kUnauthenticated for a bad token; kUnavailable when the review could not be made.
-  [[nodiscard]] Result<Caller> review(const SecretString& token);
+  [[nodiscard]] Result<Caller> review(const SecretString& token) override;
 
 private:
   kube::Client& client_;
@@ -39,4 +36,12 @@ private:
   std::map<std::string, std::pair<Caller, std::chrono::steady_clock::time_point>> cache_;
 };
 
-} // namespace harborrobot::agent::hub
+// The TokenReview that asks the API server about `token` for `audience`.
+kube::Json tokenReviewObject(const SecretString& token, std::string_view audience);
+
+// The caller a reviewed user name stands for: only ServiceAccounts
+// ("system:serviceaccount:<ns>:<name>") may call the hub; anything else is
+// kUnauthenticated, with a message naming the user.
+[[nodiscard]] Result<Caller> serviceAccountCaller(std::string_view username);
+
+} // namespace harborrobot::hub

@@ -1,7 +1,7 @@
 // Registration of the namespace agent's metrics.
-#include "agent_metrics.h"
+#include "harborrobot/namespaceagent/agent_metrics.h"
 
-namespace harborrobot::agent::namespace_role {
+namespace harborrobot::namespaceagent {
 
 Result<AgentMetrics> registerAgentMetrics(metrics::Registry& registry) {
   auto passes = registry.counter("harborrobot_agent_passes_total",
@@ -27,4 +27,4 @@ Result<AgentMetrics> registerAgentMetrics(metrics::Registry& registry) {
   return AgentMetrics{*passes, *rotations, *verifications, *reports, *ready};
 }
 
-} // namespace harborrobot::agent::namespace_role
+} // namespace harborrobot::namespaceagent

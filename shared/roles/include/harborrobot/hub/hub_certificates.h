@@ -5,12 +5,14 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "harborrobot/core/result.h"
 #include "harborrobot/kube/client.h"
 #include "harborrobot/tls/certificate_authority.h"
 
-namespace harborrobot::agent::hub {
+namespace harborrobot::hub {
 
 struct ServingIdentity {
   std::string serviceName{};             // harborrobot-hub
@@ -29,4 +31,21 @@ struct HubCertificates {
 [[nodiscard]] Result<HubCertificates> loadServingCertificate(kube::Client& client,
                                                              const ServingIdentity& identity);
 
-} // namespace harborrobot::agent::hub
+// What the serving certificate is issued for: the Service's four DNS names
+// (name, name.ns, name.ns.svc, name.ns.svc.cluster.local; the common name is
+// name.ns.svc), then each extra name as an IP address or a DNS name. One year.
+tls::LeafRequest servingLeafRequest(const ServingIdentity& identity);
+
+// The CA Secret (kubernetes.io/tls) of namespace `ns`.
+kube::Json caSecretObject(std::string_view ns, const tls::KeyPair& ca);
+
+// The CA's key pair in Secret `secret` of `ns`; kFailedPrecondition when it
+// does not hold a base64 tls.crt and tls.key.
+[[nodiscard]] Result<tls::KeyPair> caInSecret(std::string_view ns, const kube::Json& secret);
+
+// The data of the ConfigMap that publishes the CA certificate, and the
+// ConfigMap itself.
+kube::Json caConfigMapData(const std::string& certificatePem);
+kube::Json caConfigMapObject(std::string_view ns, const std::string& certificatePem);
+
+} // namespace harborrobot::hub

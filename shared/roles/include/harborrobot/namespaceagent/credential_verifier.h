@@ -2,24 +2,30 @@
 // credential works: a new one before it replaces the Secret (so a credential
 // Harbor refuses never reaches a pull), the one in place periodically (so a robot
 // deleted in Harbor is noticed and replaced before a pull fails). The check
-// itself is the core's registry::checkCredential; this holds the HTTP clients,
-// one per registry CA the hub passes on from the connection.
+// itself is registry::checkCredential; this keeps one HTTP client per registry
+// CA the hub passes on from the connection, and turns verdicts into Status.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "harborrobot/core/result.h"
-#include "harborrobot/http/https_client.h"
+#include "harborrobot/http/client.h"
 #include "harborrobot/model/binding.h"
 #include "harborrobot/model/dockerconfig.h"
+#include "harborrobot/registry/credential_check.h"
 
-namespace harborrobot::agent::namespace_role {
+namespace harborrobot::namespaceagent {
 
 class CredentialVerifier {
 public:
+  // Makes the client for a CA PEM ("": the system's roots); by default HTTPS.
+  using ClientFactory = std::function<std::unique_ptr<http::Client>(const std::string& caPem)>;
+  explicit CredentialVerifier(ClientFactory makeClient = {});
+
   // OK when Harbor names the robot in the token and grants every action of
   // `access` a token can show. kUnauthenticated when Harbor does not accept the
   // robot (deleted, disabled, expired, wrong secret), kPermissionDenied when it
@@ -31,7 +37,11 @@ public:
 
 private:
   http::Client& clientFor(const std::string& caPem);
-  std::map<std::string, std::unique_ptr<http::HttpsClient>> clients_; // by CA PEM ("": system)
+  ClientFactory makeClient_;
+  std::map<std::string, std::unique_ptr<http::Client>> clients_; // by CA PEM ("": system)
 };
 
-} // namespace harborrobot::agent::namespace_role
+// A check's result as verify() answers it (see there).
+[[nodiscard]] Status credentialCheckStatus(const Result<registry::CredentialCheck>& check);
+
+} // namespace harborrobot::namespaceagent
