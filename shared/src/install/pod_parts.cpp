@@ -1,4 +1,4 @@
-#include "pod_parts.h"
+#include "harborrobot/install/pod_parts.h"
 
 #include <string>
 

@@ -2,10 +2,10 @@
 
 #include <fmt/format.h>
 
+#include "harborrobot/install/pod_parts.h"
 #include "harborrobot/model/harbor_names.h"
 #include "harborrobot/model/wire_names.h"
 #include "harborrobot/util/json_text.h"
-#include "pod_parts.h"
 
 namespace harborrobot::install {
 

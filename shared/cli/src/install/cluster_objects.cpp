@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "pod_parts.h"
+#include "harborrobot/install/pod_parts.h"
 
 namespace harborrobot::install {
 
