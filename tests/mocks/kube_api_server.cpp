@@ -5,7 +5,6 @@
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
-#include <random>
 #include <stdexcept>
 
 #include <Poco/Net/Context.h>
@@ -27,6 +26,7 @@
 #include "object_store.h"
 #include "resource_type.h"
 #include "service_account_tokens.h"
+#include "startup_files.h"
 
 namespace harborrobot::testing {
 
@@ -36,21 +36,6 @@ namespace {
 
 // Enough for a few informers' watches, which each hold a connection thread.
 constexpr int kMaxConnections = 64;
-
-std::string randomToken() {
-  std::random_device entropy;
-  static constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
-  std::string token;
-  for (int i = 0; i < 32; ++i) {
-    token += kAlphabet[entropy() % (sizeof(kAlphabet) - 1)];
-  }
-  return token;
-}
-
-std::string readFile(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 std::string storageKey(const kube::ResourceType& type) {
   return type.group + "/" + type.plural;
@@ -86,7 +71,7 @@ struct KubeApiServer::Impl {
   explicit Impl(const KubeApiServerOptions& options) : store(options.watchHistory) {}
 
   std::filesystem::path directory;
-  std::string adminToken = randomToken();
+  std::string adminToken = kubesim::randomToken();
   std::string caPem;
   int port = 0;
   std::unique_ptr<kubesim::TokenSigner> signer;
@@ -154,7 +139,7 @@ KubeApiServer::KubeApiServer(KubeApiServerOptions options)
     fail(signer.error());
   }
   impl_->signer = std::move(*signer);
-  impl_->caPem = readFile(pki->caCert);
+  impl_->caPem = kubesim::readTextFile(pki->caCert);
 
   Poco::Net::Context::Ptr context = new Poco::Net::Context(
       Poco::Net::Context::TLS_SERVER_USE, pki->serverKey.string(), pki->serverCert.string(),

@@ -11,7 +11,6 @@
 #include <csignal>
 #include <fstream>
 #include <iostream>
-#include <random>
 
 #include "api_request_handler.h"
 #include "harborrobot/sim/stop_signals.h"
@@ -20,25 +19,13 @@
 #include "kubeconfig_writer.h"
 #include "object_store.h"
 #include "service_account_tokens.h"
+#include "startup_files.h"
 #include "snapshot.h"
 
 namespace {
 
 constexpr int kMaxConnections = 1024;
 
-std::string randomToken() {
-  std::random_device entropy;
-  static constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
-  std::string token;
-  for (int i = 0; i < 32; ++i)
-    token += kAlphabet[entropy() % (sizeof(kAlphabet) - 1)];
-  return token;
-}
-
-std::string readFile(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 } // namespace
 
@@ -81,7 +68,7 @@ int main(int argc, char** argv) {
       ->check(CLI::NonNegativeNumber);
   CLI11_PARSE(app, argc, argv);
   if (token.empty())
-    token = randomToken();
+    token = harborrobot::kubesim::randomToken();
 
   const harborrobot::sim::StopSignals stopSignals;
   const std::filesystem::path state(stateDir);
@@ -121,7 +108,7 @@ int main(int argc, char** argv) {
     const unsigned boundPort = socket.address().port();
     harborrobot::kubesim::ApiServer api(
         store, registry,
-        {"127.0.0.1:" + std::to_string(boundPort), readFile(pki->caCert),
+        {"127.0.0.1:" + std::to_string(boundPort), harborrobot::kubesim::readTextFile(pki->caCert),
          [](const std::string& body) -> harborrobot::kubesim::ApiResult<nlohmann::json> {
            auto decoded = harborrobot::kubesim::decodeKubeProtobuf(body);
            if (!decoded)
