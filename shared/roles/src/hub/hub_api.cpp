@@ -19,7 +19,6 @@ constexpr std::string_view kBearer = "Bearer ";
 
 } // namespace
 
-
 Result<std::string> bearerToken(std::string_view authorization) {
   if (!authorization.starts_with(kBearer)) {
     return makeError(ErrorCode::kUnauthenticated,
