@@ -19,13 +19,12 @@
 #include "kubeconfig_writer.h"
 #include "object_store.h"
 #include "service_account_tokens.h"
-#include "startup_files.h"
 #include "snapshot.h"
+#include "startup_files.h"
 
 namespace {
 
 constexpr int kMaxConnections = 1024;
-
 
 } // namespace
 
