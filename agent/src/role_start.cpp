@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "harborrobot/model/wire_names.h"
 #include "role_usage.h"
 
 namespace harborrobot::agent {
@@ -66,6 +67,26 @@ bool loadPlugins(plugin::Host& plugins, const RoleFlags& flags, const Logger& lo
     return false;
   }
   return true;
+}
+
+std::unique_ptr<HealthServer> startHealth(const RoleFlags& flags, const Logger& logger,
+                                          const metrics::Registry& registry,
+                                          std::function<bool()> synced) {
+  auto health = HealthServer::start(
+      flags.get("--health-listen", fmt::format("0.0.0.0:{}", wire::kHealthPort)),
+      {.live = {},
+       .ready = [synced = std::move(synced)]() -> Status {
+         if (!synced()) {
+           return makeError(ErrorCode::kUnavailable, "caches are not synced yet");
+         }
+         return ok();
+       }},
+      &registry);
+  if (!health) {
+    logger.error("health endpoints", {{"error", health.error().message()}});
+    return nullptr;
+  }
+  return std::move(*health);
 }
 
 } // namespace harborrobot::agent

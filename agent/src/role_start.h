@@ -5,6 +5,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <set>
@@ -13,7 +14,9 @@
 #include <vector>
 
 #include "harborrobot/kube/rest_config.h"
+#include "harborrobot/observability/health_server.h"
 #include "harborrobot/observability/logger.h"
+#include "harborrobot/observability/metrics.h"
 #include "harborrobot/plugin/host.h"
 #include "harborrobot/util/role_flags.h"
 
@@ -47,5 +50,12 @@ std::optional<kube::RestConfig> clusterConfig(const RoleFlags& flags, const Logg
 // reason is logged: exit 1.
 bool loadPlugins(plugin::Host& plugins, const RoleFlags& flags, const Logger& logger,
                  std::set<plugin::Kind> kinds = {});
+
+// Health and metrics on --health-listen (default 0.0.0.0:8080): always live,
+// ready once `synced` says the role's caches are. Nothing after the reason is
+// logged: exit 1.
+std::unique_ptr<HealthServer> startHealth(const RoleFlags& flags, const Logger& logger,
+                                          const metrics::Registry& registry,
+                                          std::function<bool()> synced);
 
 } // namespace harborrobot::agent

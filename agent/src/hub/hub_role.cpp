@@ -275,26 +275,18 @@ int runHubRole(const std::vector<std::string>& args) {
     logger.error("hub API", {{"error", api.error().message()}});
     return 1;
   }
-  auto health = HealthServer::start(flags->get("--health-listen", "0.0.0.0:8080"),
-                                    {.live = {},
-                                     .ready = [&]() -> Status {
-                                       if (!connections.waitForSync(std::chrono::milliseconds(0)) ||
-                                           !controller->waitForSync(std::chrono::milliseconds(0)) ||
-                                           !projects->waitForSync(std::chrono::milliseconds(0))) {
-                                         return makeError(ErrorCode::kUnavailable,
-                                                          "caches are not synced yet");
-                                       }
-                                       return ok();
-                                     }},
-                                    &registry);
+  auto health = startHealth(*flags, logger, registry, [&] {
+    return connections.waitForSync(std::chrono::milliseconds(0)) &&
+           controller->waitForSync(std::chrono::milliseconds(0)) &&
+           projects->waitForSync(std::chrono::milliseconds(0));
+  });
   if (!health) {
-    logger.error("health endpoints", {{"error", health.error().message()}});
     return 1;
   }
   logger.info("hub started", {{"namespace", ns},
                               {"cluster_id", clusterId},
                               {"api_port", (*api)->port()},
-                              {"health_port", (*health)->port()},
+                              {"health_port", health->port()},
                               {"identity", identity}});
 
   std::thread election([&] { elector.run(shutdown.flag()); });

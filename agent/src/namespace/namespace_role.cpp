@@ -98,21 +98,12 @@ int runNamespaceRole(const std::vector<std::string>& args) {
 
   std::atomic<bool> changed{true};
   agent.start([&] { changed = true; });
-  auto health = HealthServer::start(flags->get("--health-listen", "0.0.0.0:8080"),
-                                    {.live = {},
-                                     .ready = [&]() -> Status {
-                                       if (!agent.waitForSync(std::chrono::milliseconds(0))) {
-                                         return makeError(ErrorCode::kUnavailable,
-                                                          "caches are not synced yet");
-                                       }
-                                       return ok();
-                                     }},
-                                    &registry);
+  auto health = startHealth(*flags, logger, registry,
+                            [&] { return agent.waitForSync(std::chrono::milliseconds(0)); });
   if (!health) {
-    logger.error("health endpoints", {{"error", health.error().message()}});
     return 1;
   }
-  logger.info("namespace agent started", {{"namespace", ns}, {"health_port", (*health)->port()}});
+  logger.info("namespace agent started", {{"namespace", ns}, {"health_port", health->port()}});
   if (!agent.waitForSync(std::chrono::seconds(30))) {
     logger.warn("caches not synced after 30s; continuing");
   }
