@@ -15,10 +15,13 @@ bool conditionTrue(const nlohmann::json& object, std::string_view type) {
 }
 
 std::string firstContainerImage(const nlohmann::json& deployment) {
-  const auto containers =
-      objectField(objectField(objectField(deployment, "spec"), "template"), "spec")
-          .value("containers", nlohmann::json::array());
-  return containers.empty() ? std::string() : stringField(containers[0], "image");
+  const auto pod = objectField(objectField(objectField(deployment, "spec"), "template"), "spec");
+  const auto containers = pod.find("containers");
+  // A hand-edited Deployment may hold anything here: no image, never a throw.
+  if (containers == pod.end() || !containers->is_array() || containers->empty()) {
+    return {};
+  }
+  return stringField(containers->front(), "image");
 }
 
 std::string imageTag(const std::string& image) {

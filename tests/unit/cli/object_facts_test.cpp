@@ -31,6 +31,10 @@ TEST(ObjectFacts, TheFirstContainersImage) {
            {{"containers", {{{"name", "hub"}, {"image", "a:1"}}, {{"image", "b:2"}}}}}}}}}}};
   EXPECT_EQ(firstContainerImage(deployment), "a:1");
   EXPECT_EQ(firstContainerImage(nlohmann::json::object()), "");
+  EXPECT_EQ(firstContainerImage({{"spec", {{"template", {{"spec", {{"containers", "x"}}}}}}}}), "");
+  EXPECT_EQ(firstContainerImage(
+                {{"spec", {{"template", {{"spec", {{"containers", {{{"image", 7}}}}}}}}}}}),
+            "");
 }
 
 } // namespace
